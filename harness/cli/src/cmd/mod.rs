@@ -1,0 +1,11 @@
+//! One module per subcommand.
+pub mod apply;
+pub mod boot;
+pub mod build;
+pub mod kconfig;
+pub mod matrix;
+pub mod refresh;
+pub mod refresh_check;
+pub mod report;
+pub mod series;
+pub mod tree;

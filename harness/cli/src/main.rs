@@ -1,0 +1,78 @@
+//! `harness`: the thin command-line layer. Each subcommand lives in `cmd/`,
+//! parses its arguments with clap, calls the library crates, and renders.
+//!
+//! Exit codes (everywhere): 0 nothing failed; 1 a result failed (a hunk not
+//! applied, a build, boot or test failed, a regression); 2 the tool could not
+//! do its job (bad arguments, unreadable input, missing host tool).
+
+mod cmd;
+mod common;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "harness",
+    version,
+    about = "Apply kernel patch series to pinned trees, build, boot and test them",
+    long_about = "Apply a kernel patch series (mbox, quilt, format-patch directory, archive text) to \
+pinned kernel trees; report every hunk that does not apply and why; build each tree with a matrix \
+of kernel configs, boot each kernel in QEMU and run network-namespace tests in the guest.\n\n\
+Exit codes: 0 nothing failed; 1 a result failed (hunk, build, boot, test, regression); \
+2 the tool could not do its job (bad arguments, unreadable input, missing host tool).",
+    after_help = "Run `harness matrix` with no arguments for the project's default matrix."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply a series to a tree and report a verdict for every hunk.
+    Apply(cmd::apply::Args),
+    /// Show what a series source contains: patches, revisions, gaps.
+    Series(cmd::series::Args),
+    /// Compare two revisions of a series on a tree: refresh only, or content changed?
+    RefreshCheck(cmd::refresh_check::Args),
+    /// Rewrite a series against a tree (new positions and context; rejects kept).
+    Refresh(cmd::refresh::Args),
+    /// Pinned kernel trees: fetch, list, verify, path.
+    #[command(subcommand)]
+    Tree(cmd::tree::TreeCommand),
+    /// Merge config fragments into a .config and verify requested symbols survived.
+    Kconfig(cmd::kconfig::Args),
+    /// Build a kernel tree with a config (make O=DIR), parsing warnings and errors.
+    Build(cmd::build::Args),
+    /// Boot a kernel in QEMU with the harness initramfs and run the guest tests.
+    Boot(cmd::boot::Args),
+    /// Run series x trees x configs: apply, kconfig, build, boot, test, report.
+    Matrix(cmd::matrix::Args),
+    /// Work with reports: merge shards, render, export.
+    #[command(subcommand)]
+    Report(cmd::report::ReportCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Apply(a) => cmd::apply::run(a),
+        Command::Series(a) => cmd::series::run(a),
+        Command::RefreshCheck(a) => cmd::refresh_check::run(a),
+        Command::Refresh(a) => cmd::refresh::run(a),
+        Command::Tree(c) => cmd::tree::run(c),
+        Command::Kconfig(a) => cmd::kconfig::run(a),
+        Command::Build(a) => cmd::build::run(a),
+        Command::Boot(a) => cmd::boot::run(a),
+        Command::Matrix(a) => cmd::matrix::run(a),
+        Command::Report(c) => cmd::report::run(c),
+    };
+    match result {
+        Ok(code) => code.into(),
+        Err(err) => {
+            eprintln!("harness: error: {err:#}");
+            common::Outcome::Infra.into()
+        }
+    }
+}

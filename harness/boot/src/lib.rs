@@ -1,1 +1,2 @@
-//! harness-boot
+//! harness-boot: initramfs, QEMU boots, console capture, KTAP parsing.
+pub mod report;

@@ -1,1 +1,4 @@
-//! harness-report
+//! harness-report: the versioned matrix report model and its renderers
+//! (Markdown, JUnit XML, HTML). Never prints.
+
+pub mod model;

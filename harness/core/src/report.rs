@@ -1,0 +1,86 @@
+//! The `harness.apply/1` report model (see DESIGN.md "Contract").
+//! Field names and status strings are part of the contract; extend, never rename.
+
+use serde::{Deserialize, Serialize};
+
+pub const APPLY_SCHEMA: &str = "harness.apply/1";
+
+/// Status of a hunk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HunkStatus {
+    Applied,
+    Failed,
+    AlreadyApplied,
+    Malformed,
+}
+
+/// Status of a file or a patch (aggregate of its hunks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AggregateStatus {
+    Applied,
+    Partial,
+    Failed,
+    AlreadyApplied,
+    Malformed,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HunkResult {
+    /// 1-based, counted per file (GNU's "Hunk #N").
+    pub index: usize,
+    pub status: HunkStatus,
+    /// Lines; null when not applied.
+    pub offset: Option<i64>,
+    /// Context lines ignored; null when not applied.
+    pub fuzz: Option<usize>,
+    /// Line GNU would print ("succeeded at L" / "FAILED at L").
+    pub line: Option<usize>,
+    /// For malformed hunks: the hunk's line in the patch input (1-based).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub source_line: Option<usize>,
+    /// For anything not applied.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub diagnosis: Option<crate::diagnose::Diagnosis>,
+    /// Warnings on applied hunks (e.g. fuzz over generic context).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FileResult {
+    pub path: String,
+    /// For renames/copies: the source path.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub old_path: Option<String>,
+    pub status: AggregateStatus,
+    /// Why the whole file was refused or could not be handled (e.g. path escapes tree).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub reason: Option<String>,
+    pub hunks: Vec<HunkResult>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PatchResult {
+    /// 1-based series position.
+    pub index: usize,
+    /// The patch's path as the series names it.
+    pub name: String,
+    pub subject: Option<String>,
+    pub status: AggregateStatus,
+    pub files: Vec<FileResult>,
+    /// Problems with the patch as a whole (no diff found, unparseable parts).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub errors: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ApplyReport {
+    pub schema: String,
+    pub series: String,
+    pub tree: String,
+    pub fuzz: usize,
+    pub status: AggregateStatus,
+    pub patches: Vec<PatchResult>,
+}

@@ -1,0 +1,5 @@
+//! harness-orchestrate: the layer between the pure core and the CLI.
+//! Reads and writes trees on disk, runs the pipeline stages, emits events.
+//! Never prints: the CLI renders events and outcomes.
+
+pub mod apply;

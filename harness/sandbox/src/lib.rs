@@ -1,0 +1,1 @@
+//! harness-sandbox: run host steps that execute tree content inside bubblewrap.

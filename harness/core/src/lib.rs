@@ -1,5 +1,8 @@
 //! harness-core: the pure patch model, parser, apply engine and diagnosis.
 //! No processes, no git, no file-system I/O, never prints.
 
+pub mod apply;
 pub mod diagnose;
+pub mod parse;
+pub mod patch;
 pub mod report;

@@ -1,0 +1,1236 @@
+//! The apply engine: GNU patch 2.7's hunk location, cumulative over a series,
+//! in memory.
+//!
+//! Reads go to a read-only [`BaseTree`] plus an overlay of files changed by
+//! earlier patches of the series. Every hunk gets a verdict; nothing stops at
+//! the first failure. The location rules are those of `locate_hunk`,
+//! `patch_match` and `apply_hunk` in GNU patch's src/patch.c:
+//! fuzz levels 0..=min(max_fuzz, max(prefix, suffix context)), each searching
+//! the whole file outward from the expected line (+offset before -offset),
+//! the expected line carrying the offset of earlier hunks of the file, never
+//! before the last line changed by an earlier hunk (`last_frozen_line`), and
+//! hunks with fewer leading than trailing context lines anchored to the start
+//! of the file (and the reverse at the end).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use crate::diagnose::{self, Cause, Diagnosis, EarlierFailures, HunkContext, TreeLookup};
+use crate::patch::{FileOp, FilePatch, Hunk, LineKind, ParsedPatch};
+use crate::report::{
+    AggregateStatus, ApplyReport, FileResult, HunkResult, HunkStatus, PatchResult, APPLY_SCHEMA,
+};
+
+/// A file of the base tree.
+#[derive(Debug, Clone)]
+pub struct BaseFile {
+    pub bytes: Arc<Vec<u8>>,
+    /// Unix mode bits as git writes them (e.g. 0o100644), when known.
+    pub mode: Option<u32>,
+}
+
+/// Read-only view of the tree the series is applied to.
+pub trait BaseTree: Sync {
+    /// `Ok(None)` when the file does not exist; `Err(reason)` when the path
+    /// must not be read (e.g. it leads out of the tree through a symlink).
+    fn read(&self, path: &str) -> Result<Option<BaseFile>, String>;
+}
+
+/// A change to one file made by the series.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileChange {
+    Write {
+        bytes: Arc<Vec<u8>>,
+        mode: Option<u32>,
+    },
+    Delete,
+}
+
+/// Everything the series changed, for writing a tree.
+#[derive(Debug, Clone, Default)]
+pub struct Changes {
+    /// Path (relative to the tree) -> new content or deletion.
+    pub files: BTreeMap<String, FileChange>,
+    /// Path of the target file -> text of its `.rej` (GNU unified format).
+    pub rejects: BTreeMap<String, Vec<u8>>,
+}
+
+/// Where one hunk ended up, and the hunk as it now applies (for refresh).
+#[derive(Debug, Clone)]
+pub struct HunkPlacement {
+    pub patch_index: usize,
+    pub path: String,
+    pub hunk_index: usize,
+    pub status: HunkStatus,
+    /// Line of the old side in the file as it stood before this patch.
+    pub old_start: usize,
+    /// Line of the new side in the file after this patch.
+    pub new_start: usize,
+    pub fuzz: usize,
+    pub offset: i64,
+    /// For applied hunks: the hunk rewritten with its real position and the
+    /// file's actual context lines (`@@ -a,b +c,d @@ ...` and body).
+    pub rewritten: Option<Vec<u8>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct ApplyOptions {
+    /// GNU's `-F`; 2 by default.
+    pub max_fuzz: usize,
+}
+
+impl Default for ApplyOptions {
+    fn default() -> Self {
+        ApplyOptions { max_fuzz: 2 }
+    }
+}
+
+/// One patch of the series as the engine needs it.
+pub struct PatchInput<'a> {
+    pub index: usize,
+    pub name: &'a str,
+    pub subject: Option<&'a str>,
+    pub parsed: &'a ParsedPatch,
+}
+
+/// The result of applying a series.
+#[derive(Debug, Clone)]
+pub struct SeriesOutcome {
+    pub report: ApplyReport,
+    pub changes: Changes,
+    pub placements: Vec<HunkPlacement>,
+}
+
+/// Applies patches one after another over a base tree.
+pub struct SeriesApplier<'a> {
+    base: &'a dyn BaseTree,
+    lookup: &'a dyn TreeLookup,
+    opts: ApplyOptions,
+    changes: Changes,
+    placements: Vec<HunkPlacement>,
+    earlier: EarlierFailures,
+    patches: Vec<PatchResult>,
+}
+
+/// Apply `patches` in order; never stops at a failure.
+pub fn apply_series(
+    base: &dyn BaseTree,
+    lookup: &dyn TreeLookup,
+    series: &str,
+    tree: &str,
+    patches: &[PatchInput<'_>],
+    opts: ApplyOptions,
+) -> SeriesOutcome {
+    let mut a = SeriesApplier::new(base, lookup, opts);
+    for p in patches {
+        a.apply_patch(p);
+    }
+    a.finish(series, tree)
+}
+
+/// Combined status of a set of statuses.
+pub fn aggregate<I: IntoIterator<Item = AggregateStatus>>(items: I) -> AggregateStatus {
+    let (mut ok, mut already, mut failed, mut malformed, mut partial, mut n) = (0, 0, 0, 0, 0, 0);
+    for s in items {
+        n += 1;
+        match s {
+            AggregateStatus::Applied => ok += 1,
+            AggregateStatus::AlreadyApplied => already += 1,
+            AggregateStatus::Failed => failed += 1,
+            AggregateStatus::Malformed => malformed += 1,
+            AggregateStatus::Partial => partial += 1,
+        }
+    }
+    if n == 0 {
+        return AggregateStatus::Applied;
+    }
+    if partial > 0 || ((ok + already) > 0 && (failed + malformed) > 0) {
+        AggregateStatus::Partial
+    } else if failed + malformed > 0 {
+        if malformed > 0 {
+            AggregateStatus::Malformed
+        } else {
+            AggregateStatus::Failed
+        }
+    } else if ok > 0 {
+        AggregateStatus::Applied
+    } else {
+        AggregateStatus::AlreadyApplied
+    }
+}
+
+fn hunk_agg(s: HunkStatus) -> AggregateStatus {
+    match s {
+        HunkStatus::Applied => AggregateStatus::Applied,
+        HunkStatus::Failed => AggregateStatus::Failed,
+        HunkStatus::AlreadyApplied => AggregateStatus::AlreadyApplied,
+        HunkStatus::Malformed => AggregateStatus::Malformed,
+    }
+}
+
+/// Refuse paths that leave the tree: absolute, `..`, empty.
+pub fn check_path(p: &str) -> Result<String, String> {
+    if p.starts_with('/') {
+        return Err(format!("path `{p}` is absolute and escapes the tree"));
+    }
+    if p.bytes().any(|b| b == 0) {
+        return Err(format!("path `{}` contains a NUL byte", p.escape_debug()));
+    }
+    let mut parts = Vec::new();
+    for c in p.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => return Err(format!("path `{p}` escapes the tree (`..` component)")),
+            c => parts.push(c),
+        }
+    }
+    if parts.is_empty() {
+        return Err(format!("path `{p}` names no file"));
+    }
+    Ok(parts.join("/"))
+}
+
+/// GNU `best_name`: fewest components, then shortest basename, then shortest.
+fn best_name<'n>(names: &[&'n str]) -> Option<&'n str> {
+    names.iter().copied().min_by_key(|n| {
+        let comps = n.matches('/').count();
+        let base = n.rsplit('/').next().map_or(0, str::len);
+        (comps, base, n.len())
+    })
+}
+
+fn split_lines(b: &[u8]) -> Vec<&[u8]> {
+    b.split_inclusive(|&c| c == b'\n').collect()
+}
+
+/// A hunk side as GNU sees it: lines 1..=len, first line number, contexts.
+struct Pattern<'h> {
+    lines: Vec<&'h [u8]>,
+    first: i64,
+    prefix: i64,
+    suffix: i64,
+}
+
+impl<'h> Pattern<'h> {
+    fn forward(h: &'h Hunk) -> Self {
+        Pattern {
+            lines: h.old_lines().map(|l| l.text.as_slice()).collect(),
+            first: h.gnu_first() as i64,
+            prefix: h.prefix_context() as i64,
+            suffix: h.suffix_context() as i64,
+        }
+    }
+    fn reverse(h: &'h Hunk) -> Self {
+        Pattern {
+            lines: h.new_lines().map(|l| l.text.as_slice()).collect(),
+            first: h.gnu_newfirst() as i64,
+            prefix: h.prefix_context() as i64,
+            suffix: h.suffix_context() as i64,
+        }
+    }
+}
+
+struct Input<'f> {
+    lines: Vec<&'f [u8]>,
+}
+
+impl<'f> Input<'f> {
+    fn len(&self) -> i64 {
+        self.lines.len() as i64
+    }
+    /// GNU `ifetch`: empty for lines out of range.
+    fn get(&self, line: i64) -> &'f [u8] {
+        if line < 1 {
+            return b"";
+        }
+        self.lines.get((line - 1) as usize).copied().unwrap_or(b"")
+    }
+}
+
+/// GNU `patch_match`.
+fn patch_match(
+    input: &Input<'_>,
+    pat: &Pattern<'_>,
+    base: i64,
+    offset: i64,
+    pf: i64,
+    sf: i64,
+) -> bool {
+    let pat_lines = pat.lines.len() as i64 - sf;
+    let mut pline = 1 + pf;
+    let mut iline = base + offset + pf;
+    while pline <= pat_lines {
+        let p = pat.lines.get((pline - 1) as usize).copied().unwrap_or(b"");
+        if input.get(iline) != p {
+            return false;
+        }
+        pline += 1;
+        iline += 1;
+    }
+    true
+}
+
+/// GNU `locate_hunk`: 0 when not found; updates `in_offset` on success.
+fn locate_hunk(
+    input: &Input<'_>,
+    pat: &Pattern<'_>,
+    fuzz: i64,
+    in_offset: &mut i64,
+    last_frozen_line: i64,
+) -> i64 {
+    let first_guess = pat.first + *in_offset;
+    let pat_lines = pat.lines.len() as i64;
+    let prefix_context = pat.prefix;
+    let suffix_context = pat.suffix;
+    let context = prefix_context.max(suffix_context);
+    let mut prefix_fuzz = fuzz + prefix_context - context;
+    let suffix_fuzz = fuzz + suffix_context - context;
+    let input_lines = input.len();
+    let max_where = input_lines - (pat_lines - suffix_fuzz) + 1;
+    let min_where = last_frozen_line + 1 - (prefix_context - prefix_fuzz);
+    let max_pos_offset = max_where - first_guess;
+    let mut max_neg_offset = first_guess - min_where;
+    let max_offset = max_pos_offset.max(max_neg_offset);
+
+    if pat_lines == 0 {
+        return first_guess;
+    }
+    if first_guess <= max_neg_offset {
+        max_neg_offset = first_guess - 1;
+    }
+    if prefix_fuzz < 0 && pat.first <= 1 {
+        // Can only match the start of the file.
+        if suffix_fuzz < 0 && (pat_lines != input_lines || prefix_context < last_frozen_line) {
+            return 0;
+        }
+        let offset = 1 - first_guess;
+        if last_frozen_line <= prefix_context
+            && offset <= max_pos_offset
+            && patch_match(input, pat, first_guess, offset, 0, suffix_fuzz)
+        {
+            *in_offset += offset;
+            return first_guess + offset;
+        }
+        return 0;
+    } else if prefix_fuzz < 0 {
+        prefix_fuzz = 0;
+    }
+    if suffix_fuzz < 0 {
+        // Can only match the end of the file.
+        let offset = first_guess - (input_lines - pat_lines + 1);
+        if offset <= max_neg_offset && patch_match(input, pat, first_guess, -offset, prefix_fuzz, 0)
+        {
+            *in_offset -= offset;
+            return first_guess - offset;
+        }
+        return 0;
+    }
+    let min_offset = if max_pos_offset < 0 {
+        first_guess - max_where
+    } else if max_neg_offset < 0 {
+        first_guess - min_where
+    } else {
+        0
+    };
+    let mut offset = min_offset;
+    while offset <= max_offset {
+        if offset <= max_pos_offset
+            && patch_match(input, pat, first_guess, offset, prefix_fuzz, suffix_fuzz)
+        {
+            *in_offset += offset;
+            return first_guess + offset;
+        }
+        if offset <= max_neg_offset
+            && patch_match(input, pat, first_guess, -offset, prefix_fuzz, suffix_fuzz)
+        {
+            *in_offset -= offset;
+            return first_guess - offset;
+        }
+        offset += 1;
+    }
+    0
+}
+
+/// Output being built for one file (GNU's outstate + copy_till).
+struct Output<'f> {
+    buf: Vec<u8>,
+    after_newline: bool,
+    last_frozen: i64,
+    input: &'f Input<'f>,
+}
+
+impl Output<'_> {
+    fn copy_till(&mut self, lastline: i64) -> bool {
+        if self.last_frozen > lastline {
+            return false;
+        }
+        while self.last_frozen < lastline {
+            self.last_frozen += 1;
+            let s = self.input.get(self.last_frozen);
+            if !s.is_empty() {
+                if !self.after_newline {
+                    self.buf.push(b'\n');
+                }
+                self.buf.extend_from_slice(s);
+                self.after_newline = s.ends_with(b"\n");
+            }
+        }
+        true
+    }
+    fn write(&mut self, s: &[u8]) {
+        if !self.after_newline {
+            self.buf.push(b'\n');
+        }
+        self.buf.extend_from_slice(s);
+        self.after_newline = s.ends_with(b"\n") || s.is_empty();
+    }
+}
+
+/// GNU `apply_hunk`; false on misordered hunks.
+fn apply_hunk(out: &mut Output<'_>, h: &Hunk, at: i64) -> bool {
+    let base = at - 1;
+    let mut old: i64 = 1;
+    for l in &h.lines {
+        match l.kind {
+            LineKind::Remove => {
+                if !out.copy_till(base + old - 1) {
+                    return false;
+                }
+                out.last_frozen += 1;
+                old += 1;
+            }
+            LineKind::Add => {
+                if !out.copy_till(base + old - 1) {
+                    return false;
+                }
+                out.write(&l.text);
+            }
+            LineKind::Context => old += 1,
+        }
+    }
+    true
+}
+
+fn push_line(buf: &mut Vec<u8>, prefix: u8, text: &[u8]) {
+    buf.push(prefix);
+    buf.extend_from_slice(text);
+    if !text.ends_with(b"\n") {
+        buf.extend_from_slice(b"\n\\ No newline at end of file\n");
+    }
+}
+
+/// GNU `print_unidiff_range`.
+fn unidiff_range(start: i64, count: usize) -> String {
+    match count {
+        0 => format!("{},0", start - 1),
+        1 => format!("{start}"),
+        n => format!("{start},{n}"),
+    }
+}
+
+fn hunk_header(old: i64, oldn: usize, new: i64, newn: usize, func: Option<&str>) -> String {
+    let mut s = format!(
+        "@@ -{} +{} @@",
+        unidiff_range(old, oldn),
+        unidiff_range(new, newn)
+    );
+    if let Some(f) = func {
+        s.push(' ');
+        s.push_str(f);
+    }
+    s.push('\n');
+    s
+}
+
+/// The hunk as it applies at `at`: positions and context from the file.
+fn rewrite_hunk(h: &Hunk, input: &Input<'_>, at: i64, new_at: i64) -> Vec<u8> {
+    let oldn = h.old_lines().count();
+    let newn = h.new_lines().count();
+    let mut out = hunk_header(at, oldn, new_at, newn, h.function.as_deref()).into_bytes();
+    let mut k = 0i64;
+    for l in &h.lines {
+        match l.kind {
+            LineKind::Context => {
+                let t = input.get(at + k);
+                push_line(&mut out, b' ', if t.is_empty() { &l.text } else { t });
+                k += 1;
+            }
+            LineKind::Remove => {
+                let t = input.get(at + k);
+                push_line(&mut out, b'-', if t.is_empty() { &l.text } else { t });
+                k += 1;
+            }
+            LineKind::Add => push_line(&mut out, b'+', &l.text),
+        }
+    }
+    out
+}
+
+/// The hunk in GNU's reject format, with `out_offset` added.
+fn reject_hunk(h: &Hunk, out_offset: i64) -> Vec<u8> {
+    let oldn = h.old_lines().count();
+    let newn = h.new_lines().count();
+    let mut out = hunk_header(
+        h.gnu_first() as i64 + out_offset,
+        oldn,
+        h.gnu_newfirst() as i64 + out_offset,
+        newn,
+        h.function.as_deref(),
+    )
+    .into_bytes();
+    for l in &h.lines {
+        let c = match l.kind {
+            LineKind::Context => b' ',
+            LineKind::Remove => b'-',
+            LineKind::Add => b'+',
+        };
+        push_line(&mut out, c, &l.text);
+    }
+    out
+}
+
+fn reject_header(f: &FilePatch) -> Vec<u8> {
+    let name = |p: &Option<String>, t: &Option<String>| {
+        format!(
+            "{}{}",
+            p.as_deref().unwrap_or("/dev/null"),
+            t.as_deref().unwrap_or("")
+        )
+    };
+    let old = if f.op == FileOp::Create {
+        None
+    } else {
+        f.old_path.clone()
+    };
+    let new = if f.op == FileOp::Delete {
+        None
+    } else {
+        f.new_path.clone()
+    };
+    format!(
+        "--- {}\n+++ {}\n",
+        name(&old, &f.old_time),
+        name(&new, &f.new_time)
+    )
+    .into_bytes()
+}
+
+/// Per-hunk verdict computed by [`run_hunks`].
+struct Verdict {
+    status: HunkStatus,
+    line: Option<usize>,
+    offset: Option<i64>,
+    fuzz: Option<usize>,
+    expected: i64,
+    warnings: Vec<String>,
+    rewritten: Option<Vec<u8>>,
+    old_start: usize,
+    new_start: usize,
+}
+
+struct FileRun {
+    verdicts: Vec<Verdict>,
+    output: Vec<u8>,
+    reject: Vec<u8>,
+}
+
+/// Apply all hunks of one file section to `input` the way GNU does.
+fn run_hunks(f: &FilePatch, content: &[u8], max_fuzz: usize) -> FileRun {
+    let input = Input {
+        lines: split_lines(content),
+    };
+    let mut out = Output {
+        buf: Vec::with_capacity(content.len() + 1024),
+        after_newline: true,
+        last_frozen: 0,
+        input: &input,
+    };
+    let mut in_offset: i64 = 0;
+    let mut out_offset: i64 = 0;
+    let mut verdicts = Vec::with_capacity(f.hunks.len());
+    let mut reject = Vec::new();
+    for h in &f.hunks {
+        let mut v = Verdict {
+            status: HunkStatus::Failed,
+            line: None,
+            offset: None,
+            fuzz: None,
+            expected: h.gnu_first() as i64 + in_offset,
+            warnings: Vec::new(),
+            rewritten: None,
+            old_start: h.gnu_first(),
+            new_start: h.gnu_newfirst(),
+        };
+        if h.malformed.is_some() {
+            v.status = HunkStatus::Malformed;
+            verdicts.push(v);
+            continue;
+        }
+        let fwd = Pattern::forward(h);
+        let rev = Pattern::reverse(h);
+        let context = fwd.prefix.max(fwd.suffix);
+        let mymaxfuzz = (max_fuzz as i64).min(context);
+        let mut found: Option<(bool, i64, i64)> = None; // (reversed, where, fuzz)
+        let mut fuzz = 0i64;
+        while fuzz <= mymaxfuzz {
+            let w = locate_hunk(&input, &fwd, fuzz, &mut in_offset, out.last_frozen);
+            if w != 0 {
+                found = Some((false, w, fuzz));
+                break;
+            }
+            if h.index == 1 {
+                // GNU tries the reversed hunk at the same fuzz level, for hunk 1 only.
+                let mut probe = in_offset;
+                let w = locate_hunk(&input, &rev, fuzz, &mut probe, out.last_frozen);
+                if w != 0 {
+                    found = Some((true, w, fuzz));
+                    break;
+                }
+            }
+            fuzz += 1;
+        }
+        if found.is_none() && h.index != 1 {
+            // Already-applied detection for every hunk: the postimage, exactly.
+            let mut probe = in_offset;
+            let w = locate_hunk(&input, &rev, 0, &mut probe, out.last_frozen);
+            if w != 0 {
+                found = Some((true, w, 0));
+            }
+        }
+        match found {
+            Some((false, w, fz)) => {
+                let newwhere = w + out_offset;
+                let rewritten = rewrite_hunk(h, &input, w, newwhere);
+                if apply_hunk(&mut out, h, w) {
+                    out_offset += h.new_lines().count() as i64 - h.old_lines().count() as i64;
+                    v.status = HunkStatus::Applied;
+                    v.line = usize::try_from(newwhere).ok();
+                    v.offset = Some(in_offset);
+                    v.fuzz = Some(fz as usize);
+                    v.rewritten = Some(rewritten);
+                    v.old_start = w.max(0) as usize;
+                    v.new_start = newwhere.max(0) as usize;
+                } else {
+                    v.warnings
+                        .push("misordered hunks: output would be garbled".into());
+                    v.line = usize::try_from(h.gnu_first() as i64 + out_offset).ok();
+                }
+            }
+            Some((true, w, fz)) => {
+                v.status = HunkStatus::AlreadyApplied;
+                v.line = usize::try_from(w + out_offset).ok();
+                if fz > 0 {
+                    v.warnings.push(format!(
+                        "the change is present, found in reverse only with fuzz {fz}"
+                    ));
+                }
+                // Later hunks are expected after this one's postimage.
+                in_offset = w - h.gnu_first() as i64 + h.new_lines().count() as i64
+                    - h.old_lines().count() as i64;
+                v.old_start = w.max(0) as usize;
+                v.new_start = (w + out_offset).max(0) as usize;
+            }
+            None => {
+                v.line = usize::try_from(h.gnu_first() as i64 + out_offset).ok();
+            }
+        }
+        if v.status == HunkStatus::Failed {
+            if reject.is_empty() {
+                reject.extend_from_slice(&reject_header(f));
+            }
+            reject.extend_from_slice(&reject_hunk(h, out_offset));
+        }
+        verdicts.push(v);
+    }
+    out.copy_till(input.len());
+    FileRun {
+        verdicts,
+        output: out.buf,
+        reject,
+    }
+}
+
+/// Read-only lookup over the base tree with the series' changes on top.
+struct OverlayLookup<'a> {
+    base: &'a dyn TreeLookup,
+    files: &'a BTreeMap<String, FileChange>,
+}
+
+impl TreeLookup for OverlayLookup<'_> {
+    fn paths_named(&self, name: &str) -> Vec<String> {
+        let mut set: BTreeSet<String> = self
+            .base
+            .paths_named(name)
+            .into_iter()
+            .filter(|p| !matches!(self.files.get(p), Some(FileChange::Delete)))
+            .collect();
+        for (p, c) in self.files {
+            if matches!(c, FileChange::Write { .. }) && p.rsplit('/').next() == Some(name) {
+                set.insert(p.clone());
+            }
+        }
+        set.into_iter().collect()
+    }
+    fn paths_in_dir(&self, dir: &str) -> Vec<String> {
+        let mut set: BTreeSet<String> = self
+            .base
+            .paths_in_dir(dir)
+            .into_iter()
+            .filter(|p| !matches!(self.files.get(p), Some(FileChange::Delete)))
+            .collect();
+        for (p, c) in self.files {
+            let parent = p.rsplit_once('/').map_or("", |(d, _)| d);
+            if matches!(c, FileChange::Write { .. }) && parent == dir {
+                set.insert(p.clone());
+            }
+        }
+        set.into_iter().collect()
+    }
+    fn read(&self, path: &str) -> Option<String> {
+        match self.files.get(path) {
+            Some(FileChange::Write { bytes, .. }) => {
+                Some(String::from_utf8_lossy(bytes).into_owned())
+            }
+            Some(FileChange::Delete) => None,
+            None => self.base.read(path),
+        }
+    }
+}
+
+fn hunk_strs(h: &Hunk) -> (Vec<String>, Vec<String>) {
+    let conv = |l: &crate::patch::HunkLine| {
+        String::from_utf8_lossy(l.text.strip_suffix(b"\n").unwrap_or(&l.text)).into_owned()
+    };
+    (
+        h.old_lines().map(conv).collect(),
+        h.new_lines().map(conv).collect(),
+    )
+}
+
+fn to_strs(lines: &[&[u8]]) -> Vec<String> {
+    lines
+        .iter()
+        .map(|l| {
+            let l = l.strip_suffix(b"\n").unwrap_or(l);
+            String::from_utf8_lossy(l).into_owned()
+        })
+        .collect()
+}
+
+impl<'a> SeriesApplier<'a> {
+    pub fn new(base: &'a dyn BaseTree, lookup: &'a dyn TreeLookup, opts: ApplyOptions) -> Self {
+        SeriesApplier {
+            base,
+            lookup,
+            opts,
+            changes: Changes::default(),
+            placements: Vec::new(),
+            earlier: EarlierFailures::default(),
+            patches: Vec::new(),
+        }
+    }
+
+    /// Current content of `path` (overlay, then base).
+    fn current(&self, path: &str) -> Result<Option<BaseFile>, String> {
+        match self.changes.files.get(path) {
+            Some(FileChange::Write { bytes, mode }) => Ok(Some(BaseFile {
+                bytes: bytes.clone(),
+                mode: *mode,
+            })),
+            Some(FileChange::Delete) => Ok(None),
+            None => self.base.read(path),
+        }
+    }
+
+    fn exists(&self, path: &str) -> bool {
+        matches!(self.current(path), Ok(Some(_)))
+    }
+
+    /// Apply one patch on top of everything applied so far; returns its result
+    /// (also kept for the final report).
+    pub fn apply_patch(&mut self, p: &PatchInput<'_>) -> PatchResult {
+        let mut files = Vec::new();
+        for f in &p.parsed.files {
+            files.push(self.apply_file(p, f));
+        }
+        let mut errors = p.parsed.errors.clone();
+        let status = if files.is_empty() {
+            if errors.is_empty() {
+                errors.push("no file changes in the patch".into());
+            }
+            AggregateStatus::Malformed
+        } else {
+            aggregate(files.iter().map(|f| f.status))
+        };
+        let r = PatchResult {
+            index: p.index,
+            name: p.name.to_owned(),
+            subject: p.subject.map(str::to_owned),
+            status,
+            files,
+            errors,
+        };
+        self.patches.push(r.clone());
+        r
+    }
+
+    /// The report and everything changed.
+    pub fn finish(self, series: &str, tree: &str) -> SeriesOutcome {
+        let status = aggregate(self.patches.iter().map(|p| p.status));
+        SeriesOutcome {
+            report: ApplyReport {
+                schema: APPLY_SCHEMA.to_owned(),
+                series: series.to_owned(),
+                tree: tree.to_owned(),
+                fuzz: self.opts.max_fuzz,
+                status,
+                patches: self.patches,
+            },
+            changes: self.changes,
+            placements: self.placements,
+        }
+    }
+
+    fn refused(&self, f: &FilePatch, path: String, reason: String) -> FileResult {
+        FileResult {
+            path,
+            old_path: None,
+            status: AggregateStatus::Malformed,
+            reason: Some(reason.clone()),
+            hunks: f
+                .hunks
+                .iter()
+                .map(|h| HunkResult {
+                    index: h.index,
+                    status: HunkStatus::Malformed,
+                    offset: None,
+                    fuzz: None,
+                    line: None,
+                    source_line: Some(h.source_line),
+                    diagnosis: Some(Diagnosis::new(Cause::Malformed, reason.clone())),
+                    warnings: Vec::new(),
+                })
+                .collect(),
+        }
+    }
+
+    fn apply_file(&mut self, p: &PatchInput<'_>, f: &FilePatch) -> FileResult {
+        let display = f.display_path();
+        let who = format!("patch {} ({})", p.index, p.name);
+        if let Some(problem) = &f.problem {
+            return self.refused(f, display, format!("{who}: {problem}"));
+        }
+        // Validate every name the section uses.
+        for n in [&f.old_path, &f.new_path].into_iter().flatten() {
+            if let Err(e) = check_path(n) {
+                return self.refused(f, n.clone(), format!("{who}: {e}"));
+            }
+        }
+        let old = f.old_path.as_deref().and_then(|p| check_path(p).ok());
+        let new = f.new_path.as_deref().and_then(|p| check_path(p).ok());
+        let (source, target) = match f.op {
+            FileOp::Create => {
+                let t = new.clone().or(old.clone());
+                (t.clone(), t)
+            }
+            FileOp::Delete => {
+                let t = old.clone().or(new.clone());
+                (t.clone(), t)
+            }
+            FileOp::Rename | FileOp::Copy => (old.clone(), new.clone()),
+            FileOp::Modify => {
+                let t = match (&old, &new) {
+                    (Some(a), Some(b)) if a == b => Some(a.clone()),
+                    (Some(a), Some(b)) => {
+                        let existing: Vec<&str> = [a.as_str(), b.as_str()]
+                            .into_iter()
+                            .filter(|n| self.exists(n))
+                            .collect();
+                        best_name(&existing)
+                            .or_else(|| best_name(&[a.as_str(), b.as_str()]))
+                            .map(str::to_owned)
+                    }
+                    (a, b) => a.clone().or(b.clone()),
+                };
+                (t.clone(), t)
+            }
+        };
+        let (Some(source), Some(target)) = (source, target) else {
+            return self.refused(
+                f,
+                display,
+                format!("{who}: the section names no usable file"),
+            );
+        };
+        let mut result = FileResult {
+            path: target.clone(),
+            old_path: (source != target).then(|| source.clone()),
+            status: AggregateStatus::Applied,
+            reason: None,
+            hunks: Vec::new(),
+        };
+        if f.binary {
+            result.status = AggregateStatus::Failed;
+            result.reason = Some(format!(
+                "{who}: binary patch for `{target}` is not supported (use `git apply` for binary files)"
+            ));
+            self.earlier.record(p.index, &target);
+            return result;
+        }
+        let cur = match self.current(&source) {
+            Ok(c) => c,
+            Err(e) => return self.refused(f, target, format!("{who}: {e}")),
+        };
+        if source != target {
+            if let Err(e) = self.current(&target) {
+                return self.refused(f, target, format!("{who}: {e}"));
+            }
+        }
+        let new_mode = f.new_mode;
+        match f.op {
+            FileOp::Create => {
+                if let Some(existing) = &cur {
+                    let expected: Vec<u8> = f
+                        .hunks
+                        .iter()
+                        .flat_map(|h| h.new_lines().flat_map(|l| l.text.iter().copied()))
+                        .collect();
+                    if existing.bytes.as_slice() == expected.as_slice()
+                        && f.hunks.iter().all(|h| h.malformed.is_none())
+                    {
+                        result.hunks = f
+                            .hunks
+                            .iter()
+                            .map(|h| simple_hunk(h, HunkStatus::AlreadyApplied, Some(1), None))
+                            .collect();
+                        result.status = if f.hunks.is_empty() {
+                            AggregateStatus::AlreadyApplied
+                        } else {
+                            aggregate(result.hunks.iter().map(|h| hunk_agg(h.status)))
+                        };
+                        return result;
+                    }
+                    let summary = format!(
+                        "`{target}` already exists with different content; the patch creates it"
+                    );
+                    result.status = AggregateStatus::Failed;
+                    result.reason = Some(summary.clone());
+                    result.hunks = f
+                        .hunks
+                        .iter()
+                        .map(|h| {
+                            if h.malformed.is_some() {
+                                simple_hunk(h, HunkStatus::Malformed, None, None)
+                            } else {
+                                simple_hunk(
+                                    h,
+                                    HunkStatus::Failed,
+                                    Some(h.gnu_newfirst()),
+                                    Some(Diagnosis::new(Cause::TargetChanged, summary.clone())),
+                                )
+                            }
+                        })
+                        .collect();
+                    if !f.hunks.is_empty() {
+                        result.status = aggregate(result.hunks.iter().map(|h| hunk_agg(h.status)));
+                    }
+                    self.record_failures(p.index, &result);
+                    self.add_reject_all(f, &target);
+                    return result;
+                }
+                self.run_on(
+                    p,
+                    f,
+                    &target,
+                    &target,
+                    b"",
+                    new_mode.or(Some(0o100644)),
+                    result,
+                )
+            }
+            FileOp::Delete if cur.is_none() => {
+                result.status = AggregateStatus::AlreadyApplied;
+                result.reason = Some(format!("`{target}` does not exist: already deleted"));
+                result.hunks = f
+                    .hunks
+                    .iter()
+                    .map(|h| simple_hunk(h, HunkStatus::AlreadyApplied, None, None))
+                    .collect();
+                result
+            }
+            _ => {
+                let cur = match cur {
+                    Some(c) => Some(c),
+                    None if source != target => match self.current(&target) {
+                        // Rename/copy already done: check the hunks against the target.
+                        Ok(Some(t)) => {
+                            result.old_path = Some(source.clone());
+                            let bytes = t.bytes.clone();
+                            return self.run_on(p, f, &target, &target, &bytes, t.mode, result);
+                        }
+                        _ => None,
+                    },
+                    None => None,
+                };
+                match cur {
+                    None => {
+                        let summary = format!("`{source}` does not exist in the tree");
+                        result.hunks = f
+                            .hunks
+                            .iter()
+                            .map(|h| {
+                                if h.malformed.is_some() {
+                                    return simple_hunk(h, HunkStatus::Malformed, None, None);
+                                }
+                                let d = self.diagnose(h, &source, h.gnu_first() as i64, None);
+                                let d = if d.cause == Cause::Unknown {
+                                    Diagnosis::new(Cause::FileMissing, summary.clone())
+                                } else {
+                                    d
+                                };
+                                simple_hunk(h, HunkStatus::Failed, Some(h.gnu_first()), Some(d))
+                            })
+                            .collect();
+                        result.status = if f.hunks.is_empty() {
+                            AggregateStatus::Failed
+                        } else {
+                            aggregate(result.hunks.iter().map(|h| hunk_agg(h.status)))
+                        };
+                        result.reason = Some(format!("{who}: {summary}"));
+                        self.record_failures(p.index, &result);
+                        if f.hunks.is_empty() {
+                            self.earlier.record(p.index, &source);
+                        }
+                        self.add_reject_all(f, &target);
+                        result
+                    }
+                    Some(c) => {
+                        let mode = new_mode.or(c.mode);
+                        let bytes = c.bytes.clone();
+                        self.run_on(p, f, &source, &target, &bytes, mode, result)
+                    }
+                }
+            }
+        }
+    }
+
+    fn add_reject_all(&mut self, f: &FilePatch, target: &str) {
+        let mut rej = Vec::new();
+        for h in f.hunks.iter().filter(|h| h.malformed.is_none()) {
+            if rej.is_empty() {
+                rej.extend_from_slice(&reject_header(f));
+            }
+            rej.extend_from_slice(&reject_hunk(h, 0));
+        }
+        if !rej.is_empty() {
+            self.changes
+                .rejects
+                .entry(target.to_owned())
+                .or_default()
+                .extend_from_slice(&rej);
+        }
+    }
+
+    fn record_failures(&mut self, index: usize, r: &FileResult) {
+        if r.hunks.iter().any(|h| h.status == HunkStatus::Failed) {
+            self.earlier.record(index, &r.path);
+        }
+    }
+
+    fn diagnose(&self, h: &Hunk, path: &str, expected: i64, file: Option<&[&str]>) -> Diagnosis {
+        let (olds, news) = hunk_strs(h);
+        let old_refs: Vec<&str> = olds.iter().map(String::as_str).collect();
+        let new_refs: Vec<&str> = news.iter().map(String::as_str).collect();
+        let ctx = HunkContext {
+            path,
+            old_lines: &old_refs,
+            new_lines: &new_refs,
+            expected_line: expected.max(1) as usize,
+            file,
+        };
+        let lookup = OverlayLookup {
+            base: self.lookup,
+            files: &self.changes.files,
+        };
+        diagnose::diagnose_hunk(&ctx, &lookup, &self.earlier)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn run_on(
+        &mut self,
+        p: &PatchInput<'_>,
+        f: &FilePatch,
+        source: &str,
+        target: &str,
+        content: &[u8],
+        mode: Option<u32>,
+        mut result: FileResult,
+    ) -> FileResult {
+        let run = run_hunks(f, content, self.opts.max_fuzz);
+        let any_failed = run.verdicts.iter().any(|v| v.status == HunkStatus::Failed);
+        let file_strs: Option<Vec<String>> = any_failed.then(|| to_strs(&split_lines(content)));
+        let file_refs: Option<Vec<&str>> = file_strs
+            .as_ref()
+            .map(|v| v.iter().map(String::as_str).collect());
+        for (h, v) in f.hunks.iter().zip(run.verdicts) {
+            let mut hr = HunkResult {
+                index: h.index,
+                status: v.status,
+                offset: v.offset,
+                fuzz: v.fuzz,
+                line: v.line,
+                source_line: None,
+                diagnosis: None,
+                warnings: v.warnings,
+            };
+            match v.status {
+                HunkStatus::Malformed => {
+                    hr.source_line = Some(h.source_line);
+                    hr.line = None;
+                    hr.diagnosis = Some(Diagnosis::new(
+                        Cause::Malformed,
+                        h.malformed
+                            .clone()
+                            .unwrap_or_else(|| "malformed hunk".into()),
+                    ));
+                }
+                HunkStatus::Failed => {
+                    hr.diagnosis = Some(self.diagnose(h, source, v.expected, file_refs.as_deref()));
+                    let (olds, news) = hunk_strs(h);
+                    let o: Vec<&str> = olds.iter().map(String::as_str).collect();
+                    let n: Vec<&str> = news.iter().map(String::as_str).collect();
+                    self.earlier.record_hunk(p.index, target, &o, &n);
+                }
+                HunkStatus::AlreadyApplied => {
+                    hr.diagnosis = Some(Diagnosis::new(
+                        Cause::AlreadyApplied,
+                        format!(
+                            "the hunk's result is already present at line {}",
+                            v.old_start
+                        ),
+                    ));
+                }
+                HunkStatus::Applied => {}
+            }
+            self.placements.push(HunkPlacement {
+                patch_index: p.index,
+                path: target.to_owned(),
+                hunk_index: h.index,
+                status: v.status,
+                old_start: v.old_start,
+                new_start: v.new_start,
+                fuzz: v.fuzz.unwrap_or(0),
+                offset: v.offset.unwrap_or(0),
+                rewritten: v.rewritten,
+            });
+            result.hunks.push(hr);
+        }
+        let applied = result.hunks.iter().any(|h| h.status == HunkStatus::Applied);
+        let mode_change = f.old_mode.is_some() && f.new_mode.is_some() && f.old_mode != f.new_mode;
+        result.status = if f.hunks.is_empty() {
+            AggregateStatus::Applied
+        } else {
+            aggregate(result.hunks.iter().map(|h| hunk_agg(h.status)))
+        };
+        let moved = source != target;
+        if applied || mode_change || (moved && f.hunks.is_empty()) || (f.op == FileOp::Create) {
+            let output = if applied {
+                run.output
+            } else {
+                content.to_vec()
+            };
+            if f.op == FileOp::Delete && output.is_empty() {
+                self.changes
+                    .files
+                    .insert(target.to_owned(), FileChange::Delete);
+            } else {
+                if f.op == FileOp::Delete {
+                    result.reason = Some(format!(
+                        "not deleting `{target}`: content remains after the patch"
+                    ));
+                }
+                if !(f.op == FileOp::Create && !applied && !f.hunks.is_empty()) {
+                    self.changes.files.insert(
+                        target.to_owned(),
+                        FileChange::Write {
+                            bytes: Arc::new(output),
+                            mode,
+                        },
+                    );
+                }
+            }
+            if moved && f.op == FileOp::Rename && self.exists(source) {
+                self.changes
+                    .files
+                    .insert(source.to_owned(), FileChange::Delete);
+            }
+        }
+        if !run.reject.is_empty() {
+            self.changes
+                .rejects
+                .entry(target.to_owned())
+                .or_default()
+                .extend_from_slice(&run.reject);
+        }
+        self.record_failures(p.index, &result);
+        result
+    }
+}
+
+fn simple_hunk(
+    h: &Hunk,
+    status: HunkStatus,
+    line: Option<usize>,
+    diagnosis: Option<Diagnosis>,
+) -> HunkResult {
+    let malformed = status == HunkStatus::Malformed;
+    HunkResult {
+        index: h.index,
+        status,
+        offset: None,
+        fuzz: None,
+        line,
+        source_line: malformed.then_some(h.source_line),
+        diagnosis: if malformed {
+            Some(Diagnosis::new(
+                Cause::Malformed,
+                h.malformed
+                    .clone()
+                    .unwrap_or_else(|| "malformed hunk".into()),
+            ))
+        } else {
+            diagnosis
+        },
+        warnings: Vec::new(),
+    }
+}
+
+/// A base tree held in memory (tests, fuzzing, small callers).
+#[derive(Debug, Default, Clone)]
+pub struct MemTree {
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+impl BaseTree for MemTree {
+    fn read(&self, path: &str) -> Result<Option<BaseFile>, String> {
+        Ok(self.files.get(path).map(|b| BaseFile {
+            bytes: Arc::new(b.clone()),
+            mode: None,
+        }))
+    }
+}
+
+impl TreeLookup for MemTree {
+    fn paths_named(&self, name: &str) -> Vec<String> {
+        self.files
+            .keys()
+            .filter(|p| p.rsplit('/').next() == Some(name))
+            .cloned()
+            .collect()
+    }
+    fn read(&self, path: &str) -> Option<String> {
+        self.files
+            .get(path)
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+    }
+}

@@ -31,6 +31,9 @@ pub struct TestResult {
     /// SKIP/XFAIL reason or failure detail.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub reason: Option<String>,
+    /// Nested KTAP subtests, if the test reported any.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub subtests: Vec<TestResult>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -49,4 +52,44 @@ pub struct BootReport {
     /// Path of the serial console log.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub console_log: Option<String>,
+    /// The kernel image that was booted.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub kernel: Option<String>,
+    /// Why the status is what it is when that is not obvious from `tests`
+    /// (QEMU's error message, which timeout fired, how the output ended).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub detail: Option<String>,
+    /// The KTAP plan of the top-level suite (`1..N`), when one was printed.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub tests_planned: Option<u32>,
+}
+
+impl BootReport {
+    /// An empty report with the schema set; fill in the rest.
+    pub fn new(status: BootStatus, accel: impl Into<String>) -> Self {
+        BootReport {
+            schema: BOOT_SCHEMA.to_string(),
+            status,
+            accel: accel.into(),
+            accel_note: None,
+            seconds: 0.0,
+            tests: Vec::new(),
+            trace: Vec::new(),
+            console_log: None,
+            kernel: None,
+            detail: None,
+            tests_planned: None,
+        }
+    }
+}
+
+impl TestResult {
+    pub fn new(name: impl Into<String>, status: TestStatus) -> Self {
+        TestResult {
+            name: name.into(),
+            status,
+            reason: None,
+            subtests: Vec::new(),
+        }
+    }
 }

@@ -1,0 +1,134 @@
+# Helpers shared by the guest tests (sourced; busybox ash).
+#
+# A test is a script /harness/tests/NN-name.sh run by /harness/run-tests.
+# Its exit status is its verdict (kselftest codes): 0 pass, 1 fail,
+# 2 expected failure (XFAIL), 4 skip. The reason for anything but a pass is
+# written to $HARNESS_REASON. stdout goes to the console and carries KTAP
+# subtest lines (indented 4 spaces) and diagnostics; stderr goes to a log the
+# runner prints as diagnostics when the test fails.
+
+# iproute2, by absolute path: busybox sh runs its own `ip` applet for a bare `ip`.
+export IP=/usr/sbin/ip
+HARNESS_REASON=${HARNESS_REASON:-/tmp/harness-reason}
+SUB_COUNT=0
+SUB_FAILED=0
+
+diag() { echo "    # $*"; }
+
+fail() { echo "$*" > "$HARNESS_REASON"; exit 1; }
+skip() { echo "$*" > "$HARNESS_REASON"; exit 4; }
+xfail() { echo "$*" > "$HARNESS_REASON"; exit 2; }
+
+# config_value CONFIG_X: prints y, m, n, a string/number value, or "unknown".
+# Sources, in order: /etc/harness/config (written by the harness: the
+# requested symbols, or a complete .config), /proc/config.gz.
+# In a complete .config an absent symbol is n; in a list of requested symbols
+# it is unknown.
+config_value() {
+    sym=$1
+    src=""
+    complete=0
+    if [ -r /etc/harness/config ]; then
+        src=/etc/harness/config
+        grep -q '^# Automatically generated file; DO NOT EDIT' "$src" && complete=1
+    fi
+    line=""
+    if [ -n "$src" ]; then
+        line=$(grep -E "^$sym=|^# $sym is not set" "$src" | tail -n 1)
+    fi
+    if [ -z "$line" ] && [ "$complete" = 0 ] && [ -r /proc/config.gz ]; then
+        [ -r /tmp/harness-proc-config ] || zcat /proc/config.gz > /tmp/harness-proc-config 2>/dev/null
+        src=/tmp/harness-proc-config
+        complete=1
+        line=$(grep -E "^$sym=|^# $sym is not set" "$src" | tail -n 1)
+    fi
+    case "$line" in
+        "$sym="*) v=${line#*=}; v=${v#\"}; echo "${v%\"}" ;;
+        "# $sym is not set") echo n ;;
+        *) if [ "$complete" = 1 ]; then echo n; else echo unknown; fi ;;
+    esac
+}
+
+# require CONFIG_X...: skip the test unless every symbol is built in (=y).
+# An unknown configuration runs the test anyway (and says so).
+require() {
+    for sym in "$@"; do
+        v=$(config_value "$sym")
+        case "$v" in
+            y) ;;
+            unknown) diag "$sym: configuration unknown, running anyway" ;;
+            m)
+                # A module the harness put in the initramfs (and init loaded) counts.
+                mod=$(echo "${sym#CONFIG_}" | tr 'A-Z' 'a-z')
+                [ -d "/sys/module/$mod" ] || skip "requires $sym=y (it is m and module $mod is not loaded)"
+                ;;
+            *) skip "requires $sym (it is $v)" ;;
+        esac
+    done
+}
+
+# Subtests: sub_plan N; then sub_ok NAME / sub_not_ok NAME REASON; sub_end.
+sub_plan() {
+    echo "    KTAP version 1"
+    echo "    # Subtest: $HARNESS_TEST"
+    echo "    1..$1"
+}
+sub_ok() { SUB_COUNT=$((SUB_COUNT + 1)); echo "    ok $SUB_COUNT $1"; }
+sub_not_ok() {
+    SUB_COUNT=$((SUB_COUNT + 1))
+    SUB_FAILED=$((SUB_FAILED + 1))
+    echo "    # $1: $2"
+    echo "    not ok $SUB_COUNT $1"
+    [ -n "$SUB_FIRST_FAILURE" ] || SUB_FIRST_FAILURE="$1: $2"
+}
+# sub_check NAME CMD...: run CMD, ok when it succeeds.
+sub_check() {
+    name=$1
+    shift
+    if out=$("$@" 2>&1); then
+        sub_ok "$name"
+    else
+        sub_not_ok "$name" "$(echo "$out" | tail -n 1)"
+    fi
+}
+sub_end() {
+    [ "$SUB_FAILED" = 0 ] || fail "$SUB_FAILED of $SUB_COUNT subtests failed, first: $SUB_FIRST_FAILURE"
+    exit 0
+}
+
+# must DESCRIPTION CMD...: run CMD; on failure fail the test with its output.
+must() {
+    what=$1
+    shift
+    out=$("$@" 2>&1) || fail "$what: \`$*\` failed: $(echo "$out" | tail -n 1)"
+    [ -z "$out" ] || echo "$out" >&2
+}
+
+# mustnot DESCRIPTION CMD...: CMD must fail.
+mustnot() {
+    what=$1
+    shift
+    if out=$("$@" 2>&1); then
+        fail "$what: \`$*\` unexpectedly succeeded: $(echo "$out" | tail -n 1)"
+    fi
+}
+
+# inns NS CMD...: run CMD inside named netns NS (nsenter needs no /sys remount).
+inns() {
+    ns=$1
+    shift
+    nsenter --net=/run/netns/"$ns" "$@"
+}
+
+netns_inode() { readlink "$1" 2>/dev/null; }
+
+# Remove what a test may have left behind: named netns, veth devices in the
+# initial namespace, changed sysctls.
+cleanup_all() {
+    $IP -all netns delete 2>/dev/null
+    for dev in $($IP -o link show type veth 2>/dev/null | sed -n 's/^[0-9]*: \([^:@]*\).*/\1/p'); do
+        $IP link delete "$dev" 2>/dev/null
+    done
+    [ -w /proc/sys/net/ipv4/ip_forward ] && echo 0 > /proc/sys/net/ipv4/ip_forward
+    return 0
+}

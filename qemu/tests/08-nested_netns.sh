@@ -1,0 +1,34 @@
+# Namespaces created from inside a namespace: each level has its own
+# identity and devices; a device created at one level is invisible at the others.
+. /harness/lib.sh
+require CONFIG_NET_NS
+init_ns=$(netns_inode /proc/self/ns/net)
+must "add outer" $IP netns add nso
+# Create the inner namespace from inside the outer one.
+must "add inner from outer" inns nso $IP netns add nsi
+outer=$(inns nso readlink /proc/self/ns/net)
+inner=$(inns nsi readlink /proc/self/ns/net)
+sub_plan 4
+if [ -n "$outer" ] && [ -n "$inner" ] && [ "$outer" != "$init_ns" ] \
+    && [ "$inner" != "$init_ns" ] && [ "$inner" != "$outer" ]; then
+    sub_ok three_distinct_namespaces
+else
+    sub_not_ok three_distinct_namespaces "init=$init_ns outer=$outer inner=$inner"
+fi
+# unshare -n from within the outer namespace gives yet another one.
+un=$(inns nso unshare -n readlink /proc/self/ns/net)
+if [ -n "$un" ] && [ "$un" != "$outer" ] && [ "$un" != "$init_ns" ]; then
+    sub_ok unshare_inside_netns
+else
+    sub_not_ok unshare_inside_netns "unshare -n inside nso gave $un (outer $outer)"
+fi
+inns nso $IP link set lo up 2>/dev/null
+inns nso $IP addr add 10.77.0.1/32 dev lo 2>/dev/null
+sub_check outer_address_set sh -c '$IP -n nso -o addr show dev lo | grep -q 10.77.0.1'
+if $IP -n nsi -o addr show dev lo 2>/dev/null | grep -q 10.77.0.1 \
+    || $IP -o addr show dev lo | grep -q 10.77.0.1; then
+    sub_not_ok outer_address_invisible "10.77.0.1 seen outside nso"
+else
+    sub_ok outer_address_invisible
+fi
+sub_end

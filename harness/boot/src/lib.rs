@@ -1,2 +1,3 @@
 //! harness-boot: initramfs, QEMU boots, console capture, KTAP parsing.
+pub mod ktap;
 pub mod report;

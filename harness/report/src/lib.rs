@@ -1,4 +1,26 @@
-//! harness-report: the versioned matrix report model and its renderers
-//! (Markdown, JUnit XML, HTML). Never prints.
+//! harness-report: the versioned matrix report model (`harness.matrix/1`) and
+//! everything done with it afterwards: rendering (Markdown, JUnit XML, HTML),
+//! writing a run directory atomically, comparing two runs, merging shard
+//! reports and exporting to KCIDB (schema v5). Pure functions plus file
+//! writes; never prints.
 
+pub mod compare;
+pub mod error;
+pub mod html;
+pub mod junit;
+pub mod kcidb;
+pub mod markdown;
 pub mod model;
+pub mod shard;
+pub mod view;
+pub mod write;
+
+pub use compare::{compare, Change, ChangeKind, Comparison, COMPARE_SCHEMA};
+pub use error::ReportError;
+pub use html::render_html;
+pub use junit::render_junit;
+pub use kcidb::{to_kcidb, to_kcidb_with, KcidbOptions};
+pub use markdown::render_markdown;
+pub use shard::{merge, parse_shard, shard_filter, shard_of};
+pub use view::{normalize, recompute_summary, Verdict};
+pub use write::{load_report, write_run_dir, RunDirFiles};

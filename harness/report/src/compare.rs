@@ -1,0 +1,541 @@
+//! Comparing two runs: what got worse (regressions) and what got better
+//! (fixes), keyed by cell id plus patch name, file and hunk index, or test
+//! name. `harness report compare` and `harness matrix --compare` exit 1 when
+//! there is a regression.
+
+use crate::model::{Cell, CellBoot, Diagnostic, HunkStatus, MatrixReport, StageStatus, TestStatus};
+use crate::view::{boot_ok, boot_word, flat_tests, hunk_str, stage_str, test_str};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub const COMPARE_SCHEMA: &str = "harness.compare/1";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChangeKind {
+    CellAdded,
+    CellRemoved,
+    HunkFailing,
+    HunkFixed,
+    HunkChanged,
+    KconfigFailing,
+    KconfigFixed,
+    BuildFailing,
+    BuildFixed,
+    BuildSkipped,
+    BuildError,
+    BuildWarning,
+    BuildWarningGone,
+    BootFailing,
+    BootFixed,
+    BootSkipped,
+    TestFailing,
+    TestFixed,
+    TestMissing,
+    TestAdded,
+    NowUnexpected,
+    NowAsExpected,
+}
+
+/// One difference between two runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub kind: ChangeKind,
+    /// Cell id ("series@tree:config").
+    pub cell: String,
+    /// What inside the cell: "patch / file / hunk #N", "test NAME",
+    /// "build", "boot", "file:line: message".
+    pub key: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub old: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub new: Option<String>,
+    /// One line for people.
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Comparison {
+    pub schema: String,
+    pub old_run: String,
+    pub new_run: String,
+    pub regressions: Vec<Change>,
+    pub fixes: Vec<Change>,
+    /// Neither better nor worse: cells added, hunks moving between applied
+    /// and already-applied, fuzz changes, tests added.
+    pub other: Vec<Change>,
+}
+
+impl Comparison {
+    pub fn has_regressions(&self) -> bool {
+        !self.regressions.is_empty()
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Bucket {
+    Regression,
+    Fix,
+    Other,
+}
+
+struct Acc {
+    c: Comparison,
+}
+
+impl Acc {
+    #[allow(clippy::too_many_arguments)]
+    fn push(
+        &mut self,
+        b: Bucket,
+        kind: ChangeKind,
+        cell: &str,
+        key: String,
+        old: Option<String>,
+        new: Option<String>,
+        message: String,
+    ) {
+        let ch = Change {
+            kind,
+            cell: cell.to_string(),
+            key,
+            old,
+            new,
+            message,
+        };
+        match b {
+            Bucket::Regression => self.c.regressions.push(ch),
+            Bucket::Fix => self.c.fixes.push(ch),
+            Bucket::Other => self.c.other.push(ch),
+        }
+    }
+}
+
+/// Compare `old` with `new`. Cells are matched by id.
+pub fn compare(old: &MatrixReport, new: &MatrixReport) -> Comparison {
+    let mut acc = Acc {
+        c: Comparison {
+            schema: COMPARE_SCHEMA.into(),
+            old_run: old.run_id.clone(),
+            new_run: new.run_id.clone(),
+            ..Default::default()
+        },
+    };
+    let old_cells: BTreeMap<&str, &Cell> = old.cells.iter().map(|c| (c.id.as_str(), c)).collect();
+    let new_cells: BTreeMap<&str, &Cell> = new.cells.iter().map(|c| (c.id.as_str(), c)).collect();
+    for (id, o) in &old_cells {
+        match new_cells.get(id) {
+            None => acc.push(
+                Bucket::Regression,
+                ChangeKind::CellRemoved,
+                id,
+                "cell".into(),
+                None,
+                None,
+                format!("cell {id} is missing from the new run (coverage lost)"),
+            ),
+            Some(n) => compare_cell(&mut acc, o, n),
+        }
+    }
+    for id in new_cells.keys() {
+        if !old_cells.contains_key(id) {
+            acc.push(
+                Bucket::Other,
+                ChangeKind::CellAdded,
+                id,
+                "cell".into(),
+                None,
+                None,
+                format!("cell {id} is new in this run"),
+            );
+        }
+    }
+    acc.c
+}
+
+fn hunk_bad(s: HunkStatus) -> bool {
+    matches!(s, HunkStatus::Failed | HunkStatus::Malformed)
+}
+
+fn compare_cell(acc: &mut Acc, o: &Cell, n: &Cell) {
+    let id = o.id.as_str();
+
+    // Hunks, keyed by patch name + file path + hunk index.
+    type HunkKey = (String, String, usize);
+    type HunkVal = (HunkStatus, Option<usize>, String);
+    let hunks = |c: &Cell| -> BTreeMap<HunkKey, HunkVal> {
+        let mut m = BTreeMap::new();
+        for p in &c.apply.patches {
+            for f in &p.files {
+                for h in &f.hunks {
+                    let why = h
+                        .diagnosis
+                        .as_ref()
+                        .map(|d| d.summary.clone())
+                        .unwrap_or_default();
+                    m.insert(
+                        (p.name.clone(), f.path.clone(), h.index),
+                        (h.status, h.fuzz, why),
+                    );
+                }
+            }
+        }
+        m
+    };
+    let oh = hunks(o);
+    let nh = hunks(n);
+    for (k, (ns, nfuzz, why)) in &nh {
+        let key = format!("{} / {} / hunk #{}", k.0, k.1, k.2);
+        match oh.get(k) {
+            Some((os, ofuzz, _)) => {
+                if !hunk_bad(*os) && hunk_bad(*ns) {
+                    acc.push(
+                        Bucket::Regression,
+                        ChangeKind::HunkFailing,
+                        id,
+                        key.clone(),
+                        Some(hunk_str(*os).into()),
+                        Some(hunk_str(*ns).into()),
+                        format!(
+                            "{id}: {key} newly {} (was {}){}",
+                            hunk_str(*ns),
+                            hunk_str(*os),
+                            because(why)
+                        ),
+                    );
+                } else if hunk_bad(*os) && !hunk_bad(*ns) {
+                    acc.push(
+                        Bucket::Fix,
+                        ChangeKind::HunkFixed,
+                        id,
+                        key.clone(),
+                        Some(hunk_str(*os).into()),
+                        Some(hunk_str(*ns).into()),
+                        format!("{id}: {key} now {} (was {})", hunk_str(*ns), hunk_str(*os)),
+                    );
+                } else if os != ns || ofuzz != nfuzz {
+                    acc.push(
+                        Bucket::Other,
+                        ChangeKind::HunkChanged,
+                        id,
+                        key.clone(),
+                        Some(format!(
+                            "{} fuzz {}",
+                            hunk_str(*os),
+                            ofuzz.map(|f| f.to_string()).unwrap_or_else(|| "-".into())
+                        )),
+                        Some(format!(
+                            "{} fuzz {}",
+                            hunk_str(*ns),
+                            nfuzz.map(|f| f.to_string()).unwrap_or_else(|| "-".into())
+                        )),
+                        format!("{id}: {key} changed"),
+                    );
+                }
+            }
+            None if hunk_bad(*ns) => acc.push(
+                Bucket::Regression,
+                ChangeKind::HunkFailing,
+                id,
+                key.clone(),
+                None,
+                Some(hunk_str(*ns).into()),
+                format!("{id}: {key} is new and {}{}", hunk_str(*ns), because(why)),
+            ),
+            None => {}
+        }
+    }
+
+    // Kconfig.
+    stage_change(
+        acc,
+        id,
+        "kconfig",
+        o.kconfig.status,
+        n.kconfig.status,
+        ChangeKind::KconfigFailing,
+        ChangeKind::KconfigFixed,
+        ChangeKind::KconfigFailing,
+    );
+
+    // Build.
+    stage_change(
+        acc,
+        id,
+        "build",
+        o.build.status,
+        n.build.status,
+        ChangeKind::BuildFailing,
+        ChangeKind::BuildFixed,
+        ChangeKind::BuildSkipped,
+    );
+    diag_change(
+        acc,
+        id,
+        &o.build.errors,
+        &n.build.errors,
+        ChangeKind::BuildError,
+        "error",
+    );
+    diag_change(
+        acc,
+        id,
+        &o.build.warnings,
+        &n.build.warnings,
+        ChangeKind::BuildWarning,
+        "warning",
+    );
+
+    // Boot.
+    match (boot_ok(&o.boot), boot_ok(&n.boot)) {
+        (Some(true), Some(false)) | (None, Some(false)) => acc.push(
+            Bucket::Regression,
+            ChangeKind::BootFailing,
+            id,
+            "boot".into(),
+            Some(boot_word(&o.boot).into()),
+            Some(boot_word(&n.boot).into()),
+            format!(
+                "{id}: boot newly {} (was {}){}",
+                boot_word(&n.boot),
+                boot_word(&o.boot),
+                boot_detail(&n.boot)
+            ),
+        ),
+        (Some(false), Some(true)) => acc.push(
+            Bucket::Fix,
+            ChangeKind::BootFixed,
+            id,
+            "boot".into(),
+            Some(boot_word(&o.boot).into()),
+            Some(boot_word(&n.boot).into()),
+            format!(
+                "{id}: boot now {} (was {})",
+                boot_word(&n.boot),
+                boot_word(&o.boot)
+            ),
+        ),
+        (Some(true), None) => acc.push(
+            Bucket::Regression,
+            ChangeKind::BootSkipped,
+            id,
+            "boot".into(),
+            Some(boot_word(&o.boot).into()),
+            Some("skipped".into()),
+            format!(
+                "{id}: boot no longer runs (was {}){}",
+                boot_word(&o.boot),
+                boot_detail(&n.boot)
+            ),
+        ),
+        _ => {}
+    }
+
+    // Guest tests.
+    let ot: BTreeMap<String, TestStatus> = flat_tests(o)
+        .into_iter()
+        .map(|(name, t)| (name, t.status))
+        .collect();
+    let nt: BTreeMap<String, (TestStatus, Option<&str>)> = flat_tests(n)
+        .into_iter()
+        .map(|(name, t)| (name, (t.status, t.reason.as_deref())))
+        .collect();
+    let booted = boot_ok(&n.boot) == Some(true);
+    for (name, (ns, reason)) in &nt {
+        let key = format!("test {name}");
+        match ot.get(name) {
+            Some(os) if *os != TestStatus::Fail && *ns == TestStatus::Fail => acc.push(
+                Bucket::Regression,
+                ChangeKind::TestFailing,
+                id,
+                key,
+                Some(test_str(*os).into()),
+                Some("fail".into()),
+                format!(
+                    "{id}: guest test {name} newly failing (was {}){}",
+                    test_str(*os),
+                    because(reason.unwrap_or(""))
+                ),
+            ),
+            Some(TestStatus::Fail) if *ns == TestStatus::Pass => acc.push(
+                Bucket::Fix,
+                ChangeKind::TestFixed,
+                id,
+                key,
+                Some("fail".into()),
+                Some("pass".into()),
+                format!("{id}: guest test {name} now passes"),
+            ),
+            Some(_) => {}
+            None if *ns == TestStatus::Fail => acc.push(
+                Bucket::Regression,
+                ChangeKind::TestFailing,
+                id,
+                key,
+                None,
+                Some("fail".into()),
+                format!(
+                    "{id}: guest test {name} is new and fails{}",
+                    because(reason.unwrap_or(""))
+                ),
+            ),
+            None => acc.push(
+                Bucket::Other,
+                ChangeKind::TestAdded,
+                id,
+                key,
+                None,
+                Some(test_str(*ns).into()),
+                format!("{id}: guest test {name} is new ({})", test_str(*ns)),
+            ),
+        }
+    }
+    // Tests that vanished although the kernel booted (a boot failure is
+    // reported above instead).
+    if booted {
+        for (name, os) in &ot {
+            if !nt.contains_key(name) {
+                acc.push(
+                    Bucket::Regression,
+                    ChangeKind::TestMissing,
+                    id,
+                    format!("test {name}"),
+                    Some(test_str(*os).into()),
+                    None,
+                    format!(
+                        "{id}: guest test {name} no longer reported although the kernel booted"
+                    ),
+                );
+            }
+        }
+    }
+
+    // Expectation summary.
+    if o.as_expected && !n.as_expected {
+        acc.push(
+            Bucket::Regression,
+            ChangeKind::NowUnexpected,
+            id,
+            "expectation".into(),
+            Some("as expected".into()),
+            Some("unexpected".into()),
+            format!(
+                "{id}: no longer as expected ({})",
+                crate::view::expectation_mismatches(n).join("; ")
+            ),
+        );
+    } else if !o.as_expected && n.as_expected {
+        acc.push(
+            Bucket::Fix,
+            ChangeKind::NowAsExpected,
+            id,
+            "expectation".into(),
+            Some("unexpected".into()),
+            Some("as expected".into()),
+            format!("{id}: now as expected"),
+        );
+    }
+}
+
+fn because(why: &str) -> String {
+    if why.is_empty() {
+        String::new()
+    } else {
+        format!(": {why}")
+    }
+}
+
+fn boot_detail(b: &CellBoot) -> String {
+    match b {
+        CellBoot::Skipped { reason, .. } => format!(": {reason}"),
+        CellBoot::Ran(r) => r
+            .trace
+            .first()
+            .map(|t| format!(": {t}"))
+            .unwrap_or_default(),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn stage_change(
+    acc: &mut Acc,
+    id: &str,
+    stage: &str,
+    o: StageStatus,
+    n: StageStatus,
+    failing: ChangeKind,
+    fixed: ChangeKind,
+    skipped: ChangeKind,
+) {
+    use StageStatus::*;
+    let (bucket, kind, what) = match (o, n) {
+        (Passed, Failed) | (Skipped, Failed) => (Bucket::Regression, failing, "newly failing"),
+        (Failed, Passed) => (Bucket::Fix, fixed, "fixed"),
+        (Passed, Skipped) => (Bucket::Regression, skipped, "no longer runs"),
+        (Failed, Skipped) | (Skipped, Passed) => (Bucket::Other, fixed, "changed"),
+        _ => return,
+    };
+    acc.push(
+        bucket,
+        kind,
+        id,
+        stage.into(),
+        Some(stage_str(o).into()),
+        Some(stage_str(n).into()),
+        format!(
+            "{id}: {stage} {what} ({} -> {})",
+            stage_str(o),
+            stage_str(n)
+        ),
+    );
+}
+
+/// New diagnostics are keyed by file + message (line numbers move with
+/// unrelated edits); counted, so a second copy of a warning is new too.
+fn diag_change(
+    acc: &mut Acc,
+    id: &str,
+    old: &[Diagnostic],
+    new: &[Diagnostic],
+    kind: ChangeKind,
+    what: &str,
+) {
+    let key = |d: &Diagnostic| (d.file.clone(), d.message.clone());
+    let mut counts: BTreeMap<(String, String), isize> = BTreeMap::new();
+    for d in old {
+        *counts.entry(key(d)).or_default() += 1;
+    }
+    for d in new {
+        let c = counts.entry(key(d)).or_default();
+        *c -= 1;
+        if *c < 0 {
+            acc.push(
+                Bucket::Regression,
+                kind,
+                id,
+                format!("{}:{}: {}", d.file, d.line, d.message),
+                None,
+                Some(what.into()),
+                format!(
+                    "{id}: new build {what} {}:{}: {}",
+                    d.file, d.line, d.message
+                ),
+            );
+        }
+    }
+    if kind == ChangeKind::BuildWarning {
+        for ((file, message), c) in counts {
+            if c > 0 {
+                acc.push(
+                    Bucket::Fix,
+                    ChangeKind::BuildWarningGone,
+                    id,
+                    format!("{file}: {message}"),
+                    Some(what.into()),
+                    None,
+                    format!("{id}: build {what} gone: {file}: {message}"),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,528 @@
+//! `index.html`: one self-contained page (inline CSS, no scripts, no external
+//! assets). A grid with rows series x tree and columns configs; each cell is
+//! coloured by its verdict and links to its details section, which CSS
+//! `:target` shows (so it works without JavaScript). Every piece of text from
+//! the report is HTML-escaped: patch names, diagnoses and log lines are
+//! untrusted. Links to per-cell logs are emitted only for relative paths
+//! inside the run directory.
+
+use crate::model::{Cell, CellBoot, MatrixReport, StageStatus, TestStatus};
+use crate::view::{
+    aggregate_str, boot_word, cell_tests, cell_verdict, expectation_mismatches, hunk_counts,
+    hunk_str, stage_str, test_str, Grid,
+};
+use std::fmt::Write;
+
+const CSS: &str = r#"
+:root { --green:#1b5e20; --green-bg:#c8e6c9; --red:#b71c1c; --red-bg:#ffcdd2;
+  --amber:#e65100; --amber-bg:#ffe0b2; --grey:#616161; --grey-bg:#e0e0e0; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 1.5em; color: #212121; background: #fafafa; }
+h1 { font-size: 1.5em; margin: 0 0 .3em; }
+h2 { font-size: 1.25em; margin: .2em 0 .6em; }
+h3 { font-size: 1.05em; margin: 1.2em 0 .4em; }
+code, pre { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, monospace; font-size: 12.5px; }
+pre { background: #263238; color: #eceff1; padding: .7em; overflow-x: auto; border-radius: 4px; white-space: pre-wrap; word-break: break-all; }
+.meta { color: #424242; margin: 0 0 1em; }
+.banner { background: var(--red-bg); color: var(--red); border: 1px solid var(--red); padding: .5em .8em; border-radius: 4px; font-weight: 600; }
+table { border-collapse: collapse; }
+table.grid { margin: .5em 0 1em; }
+table.grid th, table.grid td { border: 1px solid #bdbdbd; padding: 0; vertical-align: top; }
+table.grid thead th { background: #eeeeee; padding: .5em .8em; text-align: left; }
+table.grid tbody th { background: #f5f5f5; padding: .5em .8em; text-align: left; font-weight: 600; }
+table.grid tbody th small { display: block; font-weight: normal; color: #616161; }
+table.grid td a { display: block; padding: .5em .8em; min-width: 15em; color: inherit; text-decoration: none; }
+table.grid td a:hover { outline: 2px solid #1565c0; }
+td.empty { background: #fff; color: #9e9e9e; padding: .5em .8em; }
+.cell.passed { background: var(--green-bg); border-left: 6px solid var(--green); }
+.cell.unexpected { background: var(--red-bg); border-left: 6px solid var(--red); }
+.cell.expected-failure { background: var(--amber-bg); border-left: 6px solid var(--amber); }
+.cell.skipped { background: var(--grey-bg); border-left: 6px solid var(--grey); }
+.verdict { font-weight: 700; display: block; }
+.passed .verdict { color: var(--green); } .unexpected .verdict { color: var(--red); }
+.expected-failure .verdict { color: var(--amber); } .skipped .verdict { color: var(--grey); }
+.stages { display: block; color: #212121; }
+.mismatch { display: block; color: var(--red); font-weight: 600; }
+.legend span { display: inline-block; padding: .1em .6em; margin-right: .5em; border-radius: 3px; }
+.detail { display: none; background: #fff; border: 1px solid #bdbdbd; border-radius: 6px; padding: 1em 1.2em; margin: 1em 0; }
+.detail:target { display: block; }
+.detail.passed { border-top: 6px solid var(--green); } .detail.unexpected { border-top: 6px solid var(--red); }
+.detail.expected-failure { border-top: 6px solid var(--amber); } .detail.skipped { border-top: 6px solid var(--grey); }
+.detail table th, .detail table td { border: 1px solid #e0e0e0; padding: .25em .6em; text-align: left; vertical-align: top; }
+.detail table th { background: #f5f5f5; }
+tr.st-failed td, tr.st-malformed td, tr.st-fail td { background: #ffebee; }
+tr.st-already-applied td, tr.st-skip td, tr.st-xfail td { background: #f5f5f5; }
+.close { float: right; }
+.hint { color: #616161; font-style: italic; }
+@media print { .detail { display: block; } }
+"#;
+
+pub fn render_html(report: &MatrixReport) -> String {
+    let mut o = String::new();
+    let _ = write!(
+        o,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+<title>harness matrix {}</title>\n<style>{}</style>\n</head>\n<body>\n",
+        esc(&report.run_id),
+        CSS
+    );
+    let _ = writeln!(
+        o,
+        "<header>\n<h1>harness matrix run <code>{}</code></h1>",
+        esc(&report.run_id)
+    );
+    if !report.complete {
+        let _ = writeln!(
+            o,
+            "<p class=\"banner\" id=\"incomplete\">INCOMPLETE: this run was interrupted or is still running; cells may be missing.</p>"
+        );
+    }
+    let _ = writeln!(
+        o,
+        "<p class=\"meta\">started {}{}{} &middot; <strong id=\"summary\">{} cells: {} as expected, {} unexpected</strong></p>\n</header>",
+        esc(&report.started),
+        report
+            .finished
+            .as_ref()
+            .map(|f| format!(" &middot; finished {}", esc(f)))
+            .unwrap_or_default(),
+        report
+            .shard
+            .as_ref()
+            .map(|s| format!(" &middot; shard {}", esc(s)))
+            .unwrap_or_default(),
+        report.summary.cells,
+        report.summary.as_expected,
+        report.summary.unexpected
+    );
+
+    let ids = dom_ids(report);
+    grid(&mut o, report, &ids);
+    let _ = writeln!(
+        o,
+        "<p class=\"legend\"><span class=\"cell passed\">as expected, passed</span>\
+<span class=\"cell expected-failure\">expected failure</span>\
+<span class=\"cell unexpected\">unexpected</span>\
+<span class=\"cell skipped\">skipped</span></p>\n\
+<p class=\"hint\">Click a cell for its hunks, build, boot and guest tests.</p>"
+    );
+
+    if !report.trees.is_empty() {
+        let _ = writeln!(
+            o,
+            "<h3>Trees</h3>\n<table class=\"trees\"><tr><th>tree</th><th>provenance</th></tr>"
+        );
+        for t in &report.trees {
+            let _ = writeln!(
+                o,
+                "<tr><td>{}</td><td><code>{}</code></td></tr>",
+                esc(&t.name),
+                esc(&serde_json::to_string(&t.provenance).unwrap_or_default())
+            );
+        }
+        o.push_str("</table>\n");
+    }
+
+    o.push_str("<main>\n");
+    for (cell, id) in report.cells.iter().zip(&ids) {
+        detail(&mut o, cell, id);
+    }
+    o.push_str("</main>\n</body>\n</html>\n");
+    o
+}
+
+/// DOM ids for cells: "cell-N-<sanitised id>", unique by position.
+fn dom_ids(report: &MatrixReport) -> Vec<String> {
+    report
+        .cells
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let s: String =
+                c.id.chars()
+                    .map(|ch| {
+                        if ch.is_ascii_alphanumeric() || ch == '-' || ch == '_' || ch == '.' {
+                            ch
+                        } else {
+                            '_'
+                        }
+                    })
+                    .collect();
+            format!("cell-{}-{}", i + 1, s)
+        })
+        .collect()
+}
+
+fn grid(o: &mut String, report: &MatrixReport, ids: &[String]) {
+    let g = Grid::new(report);
+    if g.rows.is_empty() {
+        o.push_str("<p>No cells.</p>\n");
+        return;
+    }
+    o.push_str("<table class=\"grid\" id=\"grid\">\n<thead><tr><th>series @ tree</th>");
+    for c in &g.columns {
+        let _ = write!(o, "<th>{}</th>", esc(c));
+    }
+    o.push_str("</tr></thead>\n<tbody>\n");
+    for row in &g.rows {
+        let _ = write!(
+            o,
+            "<tr><th scope=\"row\">{}<small>@ {}</small></th>",
+            esc(&row.0),
+            esc(&row.1)
+        );
+        for col in &g.columns {
+            let cells = g.at(row, col);
+            if cells.is_empty() {
+                o.push_str("<td class=\"empty\">—</td>");
+                continue;
+            }
+            for c in cells {
+                let idx = report
+                    .cells
+                    .iter()
+                    .position(|x| std::ptr::eq(x, c))
+                    .unwrap_or(0);
+                let dom = ids.get(idx).cloned().unwrap_or_default();
+                let v = cell_verdict(c);
+                let tests = cell_tests(c);
+                let pass = tests
+                    .iter()
+                    .filter(|t| t.status == TestStatus::Pass)
+                    .count();
+                let _ = write!(
+                    o,
+                    "<td class=\"cell {cls}\" data-cell-id=\"{id}\" data-verdict=\"{cls}\"><a href=\"#{dom}\" title=\"{id}\">\
+<span class=\"verdict\">{label}</span><span class=\"stages\">apply {apply} &middot; build {build} &middot; boot {boot}{tests}</span>",
+                    cls = v.class(),
+                    id = esc(&c.id),
+                    dom = esc(&dom),
+                    label = esc(v.label()),
+                    apply = aggregate_str(c.apply.status),
+                    build = stage_str(c.build.status),
+                    boot = boot_word(&c.boot),
+                    tests = if tests.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" &middot; tests {pass}/{}", tests.len())
+                    }
+                );
+                for m in expectation_mismatches(c) {
+                    let _ = write!(o, "<span class=\"mismatch\">{}</span>", esc(&m));
+                }
+                o.push_str("</a></td>");
+            }
+        }
+        o.push_str("</tr>\n");
+    }
+    o.push_str("</tbody>\n</table>\n");
+}
+
+fn detail(o: &mut String, c: &Cell, dom: &str) {
+    let v = cell_verdict(c);
+    let _ = writeln!(
+        o,
+        "<section class=\"detail {cls}\" id=\"{dom}\" data-cell-id=\"{id}\">\n<a class=\"close\" href=\"#grid\">back to grid</a>\n<h2><code>{id}</code> — {label}</h2>",
+        cls = v.class(),
+        dom = esc(dom),
+        id = esc(&c.id),
+        label = esc(v.label())
+    );
+    let symbols: Vec<String> = c
+        .config
+        .symbols
+        .iter()
+        .map(|(k, val)| format!("{k}={val}"))
+        .collect();
+    let _ = writeln!(
+        o,
+        "<p>series <strong>{}</strong>, tree <strong>{}</strong>, config <strong>{}</strong> <code>{}</code></p>",
+        esc(&c.series),
+        esc(&c.tree),
+        esc(&c.config.name),
+        esc(&symbols.join(" "))
+    );
+    o.push_str("<table><tr><th>stage</th><th>expected</th><th>actual</th></tr>\n");
+    for (stage, e, a) in [
+        ("apply", &c.expected.apply, &c.actual.apply),
+        ("build", &c.expected.build, &c.actual.build),
+        ("boot", &c.expected.boot, &c.actual.boot),
+    ] {
+        let bad = matches!(e, Some(x) if Some(x) != a.as_ref());
+        let _ = writeln!(
+            o,
+            "<tr{}><td>{stage}</td><td>{}</td><td>{}</td></tr>",
+            if bad { " class=\"st-failed\"" } else { "" },
+            e.as_deref().map(esc).unwrap_or_else(|| "(passes)".into()),
+            a.as_deref().map(esc).unwrap_or_else(|| "—".into())
+        );
+    }
+    o.push_str("</table>\n");
+
+    // Apply: hunk table.
+    let (applied, already, failed, malformed) = hunk_counts(c);
+    let total = applied + already + failed + malformed;
+    let _ = writeln!(
+        o,
+        "<h3>Apply: {}</h3>\n<p>{} patches, {total} hunks: {applied} applied, {already} already applied, {failed} failed, {malformed} malformed.</p>",
+        aggregate_str(c.apply.status),
+        c.apply.patches.len()
+    );
+    let mut errors = String::new();
+    for p in &c.apply.patches {
+        for e in &p.errors {
+            let _ = writeln!(errors, "<li><code>{}</code>: {}</li>", esc(&p.name), esc(e));
+        }
+        for f in &p.files {
+            if let Some(r) = &f.reason {
+                let _ = writeln!(
+                    errors,
+                    "<li><code>{}</code> <code>{}</code>: {}</li>",
+                    esc(&p.name),
+                    esc(&f.path),
+                    esc(r)
+                );
+            }
+        }
+    }
+    if !errors.is_empty() {
+        let _ = writeln!(o, "<ul class=\"patch-errors\">\n{errors}</ul>");
+    }
+    if total > 0 {
+        let _ = writeln!(
+            o,
+            "<details{}><summary>hunk table ({total} hunks)</summary>\n<table class=\"hunks\">\n<tr><th>patch</th><th>file</th><th>hunk</th><th>status</th><th>line</th><th>offset</th><th>fuzz</th><th>diagnosis</th></tr>",
+            if failed + malformed > 0 { " open" } else { "" }
+        );
+        for p in &c.apply.patches {
+            for f in &p.files {
+                for h in &f.hunks {
+                    let diag = h.diagnosis.as_ref().map(diag_html).unwrap_or_default();
+                    let warns: Vec<String> = h.warnings.iter().map(|w| esc(w)).collect();
+                    let _ = writeln!(
+                        o,
+                        "<tr class=\"st-{st}\"><td>{}</td><td><code>{}</code></td><td>{}</td><td>{st}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{}{}</td></tr>",
+                        esc(&p.name),
+                        esc(&f.path),
+                        h.index,
+                        h.line.map(|x| x.to_string()).unwrap_or_default(),
+                        h.offset.map(|x| x.to_string()).unwrap_or_default(),
+                        h.fuzz.map(|x| x.to_string()).unwrap_or_default(),
+                        diag,
+                        if !diag.is_empty() && !warns.is_empty() { "<br>" } else { "" },
+                        warns.join("<br>"),
+                        st = hunk_str(h.status),
+                    );
+                }
+            }
+        }
+        o.push_str("</table>\n</details>\n");
+    }
+
+    // Kconfig.
+    if c.kconfig.status != StageStatus::Passed || !c.kconfig.problems.is_empty() {
+        let _ = writeln!(o, "<h3>Kconfig: {}</h3>", stage_str(c.kconfig.status));
+        o.push_str("<ul>\n");
+        for p in &c.kconfig.problems {
+            let _ = writeln!(o, "<li>{}</li>", esc(p));
+        }
+        o.push_str("</ul>\n");
+    }
+
+    // Build.
+    let b = &c.build;
+    let _ = write!(o, "<h3>Build: {}</h3>\n<p>", stage_str(b.status));
+    if b.base_only {
+        o.push_str("Base tree only (the series did not apply cleanly). ");
+    }
+    if b.status != StageStatus::Skipped {
+        let _ = write!(o, "{:.1} s", b.seconds);
+        if let Some(r) = b.recompiled {
+            let _ = write!(o, ", {r} objects recompiled");
+        }
+        if b.reused {
+            o.push_str(", reused (inputs unchanged, make not run)");
+        }
+        if b.sandboxed {
+            o.push_str(", sandboxed");
+        }
+        let _ = write!(
+            o,
+            ", {} errors, {} warnings.",
+            b.errors.len(),
+            b.warnings.len()
+        );
+    }
+    if let Some(l) = &b.log {
+        let _ = write!(o, " {}", link(l, "build log"));
+    }
+    o.push_str("</p>\n");
+    if !b.errors.is_empty() || !b.warnings.is_empty() {
+        o.push_str("<ul class=\"diagnostics\">\n");
+        for d in b.errors.iter().chain(&b.warnings) {
+            let _ = writeln!(
+                o,
+                "<li><code>{}:{}{}</code> {}: {}{}</li>",
+                esc(&d.file),
+                d.line,
+                d.column.map(|c| format!(":{c}")).unwrap_or_default(),
+                esc(&d.severity),
+                esc(&d.message),
+                d.patch
+                    .as_ref()
+                    .map(|p| format!(" <em>(line from {})</em>", esc(p)))
+                    .unwrap_or_default()
+            );
+        }
+        o.push_str("</ul>\n");
+    }
+    if !b.log_excerpt.is_empty() {
+        let _ = writeln!(
+            o,
+            "<details{}><summary>build log excerpt</summary><pre class=\"build-log\">{}</pre></details>",
+            if b.status == StageStatus::Failed { " open" } else { "" },
+            esc(&b.log_excerpt.join("\n"))
+        );
+    }
+
+    // Boot.
+    match &c.boot {
+        CellBoot::Skipped { reason, .. } => {
+            let _ = writeln!(o, "<h3>Boot: skipped</h3>\n<p>{}</p>", esc(reason));
+        }
+        CellBoot::Ran(r) => {
+            let _ = writeln!(
+                o,
+                "<h3>Boot: {}</h3>\n<p>accel <strong>{}</strong>{}, {:.1} s.{}</p>",
+                boot_word(&c.boot),
+                esc(&r.accel),
+                r.accel_note
+                    .as_ref()
+                    .map(|n| format!(" ({})", esc(n)))
+                    .unwrap_or_default(),
+                r.seconds,
+                r.console_log
+                    .as_ref()
+                    .map(|l| format!(" {}", link(l, "console log")))
+                    .unwrap_or_default()
+            );
+            if let Some(d) = &r.detail {
+                let _ = writeln!(o, "<p class=\"boot-detail\">{}</p>", esc(d));
+            }
+            if !r.trace.is_empty() {
+                let _ = writeln!(o, "<pre class=\"trace\">{}</pre>", esc(&r.trace.join("\n")));
+            }
+        }
+    }
+
+    // Guest tests.
+    let tests = crate::view::flat_tests(c);
+    if !tests.is_empty() {
+        o.push_str("<h3>Guest tests</h3>\n<table class=\"tests\"><tr><th>test</th><th>status</th><th>detail</th></tr>\n");
+        for (name, t) in tests {
+            let st = test_str(t.status);
+            let _ = writeln!(
+                o,
+                "<tr class=\"st-{st}\"><td><code>{}</code></td><td>{st}</td><td>{}</td></tr>",
+                esc(&name),
+                t.reason.as_deref().map(esc).unwrap_or_default()
+            );
+        }
+        o.push_str("</table>\n");
+    }
+
+    if !c.logs.is_empty() {
+        o.push_str("<h3>Logs</h3>\n<ul class=\"logs\">\n");
+        for (k, v) in &c.logs {
+            let _ = writeln!(o, "<li>{}: {}</li>", esc(k), link(v, v));
+        }
+        o.push_str("</ul>\n");
+    }
+    o.push_str("</section>\n");
+}
+
+/// A diagnosis: cause, summary, where the code went, next step, blame and
+/// the expected-vs-found lines (collapsed).
+fn diag_html(d: &harness_core::diagnose::Diagnosis) -> String {
+    let x = crate::view::diag_extras(d);
+    let mut s = format!("<strong>{}</strong>: {}", esc(&x.cause), esc(&d.summary));
+    if let Some(m) = &x.moved_to {
+        let _ = write!(s, "<br>moved to <code>{}</code>", esc(m));
+    }
+    if let Some((line, score)) = x.closest {
+        let _ = write!(s, "<br>closest match at line {line} (score {score:.2})");
+    }
+    if let Some(n) = &x.next_step {
+        let _ = write!(s, "<br><em>next:</em> {}", esc(n));
+    }
+    for b in &x.blame {
+        let _ = write!(s, "<br>last changed by <code>{}</code>", esc(b));
+    }
+    if !x.diff.is_empty() {
+        s.push_str("<details><summary>expected vs found</summary><pre class=\"hunk-diff\">");
+        for (tag, text, line) in &x.diff {
+            let mark = match tag.as_str() {
+                "expected" => '-',
+                "found" => '+',
+                _ => ' ',
+            };
+            let _ = writeln!(
+                s,
+                "{mark}{} {}",
+                line.map(|l| format!("{l:>5}"))
+                    .unwrap_or_else(|| "     ".into()),
+                esc(text)
+            );
+        }
+        s.push_str("</pre></details>");
+    }
+    s
+}
+
+/// A link to a file of the run directory, or plain text when the path is not
+/// a plain relative path inside it (absolute, `..`, or a URL scheme).
+fn link(path: &str, text: &str) -> String {
+    match safe_href(path) {
+        Some(h) => format!("<a href=\"{}\">{}</a>", esc(&h), esc(text)),
+        None => format!("<code>{}</code>", esc(path)),
+    }
+}
+
+pub(crate) fn safe_href(path: &str) -> Option<String> {
+    if path.is_empty() || path.starts_with('/') || path.starts_with('\\') {
+        return None;
+    }
+    let first = path.split('/').next().unwrap_or("");
+    if first.contains(':') {
+        return None;
+    }
+    if path.split('/').any(|seg| seg == "..") {
+        return None;
+    }
+    let mut out = String::new();
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    Some(out)
+}
+
+/// HTML-escape text for element content and double- or single-quoted attributes.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(ch),
+        }
+    }
+    out
+}

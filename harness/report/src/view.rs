@@ -1,0 +1,386 @@
+//! Shared read-only views over a report: status names, the verdict colour of
+//! a cell, the grid layout, summary recomputation and canonical ordering.
+
+use crate::model::{
+    AggregateStatus, BootStatus, Cell, CellBoot, HunkStatus, MatrixReport, StageStatus, Summary,
+    TestResult, TestStatus,
+};
+
+/// How a cell reads at a glance (its colour in the HTML grid).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every declared expectation held and every stage that ran passed (green).
+    Passed,
+    /// Some declared expectation did not hold (red).
+    Unexpected,
+    /// Something failed, but the matrix says it should (amber).
+    ExpectedFailure,
+    /// Nothing was built or booted, as expected (grey).
+    Skipped,
+}
+
+impl Verdict {
+    /// CSS class / short machine word.
+    pub fn class(self) -> &'static str {
+        match self {
+            Verdict::Passed => "passed",
+            Verdict::Unexpected => "unexpected",
+            Verdict::ExpectedFailure => "expected-failure",
+            Verdict::Skipped => "skipped",
+        }
+    }
+    /// Short human label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Passed => "as expected, passed",
+            Verdict::Unexpected => "UNEXPECTED",
+            Verdict::ExpectedFailure => "expected failure",
+            Verdict::Skipped => "skipped",
+        }
+    }
+    /// Emoji used in Markdown.
+    pub fn icon(self) -> &'static str {
+        match self {
+            Verdict::Passed => "✅",
+            Verdict::Unexpected => "❌",
+            Verdict::ExpectedFailure => "⚠️",
+            Verdict::Skipped => "⏭️",
+        }
+    }
+}
+
+pub fn cell_verdict(cell: &Cell) -> Verdict {
+    if !cell.as_expected {
+        return Verdict::Unexpected;
+    }
+    let boot_skipped = matches!(cell.boot, CellBoot::Skipped { .. });
+    if cell.build.status == StageStatus::Skipped && boot_skipped {
+        return Verdict::Skipped;
+    }
+    if cell_has_failure(cell) {
+        Verdict::ExpectedFailure
+    } else {
+        Verdict::Passed
+    }
+}
+
+/// True when any stage of the cell did not pass (apply not clean, kconfig or
+/// build failed, boot not passed, a guest test failed).
+pub fn cell_has_failure(cell: &Cell) -> bool {
+    !matches!(
+        cell.apply.status,
+        AggregateStatus::Applied | AggregateStatus::AlreadyApplied
+    ) || cell.kconfig.status == StageStatus::Failed
+        || cell.build.status == StageStatus::Failed
+        || boot_ok(&cell.boot) == Some(false)
+        || cell_tests(cell)
+            .iter()
+            .any(|t| t.status == TestStatus::Fail)
+}
+
+pub fn aggregate_str(s: AggregateStatus) -> &'static str {
+    match s {
+        AggregateStatus::Applied => "applied",
+        AggregateStatus::Partial => "partial",
+        AggregateStatus::Failed => "failed",
+        AggregateStatus::AlreadyApplied => "already-applied",
+        AggregateStatus::Malformed => "malformed",
+    }
+}
+
+pub fn hunk_str(s: HunkStatus) -> &'static str {
+    match s {
+        HunkStatus::Applied => "applied",
+        HunkStatus::Failed => "failed",
+        HunkStatus::AlreadyApplied => "already-applied",
+        HunkStatus::Malformed => "malformed",
+    }
+}
+
+pub fn stage_str(s: StageStatus) -> &'static str {
+    match s {
+        StageStatus::Passed => "passed",
+        StageStatus::Failed => "failed",
+        StageStatus::Skipped => "skipped",
+    }
+}
+
+pub fn boot_status_str(s: BootStatus) -> &'static str {
+    match s {
+        BootStatus::Passed => "passed",
+        BootStatus::TestsFailed => "tests-failed",
+        BootStatus::Panic => "panic",
+        BootStatus::Timeout => "timeout",
+        BootStatus::NoOutput => "no-output",
+        BootStatus::QemuError => "qemu-error",
+    }
+}
+
+pub fn test_str(s: TestStatus) -> &'static str {
+    match s {
+        TestStatus::Pass => "pass",
+        TestStatus::Fail => "fail",
+        TestStatus::Skip => "skip",
+        TestStatus::Xfail => "xfail",
+    }
+}
+
+/// The boot stage's status word: a `harness.boot/1` status or `skipped`.
+pub fn boot_word(boot: &CellBoot) -> &'static str {
+    match boot {
+        CellBoot::Ran(b) => boot_status_str(b.status),
+        CellBoot::Skipped { .. } => "skipped",
+    }
+}
+
+/// Did the kernel boot? `None` when the boot was skipped. A boot whose guest
+/// tests failed still booted (the tests are judged on their own).
+pub fn boot_ok(boot: &CellBoot) -> Option<bool> {
+    match boot {
+        CellBoot::Ran(b) => Some(matches!(
+            b.status,
+            BootStatus::Passed | BootStatus::TestsFailed
+        )),
+        CellBoot::Skipped { .. } => None,
+    }
+}
+
+/// The guest tests of a cell: `cell.tests`, or the boot report's when the
+/// cell-level list is empty.
+pub fn cell_tests(cell: &Cell) -> &[TestResult] {
+    if !cell.tests.is_empty() {
+        return &cell.tests;
+    }
+    match &cell.boot {
+        CellBoot::Ran(b) => &b.tests,
+        CellBoot::Skipped { .. } => &[],
+    }
+}
+
+/// Counts of hunks by status in a cell: (applied, already-applied, failed, malformed).
+pub fn hunk_counts(cell: &Cell) -> (usize, usize, usize, usize) {
+    let mut c = (0, 0, 0, 0);
+    for p in &cell.apply.patches {
+        for f in &p.files {
+            for h in &f.hunks {
+                match h.status {
+                    HunkStatus::Applied => c.0 += 1,
+                    HunkStatus::AlreadyApplied => c.1 += 1,
+                    HunkStatus::Failed => c.2 += 1,
+                    HunkStatus::Malformed => c.3 += 1,
+                }
+            }
+        }
+    }
+    c
+}
+
+/// True when the apply stage matches a declared expectation (so its failures
+/// are expected ones).
+pub fn apply_expected(cell: &Cell) -> bool {
+    matches!(&cell.expected.apply, Some(e) if Some(e) == cell.actual.apply.as_ref())
+}
+
+pub fn build_expected(cell: &Cell) -> bool {
+    matches!(&cell.expected.build, Some(e) if Some(e) == cell.actual.build.as_ref())
+}
+
+pub fn boot_expected(cell: &Cell) -> bool {
+    matches!(&cell.expected.boot, Some(e) if Some(e) == cell.actual.boot.as_ref())
+}
+
+/// One line "stage: expected X, got Y" per stage that did not do what was
+/// expected: a declared expectation that differs, or (for a cell that is
+/// not as expected) an undeclared stage that failed (undeclared stages must
+/// pass; `skipped` after an earlier failure is not listed again).
+pub fn expectation_mismatches(cell: &Cell) -> Vec<String> {
+    let mut out = Vec::new();
+    let pairs = [
+        ("apply", &cell.expected.apply, &cell.actual.apply, "applied"),
+        ("build", &cell.expected.build, &cell.actual.build, "passed"),
+        ("boot", &cell.expected.boot, &cell.actual.boot, "passed"),
+    ];
+    for (stage, exp, act, pass) in pairs {
+        let got = act.as_deref().unwrap_or("nothing");
+        match exp {
+            Some(e) if Some(e) != act.as_ref() => {
+                out.push(format!("{stage}: expected {e}, got {got}"));
+            }
+            None if !cell.as_expected
+                && act
+                    .as_deref()
+                    .is_some_and(|a| a != pass && a != "skipped" && a != "already-applied") =>
+            {
+                out.push(format!("{stage}: expected {pass}, got {got}"));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Guest tests flattened with their KTAP subtests: ("parent.sub", result).
+pub fn flat_tests(cell: &Cell) -> Vec<(String, &TestResult)> {
+    fn walk<'a>(prefix: &str, list: &'a [TestResult], out: &mut Vec<(String, &'a TestResult)>) {
+        for t in list {
+            let name = if prefix.is_empty() {
+                t.name.clone()
+            } else {
+                format!("{prefix}.{}", t.name)
+            };
+            out.push((name.clone(), t));
+            walk(&name, &t.subtests, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk("", cell_tests(cell), &mut out);
+    out
+}
+
+/// Grid layout: rows are distinct (series, tree) pairs, columns distinct
+/// config names, both in sorted order.
+pub struct Grid<'a> {
+    pub rows: Vec<(String, String)>,
+    pub columns: Vec<String>,
+    cells: Vec<&'a Cell>,
+}
+
+impl<'a> Grid<'a> {
+    pub fn new(report: &'a MatrixReport) -> Self {
+        let mut rows: Vec<(String, String)> = report
+            .cells
+            .iter()
+            .map(|c| (c.series.clone(), c.tree.clone()))
+            .collect();
+        rows.sort();
+        rows.dedup();
+        let mut columns: Vec<String> = report.cells.iter().map(|c| c.config.name.clone()).collect();
+        columns.sort();
+        columns.dedup();
+        Grid {
+            rows,
+            columns,
+            cells: report.cells.iter().collect(),
+        }
+    }
+
+    /// Cells at a grid position (normally one).
+    pub fn at(&self, row: &(String, String), column: &str) -> Vec<&'a Cell> {
+        self.cells
+            .iter()
+            .copied()
+            .filter(|c| c.series == row.0 && c.tree == row.1 && c.config.name == column)
+            .collect()
+    }
+}
+
+/// Recompute `summary` from the cells.
+pub fn recompute_summary(report: &mut MatrixReport) {
+    let as_expected = report.cells.iter().filter(|c| c.as_expected).count();
+    report.summary = Summary {
+        cells: report.cells.len(),
+        as_expected,
+        unexpected: report.cells.len() - as_expected,
+    };
+}
+
+/// Canonical form: cells sorted by id, trees by name, summary recomputed.
+/// Merged shard reports are in this form; normalise a whole run before
+/// comparing it with a merge.
+pub fn normalize(report: &mut MatrixReport) {
+    report.cells.sort_by(|a, b| a.id.cmp(&b.id));
+    report.trees.sort_by(|a, b| a.name.cmp(&b.name));
+    report.trees.dedup_by(|a, b| a.name == b.name);
+    recompute_summary(report);
+}
+
+/// Collapse a multi-line string to one line (for table cells).
+pub fn one_line(s: &str) -> String {
+    s.split(['\n', '\r'])
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Truncate to at most `max` chars, adding an ellipsis.
+pub fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// Optional parts of a diagnosis, read through its JSON form so that
+/// renderers keep working while the diagnosis model grows.
+#[derive(Debug, Default)]
+pub struct DiagExtras {
+    pub cause: String,
+    pub next_step: Option<String>,
+    pub moved_to: Option<String>,
+    /// (line, score) of the closest match.
+    pub closest: Option<(u64, f64)>,
+    pub blame: Vec<String>,
+    /// (tag, text, line): tag is "same", "expected" or "found".
+    pub diff: Vec<(String, String, Option<u64>)>,
+}
+
+pub fn diag_extras(d: &harness_core::diagnose::Diagnosis) -> DiagExtras {
+    let v = serde_json::to_value(d).unwrap_or(serde_json::Value::Null);
+    let s = |k: &str| {
+        v.get(k)
+            .and_then(|x| x.as_str())
+            .filter(|x| !x.is_empty())
+            .map(str::to_string)
+    };
+    DiagExtras {
+        cause: s("cause").unwrap_or_else(|| "unknown".into()),
+        next_step: s("next_step"),
+        moved_to: s("moved_to"),
+        closest: v.get("closest").and_then(|c| {
+            Some((
+                c.get("line")?.as_u64()?,
+                c.get("score").and_then(|x| x.as_f64()).unwrap_or(0.0),
+            ))
+        }),
+        blame: v
+            .get("blame")
+            .and_then(|b| b.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        diff: v
+            .get("diff")
+            .and_then(|b| b.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| {
+                        Some((
+                            x.get("tag")?.as_str()?.to_string(),
+                            x.get("text")?.as_str()?.to_string(),
+                            x.get("line").and_then(|l| l.as_u64()),
+                        ))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}
+
+/// One line: "cause: summary Next: step. Moved to: path."
+pub fn diag_line(d: &harness_core::diagnose::Diagnosis) -> String {
+    let x = diag_extras(d);
+    let mut s = format!("{}: {}", x.cause, d.summary);
+    if let Some(m) = &x.moved_to {
+        s.push_str(&format!(" (moved to {m})"));
+    }
+    if let Some(n) = &x.next_step {
+        s.push_str(&format!(" Next: {n}"));
+    }
+    s
+}

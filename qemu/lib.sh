@@ -43,7 +43,13 @@ config_value() {
         line=$(grep -E "^$sym=|^# $sym is not set" "$src" | tail -n 1)
     fi
     case "$line" in
-        "$sym="*) v=${line#*=}; v=${v#\"}; echo "${v%\"}" ;;
+        "$sym="*)
+            # Drop a trailing comment (fragments write `CONFIG_X=y # note`) and quotes.
+            v=${line#*=}
+            case "$v" in \"*) ;; *) v=${v%%#*} ;; esac
+            v=$(echo "$v" | sed 's/[[:space:]]*$//; s/^"//; s/"$//')
+            echo "$v"
+            ;;
         "# $sym is not set") echo n ;;
         *) if [ "$complete" = 1 ]; then echo n; else echo unknown; fi ;;
     esac

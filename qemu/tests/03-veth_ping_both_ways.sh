@@ -11,6 +11,6 @@ must "addr b" $IP -n vb addr add 10.200.0.2/24 dev vth-b
 must "up a" $IP -n va link set vth-a up
 must "up b" $IP -n vb link set vth-b up
 sub_plan 2
-sub_check ping_a_to_b inns va ping -c 2 -W 3 10.200.0.2
-sub_check ping_b_to_a inns vb ping -c 2 -W 3 10.200.0.1
+sub_check ping_a_to_b inns va ping -c 1 -W 3 10.200.0.2
+sub_check ping_b_to_a inns vb ping -c 1 -W 3 10.200.0.1
 sub_end

@@ -1,8 +1,227 @@
-use crate::common::Outcome;
+//! `harness build --tree TREE --config FILE|--fragment F... --out DIR`:
+//! a kernel build in DIR with warnings and errors parsed from the log.
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
+use anyhow::Context;
+use harness_build::build::{build, source_fingerprint, BuildOptions, BuildOutcome, BuildStatus};
+use harness_build::kconfig::{merge, Base, KconfigOutcome, MergeOptions};
+use harness_build::HostCommands;
+
+use super::kconfig::{
+    parse_base, render as render_kconfig, resolve_fragment, resolve_tree, srcarch,
+};
+use crate::common::{cache_dir, write_json, Outcome};
+
+/// Build a kernel tree (`make O=DIR`) with a config, capturing the log and
+/// parsing its warnings and errors.
+///
+/// The config comes from --config FILE (a full .config, updated with
+/// olddefconfig) or from --fragment (merged onto --base and verified as by
+/// `harness kconfig`; a dropped symbol stops before building). ccache is
+/// used when installed (cache in <harness cache>/ccache). A build whose
+/// inputs (.config, tree files, targets, harness version) match a previous
+/// passed build in DIR is not rerun; its result is reused.
+///
+/// Exit status: 0 the build passed; 1 it failed, or a requested config
+/// symbol was dropped; 2 usage or infrastructure error (e.g. a missing host
+/// tool, named with its Debian package).
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The kernel source tree: a directory or a pinned tree name.
+    #[arg(long, value_name = "TREE")]
+    pub tree: String,
+    /// A full .config to build with.
+    #[arg(long, value_name = "FILE", conflicts_with = "fragments")]
+    pub config: Option<PathBuf>,
+    /// Config fragments (paths or names in kernel-configs/), merged onto --base.
+    #[arg(long = "fragment", value_name = "FRAGMENT")]
+    pub fragments: Vec<String>,
+    /// Base make target for --fragment.
+    #[arg(long, value_name = "TARGET", default_value = "tinyconfig")]
+    pub base: String,
+    /// Build directory (make O=DIR); reused across builds.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Parallel jobs (make -j); 0 = number of CPUs.
+    #[arg(short = 'j', long, value_name = "N", default_value_t = 0)]
+    pub jobs: usize,
+    /// make targets.
+    #[arg(long = "target", value_name = "TARGET", default_values_t = vec!["bzImage".to_string()])]
+    pub targets: Vec<String>,
+    /// Kernel architecture (make ARCH=).
+    #[arg(long, value_name = "ARCH", default_value = "x86_64")]
+    pub arch: String,
+    /// Do not use ccache.
+    #[arg(long)]
+    pub no_ccache: bool,
+    /// Run make even when a previous identical build could be reused.
+    #[arg(long)]
+    pub force: bool,
+    /// Copy the artifact, config and log here.
+    #[arg(long, value_name = "DIR")]
+    pub artifacts: Option<PathBuf>,
+    /// Build log file (default DIR/.harness-build.log).
+    #[arg(long, value_name = "FILE")]
+    pub log: Option<PathBuf>,
+    /// Write the `harness.build/1` JSON result to FILE (`-` for stdout).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+}
 
-pub fn run(_args: Args) -> anyhow::Result<Outcome> {
-    anyhow::bail!("not implemented yet")
+#[derive(serde::Serialize)]
+struct Report<'a> {
+    schema: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kconfig: Option<&'a KconfigOutcome>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    build: Option<&'a BuildOutcome>,
+}
+
+fn render(o: &BuildOutcome, w: &mut dyn Write) -> std::io::Result<()> {
+    for e in o.errors.iter().take(10) {
+        writeln!(w, "error: {}", describe(e))?;
+    }
+    for d in o.warnings.iter().take(20) {
+        writeln!(w, "warning: {}", describe(d))?;
+    }
+    if o.warnings.len() > 20 {
+        writeln!(w, "... and {} more warnings", o.warnings.len() - 20)?;
+    }
+    if o.status == BuildStatus::Failed && !o.log_excerpt.is_empty() {
+        writeln!(
+            w,
+            "--- log excerpt ({}) ---\n{}\n---",
+            o.log_path.display(),
+            o.log_excerpt
+        )?;
+    }
+    if o.recovered_interrupted {
+        writeln!(
+            w,
+            "note: the previous build in this directory was interrupted; removed {} half-written files and rebuilt",
+            o.recovered_removed_files
+        )?;
+    }
+    let how = if o.reused {
+        format!("reused (inputs unchanged; no make) in {:.1}s", o.seconds)
+    } else {
+        format!(
+            "{} objects compiled in {:.1}s{}",
+            o.recompiled_objects,
+            o.make_seconds,
+            if o.ccache { " (ccache)" } else { "" }
+        )
+    };
+    writeln!(
+        w,
+        "build {}: {}, {} errors, {} warnings; artifact {}; log {}",
+        match o.status {
+            BuildStatus::Passed => "passed",
+            BuildStatus::Failed => "FAILED",
+        },
+        how,
+        o.errors.len(),
+        o.warnings.len(),
+        o.artifact
+            .as_deref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "none".into()),
+        o.log_path.display()
+    )
+}
+
+fn describe(d: &harness_build::Diagnostic) -> String {
+    let mut s = String::new();
+    if let Some(f) = &d.file {
+        s.push_str(f);
+        if let Some(l) = d.line {
+            s.push_str(&format!(":{l}"));
+            if let Some(c) = d.column {
+                s.push_str(&format!(":{c}"));
+            }
+        }
+        s.push_str(": ");
+    } else {
+        s.push_str(&format!("{}: ", d.tool));
+    }
+    s.push_str(&d.message);
+    if let Some(f) = &d.flag {
+        s.push_str(&format!(" [{f}]"));
+    }
+    s
+}
+
+pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    let tree = resolve_tree(&args.tree)?;
+    let to_stdout = args.json.as_deref() == Some(Path::new("-"));
+    let mut human: Box<dyn Write> = if to_stdout {
+        Box::new(std::io::stderr())
+    } else {
+        Box::new(std::io::stdout())
+    };
+    let source_id = source_fingerprint(&tree);
+    let (base, fragments) = match (&args.config, args.fragments.is_empty()) {
+        (Some(cfg), _) => (Base::ConfigFile(cfg.clone()), Vec::new()),
+        (None, false) => (
+            parse_base(&args.base),
+            args.fragments
+                .iter()
+                .map(|f| resolve_fragment(f))
+                .collect::<anyhow::Result<Vec<_>>>()?,
+        ),
+        (None, true) => anyhow::bail!("give --config FILE or at least one --fragment"),
+    };
+    let mopts = MergeOptions {
+        base,
+        srcarch: srcarch(&args.arch),
+        arch: args.arch.clone(),
+        source_id: Some(source_id.clone()),
+    };
+    let kc = merge(&tree, &args.out, &fragments, &mopts, &HostCommands)
+        .with_context(|| format!("preparing the config in {}", args.out.display()))?;
+    if !kc.ok() {
+        render_kconfig(&kc, &mut human)?;
+        if let Some(dest) = &args.json {
+            write_json(
+                dest,
+                &Report {
+                    schema: "harness.build/1",
+                    kconfig: Some(&kc),
+                    build: None,
+                },
+            )?;
+        }
+        writeln!(human, "not building: requested config symbols were dropped")?;
+        return Ok(Outcome::Failed);
+    }
+    let mut opts = BuildOptions::new(
+        args.log
+            .clone()
+            .unwrap_or_else(|| args.out.join(".harness-build.log")),
+    );
+    opts.jobs = args.jobs;
+    opts.targets = args.targets.clone();
+    opts.arch = args.arch.clone();
+    opts.srcarch = srcarch(&args.arch);
+    opts.ccache_dir = (!args.no_ccache).then(|| cache_dir().join("ccache"));
+    opts.artifacts_dir = args.artifacts.clone();
+    opts.force = args.force;
+    opts.source_id = Some(source_id);
+    let outcome = build(&tree, &args.out, &opts, &HostCommands)?;
+    render(&outcome, &mut human)?;
+    if let Some(dest) = &args.json {
+        write_json(
+            dest,
+            &Report {
+                schema: "harness.build/1",
+                kconfig: Some(&kc),
+                build: Some(&outcome),
+            },
+        )?;
+    }
+    Ok(match outcome.status {
+        BuildStatus::Passed => Outcome::Ok,
+        BuildStatus::Failed => Outcome::Failed,
+    })
 }

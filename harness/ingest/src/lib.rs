@@ -6,8 +6,17 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod archive;
+pub mod mbox;
+pub mod mime;
+pub mod model;
+pub mod subject;
+pub mod textscan;
+
+pub use model::{FoundAs, Message, SeriesReport, SERIES_SCHEMA};
+
 /// Where a series came from, as reported to users.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SourceKind {
     Quilt,
@@ -84,9 +93,9 @@ pub fn subject_of(content: &[u8]) -> Option<String> {
     None
 }
 
-/// Load a series from a path: a quilt directory (with `series`), a `series`
-/// file, a directory of `*.patch` files (sorted by name), or one file.
-pub fn load(path: &Path) -> Result<Series, IngestError> {
+/// Load a quilt directory / `series` file / directory of patches / one file
+/// without reading mail structure (the pre-mail behaviour).
+fn load_plain(path: &Path) -> Result<Series, IngestError> {
     let meta = std::fs::metadata(path).map_err(|source| IngestError::Io {
         path: path.to_owned(),
         source,
@@ -205,5 +214,439 @@ fn load_patch_dir(dir: &Path, name: String) -> Result<Series, IngestError> {
         kind: SourceKind::PatchDir,
         root: dir.to_owned(),
         patches,
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Mail-aware ingest
+// ---------------------------------------------------------------------------
+
+/// Which revision of each patch [`load_with`] picks from a mail source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RevisionChoice {
+    /// The newest revision of each patch (what `harness apply` uses).
+    #[default]
+    Newest,
+    /// The first revision of each patch.
+    Oldest,
+    /// The newest revision whose `vN` is this (patches without one are left out).
+    Version(u32),
+    /// The n-th revision (1-based, oldest first); patches with fewer revisions
+    /// use their newest.
+    Nth(usize),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    pub revision: RevisionChoice,
+    /// For sources holding several series: the 1-based series to load
+    /// (default: all, in order of appearance).
+    pub series: Option<usize>,
+}
+
+/// Everything read from a source: the messages (for mail sources), the
+/// series model and report, and the plain series for non-mail sources.
+#[derive(Debug, Clone)]
+pub struct Ingested {
+    pub name: String,
+    pub kind: SourceKind,
+    pub root: PathBuf,
+    pub messages: Vec<Message>,
+    pub report: SeriesReport,
+    /// Set for quilt, patch directories and plain patch files: series order
+    /// comes from there, not from mail subjects.
+    pub plain: Option<Series>,
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+/// True when the bytes start like a single mail (headers with a Subject or
+/// From before the first blank line).
+fn looks_like_mail(data: &[u8]) -> bool {
+    let mut saw = 0;
+    for line in mime::lines_of(data).take(200) {
+        let l = mime::trim_eol(line);
+        if l.is_empty() {
+            break;
+        }
+        if !mime::looks_like_header(l) && !l.starts_with(b" ") && !l.starts_with(b"\t") {
+            if !(saw == 0 && l.starts_with(b"From ")) {
+                return false;
+            }
+        }
+        if l.starts_with(b"Subject:") || l.starts_with(b"From:") || l.starts_with(b"Message-I") {
+            saw += 1;
+        }
+    }
+    saw > 0
+}
+
+/// Read a source and build its series model.
+pub fn ingest(path: &Path) -> Result<Ingested, IngestError> {
+    let meta = std::fs::metadata(path).map_err(|source| IngestError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let name = file_name(path);
+    let source = path.display().to_string();
+    if meta.is_dir() {
+        if path.join("series").is_file() {
+            return from_plain(load_plain(path)?, &source);
+        }
+        if mbox::is_maildir(path) {
+            let files = mbox::maildir_files(path).map_err(|source| IngestError::Io {
+                path: path.to_owned(),
+                source,
+            })?;
+            let mut messages = Vec::new();
+            for f in files {
+                let raw = read(&f)?;
+                messages.push(Message::from_raw(messages.len(), f, 1, &raw));
+            }
+            return Ok(mail_ingested(
+                name,
+                SourceKind::Maildir,
+                path,
+                &source,
+                messages,
+            ));
+        }
+        // a directory of patch files: mail-formatted (git format-patch) or plain
+        let plain = load_patch_dir(path, name.clone())?;
+        let all_mail = plain.patches.iter().all(|p| looks_like_mail(&p.content));
+        if all_mail {
+            let mut messages = Vec::new();
+            for p in &plain.patches {
+                let f = path.join(&p.name);
+                for raw in split_file(&f, &p.content) {
+                    messages.push(Message::from_raw(
+                        messages.len(),
+                        raw.path,
+                        raw.line,
+                        &raw.bytes,
+                    ));
+                }
+            }
+            let numbered = messages
+                .iter()
+                .all(|m| m.info.number.is_some() || m.info.reply);
+            if numbered {
+                return Ok(mail_ingested(
+                    name,
+                    SourceKind::PatchDir,
+                    path,
+                    &source,
+                    messages,
+                ));
+            }
+        }
+        return from_plain(plain, &source);
+    }
+    if path.file_name().is_some_and(|n| n == "series") {
+        return from_plain(load_plain(path)?, &source);
+    }
+    let data = read(path)?;
+    let root = path.parent().unwrap_or(Path::new(".")).to_owned();
+    if mbox::is_mbox(&data) {
+        let messages: Vec<Message> = mbox::split_mbox(path, &data)
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| Message::from_raw(i, r.path, r.line, &r.bytes))
+            .collect();
+        return Ok(mail_ingested(
+            name,
+            SourceKind::Mbox,
+            &root,
+            &source,
+            messages,
+        ));
+    }
+    let text = String::from_utf8_lossy(&data);
+    if !looks_like_mail(&data) && archive::looks_like_archive(&text) {
+        let messages = archive::parse_archive(path, &text, 0);
+        return Ok(mail_ingested(
+            name,
+            SourceKind::Archive,
+            &root,
+            &source,
+            messages,
+        ));
+    }
+    if looks_like_mail(&data) {
+        let m = Message::from_raw(0, path.to_owned(), 1, &data);
+        if m.is_patch() {
+            let mut ing = mail_ingested(name, SourceKind::SingleFile, &root, &source, vec![m]);
+            // one mail-formatted patch: keep the file's own name for reports
+            ing.plain = Some(Series {
+                name: ing.name.clone(),
+                kind: SourceKind::SingleFile,
+                root: root.clone(),
+                patches: vec![SeriesPatch {
+                    index: 1,
+                    name: path.display().to_string(),
+                    subject: ing.messages.first().map(|m| m.subject.clone()),
+                    strip: 1,
+                    content: ing
+                        .messages
+                        .first()
+                        .map(|m| m.content.clone())
+                        .unwrap_or_default(),
+                    from_mail: true,
+                }],
+            });
+            return Ok(ing);
+        }
+    }
+    from_plain(load_plain(path)?, &source)
+}
+
+fn split_file(path: &Path, data: &[u8]) -> Vec<mbox::RawMessage> {
+    if mbox::is_mbox(data) {
+        mbox::split_mbox(path, data)
+    } else {
+        vec![mbox::RawMessage {
+            path: path.to_owned(),
+            line: 1,
+            bytes: data.to_vec(),
+        }]
+    }
+}
+
+fn mail_ingested(
+    name: String,
+    kind: SourceKind,
+    root: &Path,
+    source: &str,
+    messages: Vec<Message>,
+) -> Ingested {
+    let report = model::build(source, kind, &messages);
+    Ingested {
+        name,
+        kind,
+        root: root.to_owned(),
+        messages,
+        report,
+        plain: None,
+    }
+}
+
+/// Series model for a non-mail source: one series, patches in series order,
+/// mail headers read where the patch files have them.
+fn from_plain(series: Series, source: &str) -> Result<Ingested, IngestError> {
+    let mut messages = Vec::new();
+    for p in &series.patches {
+        let mut m = Message::from_raw(p.index - 1, series.root.join(&p.name), 1, &p.content);
+        // quilt order is authoritative: number by position
+        m.info.number = Some(p.index as u32);
+        m.info.total = Some(series.patches.len() as u32);
+        m.info.reply = false;
+        m.info.version = 1;
+        if m.subject.is_empty() {
+            m.subject = p.name.clone();
+            m.info.title = p.name.clone();
+        }
+        // plain diffs have no mail structure: damage notes about headers are noise
+        if !looks_like_mail(&p.content) {
+            m.damage.clear();
+        }
+        // a patch file without hunks is still a patch of the series
+        if m.hunks.is_empty() {
+            m.damage
+                .push("no unified-diff hunk found in this patch".into());
+        }
+        messages.push(m);
+    }
+    let mut report = model::build(source, series.kind, &messages);
+    // every plain patch belongs to the one series, even without hunks
+    if report.series.len() != 1 {
+        report = single_series_report(source, &series, &messages);
+    } else if let Some(s) = report.series.first_mut() {
+        s.title = series.name.clone();
+    }
+    Ok(Ingested {
+        name: series.name.clone(),
+        kind: series.kind,
+        root: series.root.clone(),
+        messages,
+        report,
+        plain: Some(series),
+    })
+}
+
+fn single_series_report(source: &str, series: &Series, messages: &[Message]) -> SeriesReport {
+    use model::*;
+    let patches = messages
+        .iter()
+        .zip(&series.patches)
+        .map(|(m, p)| PatchEntry {
+            number: p.index as u32,
+            title: m.info.title.clone(),
+            revisions: vec![Revision {
+                message_id: m.message_id.clone(),
+                subject: m.subject.clone(),
+                from: m.from.clone(),
+                date: m.date.clone(),
+                found_as: FoundAs::Original,
+                version: 1,
+                location: m.location(),
+                trailers: m.trailers.clone(),
+                files: {
+                    let mut f: Vec<String> = m.hunks.iter().map(|h| h.file.clone()).collect();
+                    f.dedup();
+                    f
+                },
+                hunks: m.hunks.len(),
+                short_hunks: Vec::new(),
+                damage: m.damage.clone(),
+                message: m.index,
+            }],
+            reviews: Vec::new(),
+        })
+        .collect();
+    SeriesReport {
+        schema: SERIES_SCHEMA.into(),
+        source: source.into(),
+        kind: series.kind,
+        messages: messages.len(),
+        series: vec![SeriesEntry {
+            title: series.name.clone(),
+            total: series.patches.len() as u32,
+            versions: vec![1],
+            covers: Vec::new(),
+            missing: Vec::new(),
+            duplicates: Vec::new(),
+            base_commit: None,
+            prerequisite_patch_ids: Vec::new(),
+            patches,
+        }],
+        others: Vec::new(),
+        damage: Vec::new(),
+    }
+}
+
+/// The `harness.series/1` report for a source.
+pub fn series_report(path: &Path) -> Result<SeriesReport, IngestError> {
+    Ok(ingest(path)?.report)
+}
+
+/// Load a series from a path: a quilt directory (with `series`), a `series`
+/// file, a maildir, a directory of `*.patch` files (format-patch mails are
+/// ordered by their `n/N`), an mbox, an archive page, or one patch file.
+/// For mail sources each patch's newest revision is used.
+pub fn load(path: &Path) -> Result<Series, IngestError> {
+    load_with(path, &LoadOptions::default())
+}
+
+/// [`load`] with a choice of revision (and series) for mail sources.
+pub fn load_with(path: &Path, opts: &LoadOptions) -> Result<Series, IngestError> {
+    let ing = ingest(path)?;
+    ing.to_series(opts).map_err(|message| IngestError::Invalid {
+        path: path.to_owned(),
+        message,
+    })
+}
+
+fn slug(title: &str) -> String {
+    let mut s = String::new();
+    for c in title.chars() {
+        if c.is_ascii_alphanumeric() {
+            s.push(c);
+        } else if !s.ends_with('-') {
+            s.push('-');
+        }
+    }
+    let s = s.trim_matches('-');
+    s.chars().take(52).collect()
+}
+
+impl Ingested {
+    /// The ordered patches to apply, picking one revision per patch.
+    pub fn to_series(&self, opts: &LoadOptions) -> Result<Series, String> {
+        if let Some(p) = &self.plain {
+            return Ok(p.clone());
+        }
+        let mut patches = Vec::new();
+        let entries: Vec<&model::SeriesEntry> = match opts.series {
+            Some(k) => vec![self.report.series.get(k.wrapping_sub(1)).ok_or_else(|| {
+                format!(
+                    "series {k} requested but the source holds {}",
+                    self.report.series.len()
+                )
+            })?],
+            None => self.report.series.iter().collect(),
+        };
+        for entry in entries {
+            for pe in &entry.patches {
+                let rev = match opts.revision {
+                    RevisionChoice::Newest => pe.revisions.last(),
+                    RevisionChoice::Oldest => pe.revisions.first(),
+                    RevisionChoice::Version(v) => {
+                        pe.revisions.iter().rev().find(|r| r.version == v)
+                    }
+                    RevisionChoice::Nth(n) => pe
+                        .revisions
+                        .get(n.saturating_sub(1))
+                        .or_else(|| pe.revisions.last()),
+                };
+                let Some(rev) = rev else { continue };
+                let Some(m) = self.messages.get(rev.message) else {
+                    continue;
+                };
+                let name = if entry.total > 1 || pe.number > 1 {
+                    format!("{:04}-{}.patch", pe.number, slug(&pe.title))
+                } else {
+                    format!("{}.patch", slug(&pe.title))
+                };
+                patches.push(SeriesPatch {
+                    index: patches.len() + 1,
+                    name,
+                    subject: Some(m.subject.clone()),
+                    strip: 1,
+                    content: m.content.clone(),
+                    from_mail: true,
+                });
+            }
+        }
+        if patches.is_empty() {
+            let why = if self.report.messages == 0 {
+                "no messages found".to_string()
+            } else {
+                format!(
+                    "{} message(s) read but none carries a patch (run `harness series` to see what was found)",
+                    self.report.messages
+                )
+            };
+            return Err(why);
+        }
+        Ok(Series {
+            name: self.name.clone(),
+            kind: self.kind,
+            root: self.root.clone(),
+            patches,
+        })
+    }
+}
+
+/// Resolve SERIES as given on the command line: an existing path, else a
+/// series name under `<project_root>/patches/`.
+pub fn resolve(name_or_path: &str, project_root: &Path) -> Result<PathBuf, IngestError> {
+    let p = PathBuf::from(name_or_path);
+    if p.exists() {
+        return Ok(p);
+    }
+    let candidate = project_root.join("patches").join(name_or_path);
+    if !name_or_path.contains("..") && candidate.exists() {
+        return Ok(candidate);
+    }
+    Err(IngestError::Invalid {
+        path: p,
+        message: format!(
+            "no such file or directory, and no series of that name under {}",
+            project_root.join("patches").display()
+        ),
     })
 }

@@ -1,0 +1,276 @@
+//! Light, lenient scanning of mail text: unified-diff hunks (own or quoted),
+//! trailers, `base-commit:` and `prerequisite-patch-id:` lines.
+//! The authoritative patch parser lives in harness-core; this one only needs
+//! to say what a mail carries, and never fails.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum LineKind {
+    #[serde(rename = "context")]
+    Context,
+    #[serde(rename = "removed")]
+    Removed,
+    #[serde(rename = "added")]
+    Added,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HunkLine {
+    pub kind: LineKind,
+    pub text: String,
+}
+
+/// One hunk found in text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TextHunk {
+    /// Target path with the first component stripped (`a/`, `linux.orig/`).
+    pub file: String,
+    /// The `@@ ... @@` line as written.
+    pub header: String,
+    pub old_start: u64,
+    pub old_count: u64,
+    pub new_start: u64,
+    pub new_count: u64,
+    /// 1-based line of the `@@` header in the scanned text.
+    pub line: usize,
+    #[serde(skip)]
+    pub lines: Vec<HunkLine>,
+    /// The hunk body ended before the header's line counts were reached.
+    pub short: bool,
+}
+
+fn strip_component(p: &str) -> String {
+    let p = p.split('\t').next().unwrap_or(p).trim();
+    if p == "/dev/null" {
+        return p.to_owned();
+    }
+    match p.split_once('/') {
+        Some((_, rest)) if !rest.is_empty() => rest.to_owned(),
+        _ => p.to_owned(),
+    }
+}
+
+/// Parse `@@ -a[,b] +c[,d] @@`.
+pub fn parse_hunk_header(l: &str) -> Option<(u64, u64, u64, u64)> {
+    let rest = l.strip_prefix("@@ -")?;
+    let (old, rest) = rest.split_once(" +")?;
+    let (new, _) = rest.split_once(" @@")?;
+    let range = |r: &str| -> Option<(u64, u64)> {
+        match r.split_once(',') {
+            Some((a, b)) => Some((a.parse().ok()?, b.parse().ok()?)),
+            None => Some((r.parse().ok()?, 1)),
+        }
+    };
+    let (a, b) = range(old)?;
+    let (c, d) = range(new)?;
+    Some((a, b, c, d))
+}
+
+/// Scan `lines` (already unquoted) for hunks. `first_line` is the 1-based
+/// number of `lines[0]` in the original text.
+pub fn scan_hunks<S: AsRef<str>>(lines: &[S], first_line: usize) -> Vec<TextHunk> {
+    let mut out = Vec::new();
+    let mut file: Option<String> = None;
+    let mut i = 0;
+    while let Some(l) = lines.get(i) {
+        let l = l.as_ref();
+        if l.starts_with("--- ") {
+            if let Some(next) = lines.get(i + 1).map(|s| s.as_ref()) {
+                if let Some(p) = next.strip_prefix("+++ ") {
+                    let new = strip_component(p);
+                    file = Some(if new == "/dev/null" {
+                        strip_component(l.trim_start_matches("--- "))
+                    } else {
+                        new
+                    });
+                    i += 2;
+                    continue;
+                }
+            }
+        }
+        if let (Some(f), Some((a, b, c, d))) = (file.as_ref(), parse_hunk_header(l)) {
+            let mut hunk = TextHunk {
+                file: f.clone(),
+                header: l.to_owned(),
+                old_start: a,
+                old_count: b,
+                new_start: c,
+                new_count: d,
+                line: first_line + i,
+                lines: Vec::new(),
+                short: false,
+            };
+            let (mut old, mut new) = (0u64, 0u64);
+            i += 1;
+            while old < b || new < d {
+                let Some(body) = lines.get(i).map(|s| s.as_ref()) else {
+                    hunk.short = true;
+                    break;
+                };
+                let (kind, text) = if let Some(t) = body.strip_prefix(' ') {
+                    (LineKind::Context, t)
+                } else if body.is_empty() {
+                    (LineKind::Context, "")
+                } else if let Some(t) = body.strip_prefix('-') {
+                    if body.starts_with("--- ")
+                        && lines
+                            .get(i + 1)
+                            .is_some_and(|n| n.as_ref().starts_with("+++ "))
+                    {
+                        hunk.short = true;
+                        break;
+                    }
+                    (LineKind::Removed, t)
+                } else if let Some(t) = body.strip_prefix('+') {
+                    (LineKind::Added, t)
+                } else if body.starts_with('\\') {
+                    i += 1;
+                    continue;
+                } else {
+                    hunk.short = true;
+                    break;
+                };
+                match kind {
+                    LineKind::Context => {
+                        old += 1;
+                        new += 1
+                    }
+                    LineKind::Removed => old += 1,
+                    LineKind::Added => new += 1,
+                }
+                hunk.lines.push(HunkLine {
+                    kind,
+                    text: text.to_owned(),
+                });
+                i += 1;
+            }
+            out.push(hunk);
+            continue;
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Hunks in unquoted lines of `text`.
+pub fn own_hunks(text: &str) -> Vec<TextHunk> {
+    let lines: Vec<&str> = text.lines().collect();
+    scan_hunks(&lines, 1)
+}
+
+/// Hunks quoted one level deep (`> ` or `>` prefix).
+pub fn quoted_hunks(text: &str) -> Vec<TextHunk> {
+    let mut out = Vec::new();
+    let mut run: Vec<String> = Vec::new();
+    let mut run_start = 0;
+    let flush = |run: &mut Vec<String>, start: usize, out: &mut Vec<TextHunk>| {
+        if !run.is_empty() {
+            out.extend(scan_hunks(run, start));
+            run.clear();
+        }
+    };
+    for (i, l) in text.lines().enumerate() {
+        if let Some(q) = l.strip_prefix('>') {
+            if run.is_empty() {
+                run_start = i + 1;
+            }
+            let q = q.strip_prefix(' ').unwrap_or(q);
+            run.push(q.to_owned());
+        } else {
+            flush(&mut run, run_start, &mut out);
+        }
+    }
+    flush(&mut run, run_start, &mut out);
+    out
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Trailer {
+    pub name: String,
+    pub value: String,
+}
+
+const TRAILERS: &[&str] = &[
+    "Signed-off-by",
+    "Acked-by",
+    "Reviewed-by",
+    "Tested-by",
+    "Reported-by",
+    "Suggested-by",
+    "Co-developed-by",
+    "Cc",
+    "Fixes",
+    "Link",
+    "Closes",
+];
+
+/// Trailers in unquoted text before the diff (the commit message part).
+pub fn trailers(text: &str) -> Vec<Trailer> {
+    let mut out = Vec::new();
+    for l in text.lines() {
+        if l.starts_with("diff --git ") || l.starts_with("--- ") || l.starts_with("@@ ") {
+            break;
+        }
+        let Some((name, value)) = l.split_once(':') else {
+            continue;
+        };
+        let name = name.trim_end();
+        if let Some(canon) = TRAILERS.iter().find(|t| t.eq_ignore_ascii_case(name)) {
+            let value = value.trim();
+            if !value.is_empty() {
+                out.push(Trailer {
+                    name: (*canon).to_owned(),
+                    value: value.to_owned(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// `base-commit:` value and `prerequisite-patch-id:` values (unquoted lines).
+pub fn base_info(text: &str) -> (Option<String>, Vec<String>) {
+    let mut base = None;
+    let mut prereq = Vec::new();
+    for l in text.lines() {
+        if let Some(v) = l.strip_prefix("base-commit:") {
+            base = Some(v.trim().to_owned());
+        } else if let Some(v) = l.strip_prefix("prerequisite-patch-id:") {
+            prereq.push(v.trim().to_owned());
+        }
+    }
+    (base, prereq)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DIFF: &str = "msg\n\nSigned-off-by: A <a@x>\nacked-by: B <b@x>\n---\n f | 1 +\n\ndiff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -1,2 +1,3 @@\n x\n+y\n z\n-- \n2.39\n\nbase-commit: abc123\nprerequisite-patch-id: p1\n";
+
+    #[test]
+    fn finds_hunks_trailers_base() {
+        let h = own_hunks(DIFF);
+        assert_eq!(h.len(), 1);
+        assert_eq!(h[0].file, "f");
+        assert_eq!((h[0].old_count, h[0].new_count, h[0].line), (2, 3, 11));
+        assert!(!h[0].short);
+        let t = trailers(DIFF);
+        assert_eq!(t.len(), 2);
+        assert_eq!(t[1].name, "Acked-by");
+        let (b, p) = base_info(DIFF);
+        assert_eq!(b.as_deref(), Some("abc123"));
+        assert_eq!(p, vec!["p1"]);
+    }
+
+    #[test]
+    fn quoted_and_short() {
+        let q = "I object\n> --- a/f\n> +++ b/f\n> @@ -1,3 +1,3 @@\n>  x\n> -y\n> +z\n\nrest";
+        let h = quoted_hunks(q);
+        assert_eq!(h.len(), 1);
+        assert!(h[0].short, "only 2 of 3 old lines quoted");
+        assert_eq!(h[0].line, 4);
+        assert!(own_hunks(q).is_empty());
+    }
+}

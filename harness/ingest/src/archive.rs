@@ -145,8 +145,11 @@ fn is_footer_start(lines: &[(usize, String)], k: usize) -> bool {
     }
     l.ends_with(" mailing list")
         && lines
-            .get(k + 1)
-            .is_some_and(|(_, n)| strip(n).contains('@'))
+            .iter()
+            .skip(k + 1)
+            .map(|(_, n)| strip(n))
+            .find(|n| !n.trim().is_empty())
+            .is_some_and(|n| n.contains('@'))
 }
 
 /// Clean a post body into items: fences dropped, footers removed, escapes undone.
@@ -222,6 +225,85 @@ fn clean_body(body: &[(usize, String)]) -> Vec<Item> {
         items.pop();
     }
     items
+}
+
+#[derive(Clone)]
+enum E {
+    Line(String),
+    Gap,
+}
+
+type Repair = (Vec<E>, Vec<(usize, char, char, String)>);
+
+/// Align the hunk's lines (gaps dropped) with a same-header witness of the
+/// right size whose lines have the same text; adopt the witness's markers
+/// where they differ, if that makes the counts match the header.
+fn repair_markers(
+    elems: &[E],
+    witnesses: &[&TextHunk],
+    header: &str,
+    old_count: u64,
+    new_count: u64,
+    count: &dyn Fn(&[E]) -> (u64, u64),
+) -> Option<Repair> {
+    for w in witnesses
+        .iter()
+        .filter(|w| w.header.trim() == header.trim())
+    {
+        let lines: Vec<(usize, &String)> = elems
+            .iter()
+            .enumerate()
+            .filter_map(|(k, e)| match e {
+                E::Line(l) => Some((k, l)),
+                E::Gap => None,
+            })
+            .collect();
+        // witness lines, skipping blank context (gaps are decided separately)
+        let wl: Vec<&textscan::HunkLine> = w
+            .lines
+            .iter()
+            .filter(|l| !l.text.trim().is_empty())
+            .collect();
+        let ours: Vec<&(usize, &String)> = lines
+            .iter()
+            .filter(|(_, l)| !l.get(1..).unwrap_or("").trim().is_empty())
+            .collect();
+        if wl.len() != ours.len() {
+            continue;
+        }
+        let mut fixed = elems.to_vec();
+        let mut changes = Vec::new();
+        let mut ok = true;
+        for (k, ((idx, ours), theirs)) in ours.iter().zip(&wl).enumerate() {
+            let our_marker = ours.chars().next().unwrap_or(' ');
+            let our_text = norm(ours.get(1..).unwrap_or(""));
+            if our_text != norm(&theirs.text) {
+                ok = false;
+                break;
+            }
+            let their_marker = match theirs.kind {
+                textscan::LineKind::Added => '+',
+                textscan::LineKind::Removed => '-',
+                textscan::LineKind::Context => ' ',
+            };
+            if our_marker != their_marker {
+                if let Some(E::Line(l)) = fixed.get_mut(*idx) {
+                    *l = format!("{their_marker}{}", ours.get(1..).unwrap_or(""));
+                }
+                changes.push((k + 1, our_marker, their_marker, our_text));
+            }
+        }
+        if !ok || changes.is_empty() {
+            continue;
+        }
+        let (o, n) = count(&fixed);
+        let gaps = fixed.iter().filter(|e| matches!(e, E::Gap)).count() as i64;
+        let (need_o, need_n) = (old_count as i64 - o as i64, new_count as i64 - n as i64);
+        if need_o == need_n && need_o >= 0 && need_o <= gaps {
+            return Some((fixed, changes));
+        }
+    }
+    None
 }
 
 /// A hunk recovered from items, with notes.
@@ -307,7 +389,14 @@ fn rebuild(items: &[Item], witnesses: &[TextHunk], notes: &mut Vec<String>) -> S
             i = end;
             continue;
         }
-        if !it.ambiguous || !out.last().is_some_and(|l| l.is_empty()) {
+        // an archive blank inside a quoted block would split the quote
+        let quoted_around = out.last().is_some_and(|l| l.starts_with('>'))
+            && items
+                .iter()
+                .skip(i + 1)
+                .find(|x| !x.text.is_empty())
+                .is_some_and(|x| x.text.starts_with('>'));
+        if !it.ambiguous || !(out.last().is_some_and(|l| l.is_empty()) || quoted_around) {
             out.push(t.clone());
         }
         i += 1;
@@ -349,11 +438,6 @@ fn recover_hunk(
     }
     let body = items.get(start..end).unwrap_or_default();
     // classify
-    #[derive(Clone)]
-    enum E {
-        Line(String),
-        Gap,
-    }
     let mut elems: Vec<E> = Vec::new();
     let mut restored = 0;
     for it in body {
@@ -423,16 +507,40 @@ fn recover_hunk(
         ));
     }
     let (o, n) = count(&elems);
+    let need_o = old_count as i64 - o as i64;
+    let need_n = new_count as i64 - n as i64;
+    // other copies of code in this file: same-header copies first
+    let mut hunk_witnesses: Vec<&TextHunk> = witnesses
+        .iter()
+        .filter(|w| w.file == file && !w.lines.is_empty())
+        .collect();
+    hunk_witnesses.sort_by_key(|w| w.header.trim() != header.trim());
+    // A +/-/space marker that disagrees with a same-header copy whose counts
+    // are right: take the copy's marker when that makes the counts right.
+    if need_o != need_n || need_o < 0 {
+        if let Some(fixed) = repair_markers(
+            &elems,
+            &hunk_witnesses,
+            header,
+            old_count,
+            new_count,
+            &count,
+        ) {
+            for (k, from, to, text) in &fixed.1 {
+                notes.push(format!(
+                    "{here}: line {k} of the hunk ({text:?}) is marked {from:?} but a quoted copy of the same hunk marks it {to:?}, which makes the counts right; taken from the copy"
+                ));
+            }
+            elems = fixed.0;
+        }
+    }
+    let (o, n) = count(&elems);
+    let need_o = old_count as i64 - o as i64;
+    let need_n = new_count as i64 - n as i64;
     let gaps: Vec<usize> = elems
         .iter()
         .enumerate()
         .filter_map(|(k, e)| matches!(e, E::Gap).then_some(k))
-        .collect();
-    let need_o = old_count as i64 - o as i64;
-    let need_n = new_count as i64 - n as i64;
-    let hunk_witnesses: Vec<&TextHunk> = witnesses
-        .iter()
-        .filter(|w| w.file == file && w.header.trim() == header.trim() && !w.lines.is_empty())
         .collect();
     let mut keep = vec![false; elems.len()];
     if need_o != need_n || need_o < 0 || need_o as usize > gaps.len() {
@@ -467,6 +575,7 @@ fn recover_hunk(
             // ask witnesses about each gap
             let mut decided = 0;
             let mut real = 0;
+            let mut decided_set: Vec<usize> = Vec::new();
             for &g in &gaps {
                 let prev = elems.get(g.wrapping_sub(1)).and_then(|e| match e {
                     E::Line(l) => Some(content_norm(l)),
@@ -479,6 +588,7 @@ fn recover_hunk(
                 if let (Some(p), Some(q)) = (prev, next) {
                     if let Some(is_real) = witness_gap(&hunk_witnesses, &p, &q) {
                         decided += 1;
+                        decided_set.push(g);
                         if let Some(k) = keep.get_mut(g) {
                             *k = is_real;
                         }
@@ -488,12 +598,28 @@ fn recover_hunk(
                     }
                 }
             }
-            if decided == gaps.len() && real == need {
+            let undecided: Vec<usize> = gaps
+                .iter()
+                .copied()
+                .filter(|g| !decided_set.contains(g))
+                .collect();
+            if real == need {
                 notes.push(format!(
-                    "{here}: {need} of {} ambiguous blank lines kept, as another copy of this hunk shows",
+                    "{here}: {need} of {} ambiguous blank lines kept, as another copy of this code shows",
+                    gaps.len()
+                ));
+            } else if real + undecided.len() == need {
+                for g in undecided {
+                    if let Some(k) = keep.get_mut(g) {
+                        *k = true;
+                    }
+                }
+                notes.push(format!(
+                    "{here}: {need} of {} ambiguous blank lines kept (another copy of this code and the counts decide)",
                     gaps.len()
                 ));
             } else {
+                let _ = decided;
                 notes.push(format!(
                     "{here}: cannot be recovered: {need} of {} ambiguous blank lines are real context and nothing tells which",
                     gaps.len()
@@ -535,6 +661,21 @@ pub fn parse_archive(path: &Path, text: &str, first_index: usize) -> Vec<Message
                 .into_iter()
                 .filter(|h| !h.short),
         );
+    }
+    // second source of witnesses: hunks of other posts that counts alone recover
+    for items in &cleaned {
+        let mut notes = Vec::new();
+        let text = rebuild(items, &[], &mut notes);
+        let bad: Vec<&String> = notes
+            .iter()
+            .filter(|n| n.contains("cannot be recovered"))
+            .collect();
+        for h in textscan::own_hunks(&text) {
+            let hunk_bad = bad.iter().any(|n| n.contains(&h.header));
+            if !h.short && !hunk_bad {
+                witnesses.push(h);
+            }
+        }
     }
     let mut out = Vec::new();
     for (k, (post, items)) in posts.iter().zip(&cleaned).enumerate() {

@@ -422,12 +422,8 @@ pub fn build(source: &str, kind: SourceKind, messages: &[Message]) -> SeriesRepo
         let key = if root != i || thread_roots.contains(&i) || roles.get(i) == Some(&Role::Cover) {
             format!("thread:{root}:v{}", m.info.version)
         } else if let Some(t) = m.info.total {
-            format!(
-                "counter:v{}:{}:{}",
-                m.info.version,
-                t,
-                m.from.as_deref().unwrap_or("")
-            )
+            // one posting per (version, total): RT-style series mix authors
+            format!("counter:v{}:{}", m.info.version, t)
         } else {
             format!(
                 "single:v{}:{}",

@@ -70,6 +70,16 @@ pub fn parse_hunk_header(l: &str) -> Option<(u64, u64, u64, u64)> {
 /// Scan `lines` (already unquoted) for hunks. `first_line` is the 1-based
 /// number of `lines[0]` in the original text.
 pub fn scan_hunks<S: AsRef<str>>(lines: &[S], first_line: usize) -> Vec<TextHunk> {
+    scan_hunks_mode(lines, first_line, false)
+}
+
+/// [`scan_hunks`]; `lenient` reads a line without a diff marker inside a hunk
+/// as a context line that lost its leading space (quoting often eats it).
+pub fn scan_hunks_mode<S: AsRef<str>>(
+    lines: &[S],
+    first_line: usize,
+    lenient: bool,
+) -> Vec<TextHunk> {
     let mut out = Vec::new();
     let mut file: Option<String> = None;
     let mut i = 0;
@@ -127,6 +137,8 @@ pub fn scan_hunks<S: AsRef<str>>(lines: &[S], first_line: usize) -> Vec<TextHunk
                 } else if body.starts_with('\\') {
                     i += 1;
                     continue;
+                } else if lenient && parse_hunk_header(body).is_none() {
+                    (LineKind::Context, body)
                 } else {
                     hunk.short = true;
                     break;
@@ -166,7 +178,7 @@ pub fn quoted_hunks(text: &str) -> Vec<TextHunk> {
     let mut run_start = 0;
     let flush = |run: &mut Vec<String>, start: usize, out: &mut Vec<TextHunk>| {
         if !run.is_empty() {
-            out.extend(scan_hunks(run, start));
+            out.extend(scan_hunks_mode(run, start, true));
             run.clear();
         }
     };

@@ -3,3 +3,5 @@
 //! Never prints: the CLI renders events and outcomes.
 
 pub mod apply;
+pub mod matrix;
+pub mod sandboxing;

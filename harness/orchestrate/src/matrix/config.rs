@@ -1,0 +1,323 @@
+//! The matrix configuration (`matrix.yaml`) and its expansion into cells.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The default matrix, embedded so `harness matrix` works from anywhere.
+pub const DEFAULT_MATRIX_YAML: &str = include_str!("../../../../matrix.yaml");
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatrixConfig {
+    pub trees: Vec<TreeEntry>,
+    pub series: Vec<SeriesEntry>,
+    pub configs: Vec<ConfigEntry>,
+    #[serde(default)]
+    pub build: BuildSettings,
+    #[serde(default)]
+    pub boot: BootSettings,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TreeEntry {
+    pub name: String,
+    /// False: apply-only cells (no build, no boot).
+    #[serde(default = "yes")]
+    pub build: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Expected outcome of a cell, in the words of the report.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    #[serde(default)]
+    pub apply: Option<String>,
+    #[serde(default)]
+    pub build: Option<String>,
+    #[serde(default)]
+    pub boot: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeriesEntry {
+    pub name: String,
+    /// Path (relative to the project root) or a name under `patches/`.
+    pub source: String,
+    /// Inclusive 1-based range "A-B" of the series to use.
+    #[serde(default)]
+    pub take: Option<String>,
+    #[serde(default)]
+    pub expect: Expect,
+    #[serde(default)]
+    pub per_tree: BTreeMap<String, Expect>,
+}
+
+impl SeriesEntry {
+    /// Expectation for this series on `tree`: per-tree entries override the general one.
+    pub fn expectation_for(&self, tree: &str) -> Expect {
+        let mut e = self.expect.clone();
+        if let Some(t) = self.per_tree.get(tree) {
+            if t.apply.is_some() {
+                e.apply = t.apply.clone();
+            }
+            if t.build.is_some() {
+                e.build = t.build.clone();
+            }
+            if t.boot.is_some() {
+                e.boot = t.boot.clone();
+            }
+        }
+        e
+    }
+
+    /// Parse `take: "A-B"` into an inclusive range.
+    pub fn take_range(&self) -> Result<Option<(usize, usize)>, String> {
+        let Some(t) = &self.take else { return Ok(None) };
+        let (a, b) = t
+            .split_once('-')
+            .ok_or_else(|| format!("series {}: take {t:?} is not of the form A-B", self.name))?;
+        let a: usize = a
+            .trim()
+            .parse()
+            .map_err(|_| format!("series {}: take {t:?}: {a:?} is not a number", self.name))?;
+        let b: usize = b
+            .trim()
+            .parse()
+            .map_err(|_| format!("series {}: take {t:?}: {b:?} is not a number", self.name))?;
+        if a == 0 || b < a {
+            return Err(format!("series {}: take {t:?} is empty or starts at 0", self.name));
+        }
+        Ok(Some((a, b)))
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigEntry {
+    pub name: String,
+    pub fragments: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SandboxMode {
+    #[default]
+    Auto,
+    On,
+    Off,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuildSettings {
+    #[serde(default = "tinyconfig")]
+    pub base_target: String,
+    #[serde(default = "two")]
+    pub jobs: usize,
+    #[serde(default)]
+    pub sandbox: SandboxMode,
+}
+
+fn tinyconfig() -> String {
+    "tinyconfig".into()
+}
+fn two() -> usize {
+    2
+}
+
+impl Default for BuildSettings {
+    fn default() -> Self {
+        BuildSettings {
+            base_target: tinyconfig(),
+            jobs: two(),
+            sandbox: SandboxMode::Auto,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BootSettings {
+    #[serde(default = "boot_timeout")]
+    pub timeout: u64,
+    #[serde(default = "boot_silence")]
+    pub silence: u64,
+}
+
+fn boot_timeout() -> u64 {
+    180
+}
+fn boot_silence() -> u64 {
+    90
+}
+
+impl Default for BootSettings {
+    fn default() -> Self {
+        BootSettings {
+            timeout: boot_timeout(),
+            silence: boot_silence(),
+        }
+    }
+}
+
+impl MatrixConfig {
+    pub fn from_yaml(text: &str, origin: &Path) -> Result<MatrixConfig, String> {
+        let cfg: MatrixConfig = serde_yaml_ng::from_str(text)
+            .map_err(|e| format!("{}: {e}", origin.display()))?;
+        cfg.validate().map_err(|e| format!("{}: {e}", origin.display()))?;
+        Ok(cfg)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if self.trees.is_empty() || self.series.is_empty() || self.configs.is_empty() {
+            return Err("a matrix needs at least one tree, one series and one config".into());
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for s in &self.series {
+            s.take_range()?;
+            if !seen.insert(format!("s:{}", s.name)) {
+                return Err(format!("series {} is listed twice", s.name));
+            }
+        }
+        for t in &self.trees {
+            if !seen.insert(format!("t:{}", t.name)) {
+                return Err(format!("tree {} is listed twice", t.name));
+            }
+        }
+        for c in &self.configs {
+            if !seen.insert(format!("c:{}", c.name)) {
+                return Err(format!("config {} is listed twice", c.name));
+            }
+            if c.fragments.is_empty() {
+                return Err(format!("config {} has no fragments", c.name));
+            }
+        }
+        Ok(())
+    }
+
+    /// Every cell of the matrix, in report order (series, tree, config).
+    pub fn cells(&self) -> Vec<CellPlan> {
+        let mut out = Vec::new();
+        for s in &self.series {
+            for t in &self.trees {
+                for c in &self.configs {
+                    out.push(CellPlan {
+                        id: format!("{}@{}:{}", s.name, t.name, c.name),
+                        series: s.name.clone(),
+                        tree: t.name.clone(),
+                        config: c.name.clone(),
+                        build: t.build,
+                        expect: s.expectation_for(&t.name),
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
+/// One planned cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellPlan {
+    pub id: String,
+    pub series: String,
+    pub tree: String,
+    pub config: String,
+    pub build: bool,
+    pub expect: Expect,
+}
+
+/// Requested symbol values from fragment text: `CONFIG_X=v` and `# CONFIG_X is not set`.
+pub fn fragment_symbols(text: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if let Some(rest) = line.strip_prefix("# ") {
+            if let Some(sym) = rest.strip_suffix(" is not set") {
+                if sym.starts_with("CONFIG_") {
+                    out.insert(sym.to_owned(), "n".to_owned());
+                }
+            }
+            continue;
+        }
+        if line.starts_with('#') {
+            continue;
+        }
+        if let Some((k, v)) = line.split_once('=') {
+            if k.starts_with("CONFIG_") {
+                let v = v.split(" #").next().unwrap_or(v).trim();
+                out.insert(k.trim().to_owned(), v.to_owned());
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_default_parses_and_expands() {
+        let cfg = MatrixConfig::from_yaml(DEFAULT_MATRIX_YAML, Path::new("matrix.yaml"))
+            .expect("default matrix must parse");
+        let cells = cfg.cells();
+        // 3 series x 2 trees x 2 configs, as written in matrix.yaml.
+        assert_eq!(cells.len(), 3 * 2 * 2);
+        let rt = cells
+            .iter()
+            .find(|c| c.id == "preempt-rt-prefix@linux-6.1:ip-multiple-tables-y")
+            .expect("cell present");
+        assert_eq!(rt.expect.apply.as_deref(), Some("applied"));
+        assert!(rt.build);
+        let rt612 = cells
+            .iter()
+            .find(|c| c.id == "preempt-rt-prefix@linux-6.12:ip-multiple-tables-n")
+            .expect("cell present");
+        assert_eq!(rt612.expect.apply.as_deref(), Some("partial"));
+        assert!(!rt612.build);
+    }
+
+    #[test]
+    fn take_range_rejects_garbage() {
+        let mut s = SeriesEntry {
+            name: "x".into(),
+            source: "p".into(),
+            take: Some("3-1".into()),
+            expect: Expect::default(),
+            per_tree: BTreeMap::new(),
+        };
+        assert!(s.take_range().is_err());
+        s.take = Some("1-39".into());
+        assert_eq!(s.take_range(), Ok(Some((1, 39))));
+        s.take = Some("a-b".into());
+        assert!(s.take_range().is_err());
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        let text = "trees: [{name: t}]\nseries: [{name: s, source: p, bogus: 1}]\nconfigs: [{name: c, fragments: [f]}]\n";
+        let err = MatrixConfig::from_yaml(text, Path::new("m.yaml")).unwrap_err();
+        assert!(err.contains("m.yaml") && err.contains("bogus"), "{err}");
+    }
+
+    #[test]
+    fn symbols_from_fragment() {
+        let syms = fragment_symbols(
+            "# comment\nCONFIG_NET=y\n# CONFIG_IP_MULTIPLE_TABLES is not set\nCONFIG_CMDLINE=\"x\"\n",
+        );
+        assert_eq!(syms.get("CONFIG_NET").map(String::as_str), Some("y"));
+        assert_eq!(
+            syms.get("CONFIG_IP_MULTIPLE_TABLES").map(String::as_str),
+            Some("n")
+        );
+        assert_eq!(syms.get("CONFIG_CMDLINE").map(String::as_str), Some("\"x\""));
+    }
+}

@@ -1,0 +1,5 @@
+//! `harness matrix`: series x trees x configs, applied, built, booted, tested.
+
+pub mod config;
+pub mod real;
+pub mod run;

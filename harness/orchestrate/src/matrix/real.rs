@@ -1,0 +1,423 @@
+//! The real stages: ingest + apply engine, pinned trees and worktrees,
+//! kconfig + make, initramfs + QEMU.
+
+use super::config::{BootSettings, BuildSettings, ConfigEntry, SandboxMode, SeriesEntry};
+use super::run::{ApplyResult, BuildResult, BuildUnit, SourceKind, Stages, TreeHandle};
+use harness_report::model::{
+    BootReport, BootStatus, CellBuild, CellKconfig, Diagnostic, StageStatus,
+};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Glue from the matrix pipeline to the library crates.
+pub struct RealStages {
+    pub project_root: PathBuf,
+    pub cache_root: PathBuf,
+    pub trees: harness_trees::TreeCache,
+    pub specs: harness_trees::TreeSpecs,
+    pub build: BuildSettings,
+    pub boot: BootSettings,
+    /// Command-line override of the config's sandbox mode.
+    pub sandbox_override: Option<SandboxMode>,
+    /// Keep worktrees after the run (they are stable per unit anyway).
+    pub keep_worktrees: bool,
+    changes: Mutex<HashMap<(String, String), harness_core::apply::Changes>>,
+    sources: Mutex<HashMap<String, PathBuf>>,
+    initramfs: Mutex<HashMap<String, PathBuf>>,
+}
+
+impl RealStages {
+    pub fn new(
+        project_root: PathBuf,
+        cache_root: PathBuf,
+        build: BuildSettings,
+        boot: BootSettings,
+    ) -> anyhow::Result<RealStages> {
+        let trees = harness_trees::TreeCache::open(cache_root.clone())?;
+        let trees_yaml = project_root.join("trees.yaml");
+        let specs = harness_trees::TreeSpecs::load_with_defaults(
+            trees_yaml.is_file().then_some(trees_yaml.as_path()),
+        )?;
+        Ok(RealStages {
+            project_root,
+            cache_root,
+            trees,
+            specs,
+            build,
+            boot,
+            sandbox_override: None,
+            keep_worktrees: true,
+            changes: Mutex::new(HashMap::new()),
+            sources: Mutex::new(HashMap::new()),
+            initramfs: Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn series_path(&self, source: &str) -> PathBuf {
+        let direct = self.project_root.join(source);
+        if direct.exists() {
+            return direct;
+        }
+        self.project_root.join("patches").join(source)
+    }
+
+    fn tree_identity(tree: &TreeHandle) -> String {
+        let mut h = Sha256::new();
+        h.update(tree.name.as_bytes());
+        h.update(tree.provenance.to_string().as_bytes());
+        hex::encode(&h.finalize()[..8])
+    }
+
+    /// The source directory for a unit: the base tree, or a stable worktree
+    /// with the series' changes written in (created once per run).
+    fn source_for(&self, unit: &BuildUnit, tree: &TreeHandle) -> Result<PathBuf, String> {
+        if unit.kind == SourceKind::Base {
+            return Ok(tree.path.clone());
+        }
+        let mut sources = self.sources.lock().map_err(|_| "internal lock poisoned")?;
+        if let Some(p) = sources.get(&unit.key) {
+            return Ok(p.clone());
+        }
+        let dest = self.cache_root.join("work").join(&unit.key).join("src");
+        if let Some(parent) = dest.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("creating {}: {e}", parent.display()))?;
+        }
+        let wt = harness_trees::Worktree::create_with(
+            &tree.path,
+            &dest,
+            &harness_trees::WorktreeOptions {
+                method: harness_trees::WorktreeMethod::Hardlink,
+                keep: true,
+            },
+        )
+        .map_err(|e| format!("worktree {}: {e}", dest.display()))?;
+        let series = match &unit.kind {
+            SourceKind::Series(s) => s.clone(),
+            SourceKind::Base => unreachable_base(),
+        };
+        let changes = self
+            .changes
+            .lock()
+            .map_err(|_| "internal lock poisoned")?
+            .get(&(series.clone(), unit.tree.clone()))
+            .cloned()
+            .ok_or_else(|| format!("no apply result for {series}@{}", unit.tree))?;
+        crate::apply::write_changes_in_place(wt.path(), &changes)
+            .map_err(|e| format!("writing {series} into {}: {e:#}", dest.display()))?;
+        let path = wt.path().to_owned();
+        drop(wt); // kept: keep = true
+        sources.insert(unit.key.clone(), path.clone());
+        Ok(path)
+    }
+
+    fn factory(&self, unit: &BuildUnit, writable: &[&Path]) -> (Box<dyn harness_build::CommandFactory>, bool) {
+        let mode = self.sandbox_override.unwrap_or(self.build.sandbox);
+        let want = match mode {
+            SandboxMode::On => true,
+            SandboxMode::Off => false,
+            SandboxMode::Auto => unit.from_mail,
+        };
+        if !want {
+            return (Box::new(harness_build::HostCommands), false);
+        }
+        crate::sandboxing::factory(writable)
+    }
+}
+
+fn unreachable_base() -> String {
+    // source_for returns early for Base units; keep a value rather than panic.
+    String::from("base")
+}
+
+fn to_diag(d: &harness_build::Diagnostic) -> Diagnostic {
+    let v = serde_json::to_value(d).unwrap_or_default();
+    Diagnostic {
+        file: v.get("file").and_then(|x| x.as_str()).unwrap_or("").to_owned(),
+        line: v.get("line").and_then(|x| x.as_u64()).unwrap_or(0) as usize,
+        column: v.get("column").and_then(|x| x.as_u64()).map(|c| c as usize),
+        severity: v
+            .get("severity")
+            .and_then(|x| x.as_str())
+            .unwrap_or("warning")
+            .to_owned(),
+        message: v.get("message").and_then(|x| x.as_str()).unwrap_or("").to_owned(),
+        patch: None,
+    }
+}
+
+fn failed_build(reason: String, seconds: f64) -> CellBuild {
+    CellBuild {
+        status: StageStatus::Failed,
+        base_only: false,
+        seconds,
+        recompiled: None,
+        reused: false,
+        sandboxed: false,
+        errors: vec![],
+        warnings: vec![],
+        log: None,
+        log_excerpt: vec![reason],
+    }
+}
+
+fn skipped(reason: &str) -> CellBuild {
+    CellBuild {
+        status: StageStatus::Skipped,
+        log_excerpt: vec![reason.to_owned()],
+        ..failed_build(String::new(), 0.0)
+    }
+}
+
+/// Hash of a change set: identifies a patched source tree.
+pub fn changes_key(changes: &harness_core::apply::Changes) -> String {
+    let mut h = Sha256::new();
+    for (path, c) in &changes.files {
+        h.update(path.as_bytes());
+        h.update([0]);
+        match c {
+            harness_core::apply::FileChange::Write { bytes, mode } => {
+                h.update(b"W");
+                h.update(format!("{mode:?}").as_bytes());
+                h.update(bytes.as_slice());
+            }
+            harness_core::apply::FileChange::Delete => h.update(b"D"),
+        }
+        h.update([0]);
+    }
+    hex::encode(&h.finalize()[..12])
+}
+
+/// One line per hunk that did not apply exactly (the apply log of a cell).
+pub fn apply_log(report: &harness_core::report::ApplyReport) -> String {
+    use harness_core::report::HunkStatus;
+    let mut out = String::new();
+    for p in &report.patches {
+        for f in &p.files {
+            if let Some(r) = &f.reason {
+                out.push_str(&format!("{}: {}: {}\n", p.name, f.path, r));
+            }
+            for h in &f.hunks {
+                let exact = h.status == HunkStatus::Applied
+                    && h.offset == Some(0)
+                    && h.fuzz == Some(0);
+                if exact {
+                    continue;
+                }
+                let what = match h.status {
+                    HunkStatus::Applied => format!(
+                        "applied at {} (offset {}, fuzz {})",
+                        h.line.unwrap_or(0),
+                        h.offset.unwrap_or(0),
+                        h.fuzz.unwrap_or(0)
+                    ),
+                    HunkStatus::AlreadyApplied => "already applied".into(),
+                    HunkStatus::Failed => format!("FAILED at {}", h.line.unwrap_or(0)),
+                    HunkStatus::Malformed => "malformed".into(),
+                };
+                let why = h
+                    .diagnosis
+                    .as_ref()
+                    .map(|d| format!(": {}", d.summary))
+                    .unwrap_or_default();
+                out.push_str(&format!("{}: {} hunk #{}: {what}{why}\n", p.name, f.path, h.index));
+            }
+        }
+    }
+    out
+}
+
+impl Stages for RealStages {
+    fn resolve_tree(&self, name: &str) -> Result<TreeHandle, String> {
+        let t = self.trees.resolve(name, &self.specs).map_err(|e| e.to_string())?;
+        Ok(TreeHandle {
+            name: name.to_owned(),
+            path: t.path.clone(),
+            provenance: t.provenance_json(),
+        })
+    }
+
+    fn apply(&self, entry: &SeriesEntry, tree: &TreeHandle) -> Result<(ApplyResult, bool), String> {
+        let path = self.series_path(&entry.source);
+        let mut series = harness_ingest::load(&path).map_err(|e| e.to_string())?;
+        if let Some((a, b)) = entry.take_range()? {
+            if b > series.patches.len() {
+                return Err(format!(
+                    "series {}: take {a}-{b} but {} has only {} patches",
+                    entry.name,
+                    path.display(),
+                    series.patches.len()
+                ));
+            }
+            series.patches = series.patches[a - 1..b].to_vec();
+        }
+        series.name = entry.name.clone();
+        let from_mail = series.patches.iter().any(|p| p.from_mail);
+        let outcome = crate::apply::apply_series_to_dir(
+            &series,
+            &tree.path,
+            crate::apply::Options::default(),
+        )
+        .map_err(|e| format!("{e:#}"))?;
+        let mut report = outcome.report;
+        report.tree = tree.name.clone();
+        let key = changes_key(&outcome.changes);
+        self.changes
+            .lock()
+            .map_err(|_| "internal lock poisoned")?
+            .insert((entry.name.clone(), tree.name.clone()), outcome.changes);
+        Ok((
+            ApplyResult {
+                status: report.status,
+                log: apply_log(&report),
+                patches: report.patches,
+                source_key: key,
+            },
+            from_mail,
+        ))
+    }
+
+    fn build(&self, unit: &BuildUnit, tree: &TreeHandle, config: &ConfigEntry, run_dir: &Path) -> BuildResult {
+        let t0 = std::time::Instant::now();
+        let src = match self.source_for(unit, tree) {
+            Ok(s) => s,
+            Err(e) => {
+                return BuildResult {
+                    kconfig: CellKconfig { status: StageStatus::Skipped, problems: vec![e.clone()] },
+                    build: failed_build(e, t0.elapsed().as_secs_f64()),
+                    kernel: None,
+                    log: None,
+                }
+            }
+        };
+        let unit_dir = self.cache_root.join("builds").join(&unit.key);
+        let out = unit_dir.join("obj");
+        let ccache = self.cache_root.join("ccache");
+        let _ = std::fs::create_dir_all(&out);
+        let _ = std::fs::create_dir_all(&ccache);
+        let (factory, sandboxed) = self.factory(unit, &[&out, &ccache, &src]);
+        let source_id = format!("{}-{}", Self::tree_identity(tree), unit.source_key);
+        let fragments: Vec<PathBuf> =
+            config.fragments.iter().map(|f| self.project_root.join(f)).collect();
+        let kopts = harness_build::MergeOptions {
+            base: harness_build::kconfig::Base::Target(self.build.base_target.clone()),
+            source_id: Some(source_id.clone()),
+            ..harness_build::MergeOptions::default()
+        };
+        let kc = harness_build::merge(&src, &out, &fragments, &kopts, factory.as_ref());
+        let kconfig = match &kc {
+            Ok(k) if k.ok() => CellKconfig { status: StageStatus::Passed, problems: vec![] },
+            Ok(k) => CellKconfig {
+                status: StageStatus::Failed,
+                problems: k
+                    .dropped()
+                    .map(|c| {
+                        let why = c.reason.as_ref().map(|r| r.summary.clone()).unwrap_or_default();
+                        format!(
+                            "{} wanted {} but is {} ({}){}",
+                            c.symbol,
+                            c.wanted,
+                            c.actual.clone().unwrap_or_else(|| "absent".into()),
+                            c.requested_at,
+                            if why.is_empty() { String::new() } else { format!(": {why}") }
+                        )
+                    })
+                    .collect(),
+            },
+            Err(e) => CellKconfig { status: StageStatus::Failed, problems: vec![e.to_string()] },
+        };
+        if kconfig.status != StageStatus::Passed {
+            let mut b = skipped("kconfig failed: requested symbols did not survive");
+            b.sandboxed = sandboxed;
+            return BuildResult { kconfig, build: b, kernel: None, log: None };
+        }
+        let log_path = run_dir
+            .join("builds")
+            .join(format!("{}-{}.log", unit.key, config.name));
+        if let Some(p) = log_path.parent() {
+            let _ = std::fs::create_dir_all(p);
+        }
+        let mut bopts = harness_build::BuildOptions::new(log_path.clone());
+        bopts.jobs = self.build.jobs;
+        bopts.ccache_dir = Some(ccache);
+        bopts.artifacts_dir = Some(unit_dir.join("artifacts").join(&config.name));
+        bopts.source_id = Some(source_id);
+        bopts.results_dir = Some(unit_dir.join("results"));
+        match harness_build::build(&src, &out, &bopts, factory.as_ref()) {
+            Ok(o) => {
+                let passed = o.status == harness_build::BuildStatus::Passed;
+                let build = CellBuild {
+                    status: if passed { StageStatus::Passed } else { StageStatus::Failed },
+                    base_only: unit.kind == SourceKind::Base,
+                    seconds: o.seconds,
+                    recompiled: Some(o.recompiled_objects),
+                    reused: o.reused,
+                    sandboxed,
+                    errors: o.errors.iter().map(to_diag).collect(),
+                    warnings: o.warnings.iter().map(to_diag).collect(),
+                    log: None,
+                    log_excerpt: o.log_excerpt.lines().map(str::to_owned).collect(),
+                };
+                let log = if o.log_path.is_file() { Some(o.log_path.clone()) } else { None };
+                BuildResult {
+                    kconfig,
+                    build,
+                    kernel: if passed { o.artifact.clone() } else { None },
+                    log,
+                }
+            }
+            Err(e) => {
+                let mut b = failed_build(e.to_string(), t0.elapsed().as_secs_f64());
+                b.sandboxed = sandboxed;
+                BuildResult { kconfig, build: b, kernel: None, log: None }
+            }
+        }
+    }
+
+    fn boot(&self, kernel: &Path, symbols: &BTreeMap<String, String>, console_log: &Path) -> BootReport {
+        let t0 = std::time::Instant::now();
+        let config_text: String = symbols.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+        let guest = self.project_root.join("qemu");
+        let initramfs = {
+            let cached = self.initramfs.lock().ok().and_then(|m| m.get(&config_text).cloned());
+            match cached {
+                Some(p) => Ok(p),
+                None => {
+                    let mut o = harness_boot::initramfs::InitramfsOptions::new(&guest);
+                    o.config = Some(config_text.clone());
+                    let r = harness_boot::initramfs::ensure(&self.cache_root.join("initramfs"), &o)
+                        .map_err(|e| e.to_string());
+                    if let (Ok(p), Ok(mut m)) = (&r, self.initramfs.lock()) {
+                        m.insert(config_text.clone(), p.clone());
+                    }
+                    r
+                }
+            }
+        };
+        let qemu_error = |msg: String| {
+            let mut r = BootReport::new(BootStatus::QemuError, "none");
+            r.detail = Some(msg);
+            r.seconds = t0.elapsed().as_secs_f64();
+            r.kernel = Some(kernel.display().to_string());
+            r
+        };
+        let initramfs = match initramfs {
+            Ok(p) => p,
+            Err(e) => return qemu_error(format!("initramfs: {e}")),
+        };
+        if let Some(p) = console_log.parent() {
+            let _ = std::fs::create_dir_all(p);
+        }
+        let mut opts = harness_boot::qemu::BootOptions::new(kernel, &initramfs);
+        opts.timeout = std::time::Duration::from_secs(self.boot.timeout);
+        opts.silence = std::time::Duration::from_secs(self.boot.silence);
+        opts.console_log = Some(console_log.to_owned());
+        opts.expected_tests = harness_boot::initramfs::suite_test_names(&guest).unwrap_or_default();
+        match harness_boot::qemu::boot(&opts) {
+            Ok(r) => r,
+            Err(e) => qemu_error(e.to_string()),
+        }
+    }
+}

@@ -1,0 +1,563 @@
+//! The matrix pipeline, generic over its stages so error paths can be tested
+//! with fakes and the real run glues the library crates (see `real.rs`).
+//!
+//! Order of work: trees are resolved, every (series, tree) is applied in
+//! parallel (rayon), then each distinct build source (a series' worktree, or the
+//! base tree when a series did not apply) is configured and built once per
+//! config, sequentially (builds use every core), while boots run on a second
+//! thread beside the next build. A failing stage marks its cell and skips only
+//! what depends on it.
+
+use super::config::{fragment_symbols, CellPlan, Expect, MatrixConfig};
+use harness_report::model::{
+    AggregateStatus, BootReport, BootStatus, Cell, CellApply, CellBoot, CellBuild, CellKconfig,
+    ConfigInfo, Expectation, MatrixReport, StageStatus, Summary, TestResult, TreeInfo,
+    MATRIX_SCHEMA,
+};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+
+/// A resolved tree.
+#[derive(Debug, Clone)]
+pub struct TreeHandle {
+    pub name: String,
+    pub path: PathBuf,
+    pub provenance: serde_json::Value,
+}
+
+/// Result of applying one series to one tree.
+#[derive(Debug, Clone)]
+pub struct ApplyResult {
+    pub status: AggregateStatus,
+    pub patches: Vec<harness_report::model::PatchResult>,
+    /// Identity of the patched source (hash of the changes); used to share
+    /// builds between cells with identical sources.
+    pub source_key: String,
+    /// Human-readable apply log (one line per hunk not exact).
+    pub log: String,
+}
+
+/// Where a build unit's sources come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceKind {
+    /// The pristine base tree (the series did not apply).
+    Base,
+    /// A worktree of the base tree with this series applied.
+    Series(String),
+}
+
+/// One distinct source tree to build with every config.
+#[derive(Debug, Clone)]
+pub struct BuildUnit {
+    /// Stable key, also a directory name: "<tree>-base" or "<tree>-<series>".
+    pub key: String,
+    pub tree: String,
+    pub kind: SourceKind,
+    pub source_key: String,
+    pub from_mail: bool,
+}
+
+/// What one build produced.
+#[derive(Debug, Clone)]
+pub struct BuildResult {
+    pub kconfig: CellKconfig,
+    pub build: CellBuild,
+    /// The bootable image when the build passed.
+    pub kernel: Option<PathBuf>,
+    /// Build log path (absolute), when one was written.
+    pub log: Option<PathBuf>,
+}
+
+/// Progress events for the CLI to render (the library never prints).
+#[derive(Debug, Clone)]
+pub enum Event {
+    Planned { cells: usize, builds: usize },
+    Started { what: String, stage: &'static str },
+    Finished { what: String, stage: &'static str, status: String, seconds: f64 },
+    Note(String),
+}
+
+/// The stage implementations.
+pub trait Stages: Sync {
+    fn resolve_tree(&self, name: &str) -> Result<TreeHandle, String>;
+    /// Load and apply a series (already narrowed by `take`) to a tree.
+    fn apply(&self, series: &super::config::SeriesEntry, tree: &TreeHandle)
+        -> Result<(ApplyResult, bool), String>;
+    /// Build `unit` with `config`; `build_dir_root` is stable across runs.
+    fn build(
+        &self,
+        unit: &BuildUnit,
+        tree: &TreeHandle,
+        config: &super::config::ConfigEntry,
+        run_dir: &Path,
+    ) -> BuildResult;
+    /// Boot a kernel and run the guest tests.
+    fn boot(&self, kernel: &Path, symbols: &BTreeMap<String, String>, console_log: &Path)
+        -> BootReport;
+}
+
+/// Options for one run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub run_id: String,
+    pub run_dir: PathBuf,
+    pub project_root: PathBuf,
+    /// Only run cells whose index satisfies the shard filter.
+    pub shard: Option<(usize, usize)>,
+}
+
+/// File-safe form of a cell or unit id.
+pub fn slug(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '_' })
+        .collect()
+}
+
+fn status_word<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Read the requested symbols of a config from its fragments.
+pub fn config_symbols(root: &Path, cfg: &super::config::ConfigEntry) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for f in &cfg.fragments {
+        if let Ok(text) = std::fs::read_to_string(root.join(f)) {
+            out.extend(fragment_symbols(&text));
+        }
+    }
+    out
+}
+
+/// Whether a cell's actual outcome meets its expectation.
+pub fn meets(expect: &Expect, actual: &Expectation, built: bool) -> bool {
+    let apply_ok = match &expect.apply {
+        Some(want) => actual.apply.as_deref() == Some(want.as_str()),
+        None => matches!(actual.apply.as_deref(), Some("applied")),
+    };
+    if !built {
+        return apply_ok;
+    }
+    let build_ok = actual.build.as_deref() == Some(expect.build.as_deref().unwrap_or("passed"));
+    let boot_ok = actual.boot.as_deref() == Some(expect.boot.as_deref().unwrap_or("passed"));
+    apply_ok && build_ok && boot_ok
+}
+
+fn skipped_boot(reason: &str) -> CellBoot {
+    CellBoot::Skipped {
+        status: StageStatus::Skipped,
+        reason: reason.to_owned(),
+    }
+}
+
+fn skipped_build(reason: &str) -> (CellKconfig, CellBuild) {
+    (
+        CellKconfig {
+            status: StageStatus::Skipped,
+            problems: vec![reason.to_owned()],
+        },
+        CellBuild {
+            status: StageStatus::Skipped,
+            base_only: false,
+            seconds: 0.0,
+            recompiled: None,
+            reused: false,
+            sandboxed: false,
+            errors: vec![],
+            warnings: vec![],
+            log: None,
+            log_excerpt: vec![reason.to_owned()],
+        },
+    )
+}
+
+fn now_rfc3339() -> String {
+    // Seconds since the epoch rendered as UTC without pulling in a date crate.
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let days = secs / 86_400;
+    let (h, m, s) = ((secs / 3600) % 24, (secs / 60) % 60, secs % 60);
+    let (y, mo, d) = civil_from_days(days as i64);
+    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{m:02}:{s:02}Z")
+}
+
+/// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian, UTC).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// A new run id: UTC timestamp plus process id (sortable, unique per machine).
+pub fn new_run_id() -> String {
+    let t = now_rfc3339().replace([':', '-'], "");
+    format!("{}-{}", t.trim_end_matches('Z'), std::process::id())
+}
+
+/// Write the canonical report (and renderings) for the run so far.
+pub type Persist<'a> = dyn Fn(&MatrixReport) + Sync + 'a;
+
+/// Run the matrix. Always returns a report; per-cell failures are inside it.
+pub fn run_matrix(
+    cfg: &MatrixConfig,
+    stages: &dyn Stages,
+    opts: &RunOptions,
+    events: &(dyn Fn(Event) + Sync),
+    persist: &Persist<'_>,
+) -> MatrixReport {
+    let started = now_rfc3339();
+    let mut plans: Vec<CellPlan> = cfg.cells();
+    if let Some((i, n)) = opts.shard {
+        let ids: Vec<String> = plans.iter().map(|p| p.id.clone()).collect();
+        let keep = shard_keep(&ids, i, n);
+        plans = plans.into_iter().zip(keep).filter(|(_, k)| *k).map(|(p, _)| p).collect();
+    }
+
+    // 1. Trees (only those some cell needs).
+    let mut trees: BTreeMap<String, Result<TreeHandle, String>> = BTreeMap::new();
+    for p in &plans {
+        if !trees.contains_key(&p.tree) {
+            events(Event::Started { what: p.tree.clone(), stage: "fetch" });
+            let t0 = std::time::Instant::now();
+            let r = stages.resolve_tree(&p.tree);
+            events(Event::Finished {
+                what: p.tree.clone(),
+                stage: "fetch",
+                status: if r.is_ok() { "ok".into() } else { "failed".into() },
+                seconds: t0.elapsed().as_secs_f64(),
+            });
+            trees.insert(p.tree.clone(), r);
+        }
+    }
+
+    // 2. Apply every (series, tree) pair in parallel.
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for p in &plans {
+        let k = (p.series.clone(), p.tree.clone());
+        if !pairs.contains(&k) {
+            pairs.push(k);
+        }
+    }
+    use rayon::prelude::*;
+    let applied: HashMap<(String, String), Result<(ApplyResult, bool), String>> = pairs
+        .par_iter()
+        .map(|(s, t)| {
+            let what = format!("{s}@{t}");
+            events(Event::Started { what: what.clone(), stage: "apply" });
+            let t0 = std::time::Instant::now();
+            let entry = cfg.series.iter().find(|e| &e.name == s);
+            let r = match (entry, trees.get(t)) {
+                (Some(e), Some(Ok(tree))) => stages.apply(e, tree),
+                (_, Some(Err(e))) => Err(format!("tree {t} unavailable: {e}")),
+                _ => Err(format!("series {s} or tree {t} not configured")),
+            };
+            events(Event::Finished {
+                what,
+                stage: "apply",
+                status: match &r {
+                    Ok((a, _)) => status_word(&a.status),
+                    Err(_) => "error".into(),
+                },
+                seconds: t0.elapsed().as_secs_f64(),
+            });
+            ((s.clone(), t.clone()), r)
+        })
+        .collect();
+
+    // 3. Build units: a series that applied builds its own worktree; one that
+    // did not builds the base tree (shared by all such series of the tree).
+    let mut units: Vec<BuildUnit> = Vec::new();
+    let mut unit_of: HashMap<(String, String), usize> = HashMap::new();
+    for p in plans.iter().filter(|p| p.build) {
+        let key = (p.series.clone(), p.tree.clone());
+        if unit_of.contains_key(&key) {
+            continue;
+        }
+        let Some(Ok((a, from_mail))) = applied.get(&key) else { continue };
+        let applies = matches!(a.status, AggregateStatus::Applied | AggregateStatus::AlreadyApplied);
+        let (ukey, kind, skey) = if applies {
+            (
+                format!("{}-{}", p.tree, p.series),
+                SourceKind::Series(p.series.clone()),
+                a.source_key.clone(),
+            )
+        } else {
+            (format!("{}-base", p.tree), SourceKind::Base, "base".to_owned())
+        };
+        let idx = match units.iter().position(|u| u.key == ukey) {
+            Some(i) => {
+                units[i].from_mail |= *from_mail;
+                i
+            }
+            None => {
+                units.push(BuildUnit {
+                    key: ukey,
+                    tree: p.tree.clone(),
+                    kind,
+                    source_key: skey,
+                    from_mail: *from_mail,
+                });
+                units.len() - 1
+            }
+        };
+        unit_of.insert(key, idx);
+    }
+    events(Event::Planned { cells: plans.len(), builds: units.len() * cfg.configs.len() });
+
+    // Cells start with apply results and skipped later stages; filled as we go.
+    let mut report = MatrixReport {
+        schema: MATRIX_SCHEMA.to_owned(),
+        run_id: opts.run_id.clone(),
+        started: started.clone(),
+        finished: None,
+        complete: false,
+        shard: opts.shard.map(|(i, n)| format!("{i}/{n}")),
+        trees: trees
+            .iter()
+            .map(|(name, r)| TreeInfo {
+                name: name.clone(),
+                provenance: match r {
+                    Ok(t) => t.provenance.clone(),
+                    Err(e) => serde_json::json!({ "error": e }),
+                },
+            })
+            .collect(),
+        cells: Vec::new(),
+        summary: Summary::default(),
+    };
+    for p in &plans {
+        report.cells.push(initial_cell(p, cfg, opts, &applied));
+    }
+    finalize_summary(&mut report);
+    persist(&report);
+
+    // 4. Builds sequentially; boots on a second thread beside them.
+    let (boot_tx, boot_rx) = mpsc::channel::<(usize, usize, PathBuf)>();
+    let (done_tx, done_rx) = mpsc::channel::<(usize, usize, BootReport)>();
+    let cell_index: HashMap<String, usize> =
+        report.cells.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
+    let symbols_of: Vec<BTreeMap<String, String>> = cfg
+        .configs
+        .iter()
+        .map(|c| config_symbols(&opts.project_root, c))
+        .collect();
+
+    std::thread::scope(|scope| {
+        let symbols_of = &symbols_of;
+        let run_dir = &opts.run_dir;
+        scope.spawn(move || {
+            for (u, c, kernel) in boot_rx {
+                let what = format!("{}:{}", units_key_label(u), c);
+                let _ = what;
+                let log = run_dir.join("boots").join(format!("unit{u}-config{c}.console.log"));
+                let rep = stages.boot(&kernel, &symbols_of[c], &log);
+                if done_tx.send((u, c, rep)).is_err() {
+                    break;
+                }
+            }
+        });
+
+        for (ui, unit) in units.iter().enumerate() {
+            let Some(Ok(tree)) = trees.get(&unit.tree) else { continue };
+            for (ci, conf) in cfg.configs.iter().enumerate() {
+                let what = format!("{}:{}", unit.key, conf.name);
+                events(Event::Started { what: what.clone(), stage: "build" });
+                let br = stages.build(unit, tree, conf, &opts.run_dir);
+                events(Event::Finished {
+                    what: what.clone(),
+                    stage: "build",
+                    status: status_word(&br.build.status),
+                    seconds: br.build.seconds,
+                });
+                // Record into every cell that uses this unit and config.
+                for p in plans.iter().filter(|p| p.config == conf.name) {
+                    if unit_of.get(&(p.series.clone(), p.tree.clone())) != Some(&ui) {
+                        continue;
+                    }
+                    if let Some(&idx) = cell_index.get(&p.id) {
+                        let cell = &mut report.cells[idx];
+                        cell.kconfig = br.kconfig.clone();
+                        cell.build = br.build.clone();
+                        cell.build.base_only = unit.kind == SourceKind::Base;
+                        if let Some(log) = &br.log {
+                            cell.logs.insert("build".into(), rel(&opts.run_dir, log));
+                        }
+                        if br.kernel.is_none() {
+                            cell.boot = skipped_boot("build did not produce a kernel");
+                        }
+                    }
+                }
+                if let Some(k) = br.kernel {
+                    events(Event::Started { what, stage: "boot" });
+                    let _ = boot_tx.send((ui, ci, k));
+                }
+                // Take in finished boots so the report on disk stays current.
+                while let Ok((u, c, rep)) = done_rx.try_recv() {
+                    record_boot(&mut report, &plans, &unit_of, &cell_index, cfg, &units, u, c, rep, opts, events);
+                }
+                finalize_summary(&mut report);
+                persist(&report);
+            }
+        }
+        drop(boot_tx);
+        for (u, c, rep) in done_rx.iter() {
+            record_boot(&mut report, &plans, &unit_of, &cell_index, cfg, &units, u, c, rep, opts, events);
+            finalize_summary(&mut report);
+            persist(&report);
+        }
+    });
+
+    report.finished = Some(now_rfc3339());
+    report.complete = true;
+    finalize_summary(&mut report);
+    persist(&report);
+    report
+}
+
+fn units_key_label(u: usize) -> String {
+    format!("unit{u}")
+}
+
+fn rel(base: &Path, p: &Path) -> String {
+    p.strip_prefix(base).unwrap_or(p).display().to_string()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn record_boot(
+    report: &mut MatrixReport,
+    plans: &[CellPlan],
+    unit_of: &HashMap<(String, String), usize>,
+    cell_index: &HashMap<String, usize>,
+    cfg: &MatrixConfig,
+    units: &[BuildUnit],
+    u: usize,
+    c: usize,
+    rep: BootReport,
+    opts: &RunOptions,
+    events: &(dyn Fn(Event) + Sync),
+) {
+    let conf = &cfg.configs[c];
+    events(Event::Finished {
+        what: format!("{}:{}", units.get(u).map(|x| x.key.as_str()).unwrap_or("?"), conf.name),
+        stage: "boot",
+        status: status_word(&rep.status),
+        seconds: rep.seconds,
+    });
+    for p in plans.iter().filter(|p| p.config == conf.name) {
+        if unit_of.get(&(p.series.clone(), p.tree.clone())) != Some(&u) {
+            continue;
+        }
+        if let Some(&idx) = cell_index.get(&p.id) {
+            let cell = &mut report.cells[idx];
+            cell.tests = rep.tests.clone();
+            if let Some(log) = &rep.console_log {
+                cell.logs.insert("console".into(), rel(&opts.run_dir, Path::new(log)));
+            }
+            cell.boot = CellBoot::Ran(rep.clone());
+        }
+    }
+}
+
+fn initial_cell(
+    p: &CellPlan,
+    cfg: &MatrixConfig,
+    opts: &RunOptions,
+    applied: &HashMap<(String, String), Result<(ApplyResult, bool), String>>,
+) -> Cell {
+    let conf = cfg.configs.iter().find(|c| c.name == p.config);
+    let symbols = conf
+        .map(|c| config_symbols(&opts.project_root, c))
+        .unwrap_or_default();
+    let (apply, apply_err) = match applied.get(&(p.series.clone(), p.tree.clone())) {
+        Some(Ok((a, _))) => (
+            CellApply { status: a.status, patches: a.patches.clone() },
+            None,
+        ),
+        Some(Err(e)) => (
+            CellApply { status: AggregateStatus::Malformed, patches: vec![] },
+            Some(e.clone()),
+        ),
+        None => (
+            CellApply { status: AggregateStatus::Malformed, patches: vec![] },
+            Some("not applied".to_owned()),
+        ),
+    };
+    let (kconfig, build) = if p.build {
+        skipped_build("not built yet (run interrupted?)")
+    } else {
+        skipped_build("tree is apply-only in this matrix (build: false)")
+    };
+    let mut logs = BTreeMap::new();
+    if let Some(e) = &apply_err {
+        logs.insert("apply-error".into(), e.clone());
+    }
+    Cell {
+        id: p.id.clone(),
+        series: p.series.clone(),
+        tree: p.tree.clone(),
+        config: ConfigInfo { name: p.config.clone(), symbols },
+        apply,
+        kconfig,
+        build,
+        boot: skipped_boot(if p.build { "not booted yet" } else { "apply-only tree" }),
+        tests: Vec::<TestResult>::new(),
+        expected: Expectation {
+            apply: p.expect.apply.clone(),
+            build: p.expect.build.clone().or_else(|| p.build.then(|| "passed".into())),
+            boot: p.expect.boot.clone().or_else(|| p.build.then(|| "passed".into())),
+        },
+        actual: Expectation::default(),
+        as_expected: false,
+        logs,
+    }
+}
+
+/// Recompute every cell's `actual` and `as_expected`, and the summary.
+pub fn finalize_summary(report: &mut MatrixReport) {
+    let mut s = Summary { cells: report.cells.len(), ..Summary::default() };
+    for cell in &mut report.cells {
+        let built = cell.expected.build.is_some();
+        cell.actual = Expectation {
+            apply: Some(status_word(&cell.apply.status)),
+            build: Some(status_word(&cell.build.status)),
+            boot: Some(match &cell.boot {
+                CellBoot::Ran(b) => status_word(&b.status),
+                CellBoot::Skipped { .. } => "skipped".into(),
+            }),
+        };
+        let expect = Expect {
+            apply: cell.expected.apply.clone(),
+            build: cell.expected.build.clone(),
+            boot: cell.expected.boot.clone(),
+        };
+        cell.as_expected = meets(&expect, &cell.actual, built);
+        if cell.as_expected {
+            s.as_expected += 1;
+        } else {
+            s.unexpected += 1;
+        }
+    }
+    report.summary = s;
+}
+
+/// Stable shard assignment: cell `k` (in plan order) belongs to shard `k % n + 1`.
+pub fn shard_keep(ids: &[String], i: usize, n: usize) -> Vec<bool> {
+    (0..ids.len()).map(|k| n > 0 && k % n + 1 == i).collect()
+}
+
+/// True when a boot report counts as passed for expectation purposes.
+pub fn boot_passed(b: &BootReport) -> bool {
+    b.status == BootStatus::Passed
+}

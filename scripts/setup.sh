@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Set up this machine for harness: install the Debian packages listed in
+# scripts/host-packages.txt (only the missing ones, saying which), check the
+# Rust tools, and build the release binary. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=$(grep -v '^\s*#' scripts/host-packages.txt | grep -v '^\s*$' | xargs)
+missing=()
+for p in $packages; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing host packages: ${missing[*]}"
+  SUDO=""
+  if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+  echo "setup: host packages present (scripts/host-packages.txt)"
+fi
+
+command -v cargo >/dev/null || { echo "setup: cargo not found: install a Rust toolchain (rustup)" >&2; exit 2; }
+if ! command -v cargo-nextest >/dev/null; then
+  echo "setup: installing cargo-nextest from crates.io"
+  cargo install --locked cargo-nextest
+fi
+
+echo "setup: building harness (release)"
+cargo build --release --locked -p harness

@@ -1,8 +1,230 @@
-use crate::common::Outcome;
+//! `harness boot KERNEL`: boot a kernel in QEMU with the harness initramfs and
+//! run the network-namespace tests in the guest.
+
+use crate::common::{cache_dir, project_root, write_json, Outcome};
+use anyhow::Context;
+use harness_boot::{
+    initramfs::{self, InitramfsOptions},
+    proc_guard, qemu, AccelPref, BootOptions, BootStatus, TestResult, TestStatus,
+};
+use std::path::PathBuf;
+use std::time::Duration;
 
 #[derive(clap::Args)]
-pub struct Args {}
+#[command(
+    about = "Boot a kernel in QEMU with the harness initramfs and run the guest tests",
+    long_about = "Boot KERNEL (a bzImage) in QEMU with an initramfs built from busybox-static, the \
+host's iproute2 and the project's qemu/ directory, run the network-namespace test suite in the \
+guest (KTAP on the serial console), and report harness.boot/1.\n\n\
+Status: passed, tests-failed, panic (panic/oops/BUG; first trace lines in `trace`), timeout \
+(deadline or console silence), no-output, qemu-error. KVM is used when a short probe boot \
+shows it works, else TCG (see accel_note). QEMU runs in its own process group and is killed \
+on timeout, on exit and on SIGINT/SIGTERM.\n\n\
+Exit codes: 0 passed; 1 any other status; 2 the boot could not be attempted."
+)]
+pub struct Args {
+    /// Kernel image to boot (bzImage / vmlinuz).
+    pub kernel: PathBuf,
+    /// Run SCRIPT as the guest's /init instead of the test suite (busybox sh
+    /// is at /bin/sh; the init should end with `reboot -f`).
+    #[arg(long, value_name = "SCRIPT")]
+    pub init: Option<PathBuf>,
+    /// Whole-run deadline in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    pub timeout: u64,
+    /// Kill the VM after this many seconds without console output.
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub silence: u64,
+    /// Per-test deadline inside the guest, seconds (guest default 30).
+    #[arg(long, value_name = "SECS")]
+    pub test_timeout: Option<u64>,
+    /// Config symbols the kernel was built with: a .config or a fragment. The
+    /// guest tests read it (/etc/harness/config) to know what to expect, e.g.
+    /// policy routing with CONFIG_IP_MULTIPLE_TABLES=n is an expected failure.
+    #[arg(long, value_name = "FILE")]
+    pub config_symbols: Option<PathBuf>,
+    /// A config symbol value, e.g. CONFIG_IP_MULTIPLE_TABLES=n (repeatable;
+    /// added after --config-symbols, so it wins).
+    #[arg(long = "symbol", value_name = "CONFIG_X=V")]
+    pub symbols: Vec<String>,
+    /// Kernel module (.ko, uncompressed) to pack and insmod before the tests,
+    /// e.g. veth.ko for a distribution kernel (repeatable, loaded in order).
+    #[arg(long = "module", value_name = "KO")]
+    pub modules: Vec<PathBuf>,
+    /// Accelerator: auto (probe KVM, fall back to TCG), kvm, tcg.
+    #[arg(long, env = "HARNESS_ACCEL", default_value = "auto")]
+    pub accel: AccelPref,
+    /// Where to write the serial console (default <cache>/boot-logs/<name>.log).
+    #[arg(long, value_name = "FILE")]
+    pub console_log: Option<PathBuf>,
+    /// Guest memory in MiB.
+    #[arg(long, value_name = "MB", default_value_t = 512)]
+    pub memory: u32,
+    /// QEMU binary.
+    #[arg(long, value_name = "PATH", default_value = "qemu-system-x86_64")]
+    pub qemu: PathBuf,
+    /// Extra kernel command-line word (repeatable).
+    #[arg(long, value_name = "ARG")]
+    pub append: Vec<String>,
+    /// The guest directory (init, run-tests, tests/); default <project>/qemu.
+    #[arg(long, value_name = "DIR")]
+    pub guest_dir: Option<PathBuf>,
+    /// Write the harness.boot/1 report to FILE (`-` = stdout).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+}
 
-pub fn run(_args: Args) -> anyhow::Result<Outcome> {
-    anyhow::bail!("not implemented yet")
+fn config_text(args: &Args) -> anyhow::Result<Option<String>> {
+    let mut text = String::new();
+    if let Some(f) = &args.config_symbols {
+        text = std::fs::read_to_string(f)
+            .with_context(|| format!("reading config symbols {}", f.display()))?;
+        if !text.ends_with('\n') && !text.is_empty() {
+            text.push('\n');
+        }
+    }
+    for s in &args.symbols {
+        let (name, value) = s.split_once('=').with_context(|| {
+            format!("--symbol {s:?}: expected CONFIG_NAME=VALUE, e.g. CONFIG_VETH=y")
+        })?;
+        let name = name.trim();
+        anyhow::ensure!(
+            !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'),
+            "--symbol {s:?}: bad symbol name"
+        );
+        let name = if name.starts_with("CONFIG_") {
+            name.to_string()
+        } else {
+            format!("CONFIG_{name}")
+        };
+        text.push_str(&format!("{name}={}\n", value.trim()));
+    }
+    Ok((!text.is_empty()).then_some(text))
+}
+
+fn status_word(s: TestStatus) -> &'static str {
+    match s {
+        TestStatus::Pass => "pass",
+        TestStatus::Fail => "FAIL",
+        TestStatus::Skip => "skip",
+        TestStatus::Xfail => "xfail",
+    }
+}
+
+fn print_test(t: &TestResult, depth: usize) {
+    let pad = "  ".repeat(depth + 1);
+    match &t.reason {
+        Some(r) => println!("{pad}{:<5} {}  ({r})", status_word(t.status), t.name),
+        None => println!("{pad}{:<5} {}", status_word(t.status), t.name),
+    }
+    if t.status == TestStatus::Fail {
+        for s in &t.subtests {
+            print_test(s, depth + 1);
+        }
+    }
+}
+
+pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    proc_guard::install_signal_cleanup().context("installing SIGINT/SIGTERM cleanup")?;
+    let guest_dir = args
+        .guest_dir
+        .clone()
+        .unwrap_or_else(|| project_root().join("qemu"));
+    let cache = cache_dir();
+
+    let mut iopts = InitramfsOptions::new(&guest_dir);
+    iopts.init = args.init.clone();
+    iopts.config = config_text(&args)?;
+    iopts.modules = args.modules.clone();
+    let image = initramfs::ensure(&cache, &iopts).context("building the guest initramfs")?;
+
+    let tag = qemu::default_name_tag();
+    let log = args
+        .console_log
+        .clone()
+        .unwrap_or_else(|| qemu::console_log_path(&cache.join("boot-logs"), &tag));
+    let mut opts = BootOptions::new(&args.kernel, image);
+    opts.timeout = Duration::from_secs(args.timeout.max(1));
+    opts.silence = Duration::from_secs(args.silence.max(1));
+    opts.test_timeout = args.test_timeout.map(Duration::from_secs);
+    opts.console_log = Some(log);
+    opts.accel = args.accel;
+    opts.qemu = args.qemu.clone();
+    opts.memory_mb = args.memory;
+    opts.append = args.append.clone();
+    opts.name_tag = Some(tag);
+    if args.init.is_none() {
+        opts.expected_tests = initramfs::suite_test_names(&guest_dir)
+            .with_context(|| format!("listing the guest tests in {}", guest_dir.display()))?;
+    }
+    let report =
+        harness_boot::boot(&opts).with_context(|| format!("booting {}", args.kernel.display()))?;
+
+    let to_stdout = args.json.as_deref() == Some(std::path::Path::new("-"));
+    if !to_stdout {
+        let status = serde_json::to_value(report.status)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        println!(
+            "boot {}: {status} in {:.1} s ({}{})",
+            args.kernel.display(),
+            report.seconds,
+            report.accel,
+            report
+                .accel_note
+                .as_deref()
+                .map(|n| format!(": {n}"))
+                .unwrap_or_default()
+        );
+        if let Some(d) = &report.detail {
+            println!("  {d}");
+        }
+        for t in &report.tests {
+            print_test(t, 0);
+        }
+        for l in report.trace.iter().take(12) {
+            println!("  | {l}");
+        }
+        if let Some(l) = &report.console_log {
+            println!("  console log: {l}");
+        }
+    }
+    if let Some(dest) = &args.json {
+        write_json(dest, &report)?;
+    }
+    Ok(match report.status {
+        BootStatus::Passed => Outcome::Ok,
+        _ => Outcome::Failed,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(clap::Parser)]
+    struct T {
+        #[command(flatten)]
+        a: Args,
+    }
+
+    #[test]
+    fn symbols_become_config_lines() {
+        let t = T::parse_from([
+            "x",
+            "k",
+            "--symbol",
+            "IP_MULTIPLE_TABLES=n",
+            "--symbol",
+            "CONFIG_VETH=y",
+        ]);
+        assert_eq!(
+            config_text(&t.a).expect("config").as_deref(),
+            Some("CONFIG_IP_MULTIPLE_TABLES=n\nCONFIG_VETH=y\n")
+        );
+        let t = T::parse_from(["x", "k", "--symbol", "novalue"]);
+        assert!(config_text(&t.a).is_err());
+    }
 }

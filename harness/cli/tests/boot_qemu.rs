@@ -1,0 +1,426 @@
+//! `harness boot` against real QEMU (TCG) and Debian's distribution kernel
+//! (linux-image-6.1.0-*-amd64-unsigned, a kernel this project did not build).
+//!
+//! The kernel is fetched once with `apt-get download` into the harness cache
+//! (`$HARNESS_CACHE` or ~/.cache/harness, under kernels/debian/). Missing host
+//! tools (qemu-system-x86_64, apt-get, dpkg-deb, busybox-static, iproute2)
+//! make the tests fail saying which. The boots run one at a time (a mutex):
+//! under TCG on a loaded 2-core machine a Debian kernel needs 10-60 s to
+//! reach init, and parallel boots would only make the timeouts flaky.
+//!
+//! Expected outcomes come from the kernel itself: an init that exits makes it
+//! panic with "Attempted to kill init"; the suite's verdicts are what the
+//! guest measured.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn harness() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_harness"))
+}
+
+fn cache_root() -> PathBuf {
+    if let Some(p) = std::env::var_os("HARNESS_CACHE") {
+        return PathBuf::from(p);
+    }
+    let home = std::env::var_os("HOME").expect("HOME must be set to find the harness cache");
+    PathBuf::from(home).join(".cache/harness")
+}
+
+fn require_tool(tool: &str, package: &str) {
+    let ok = Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .stdout(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    assert!(
+        ok,
+        "host tool `{tool}` is missing: apt-get install {package}"
+    );
+}
+
+/// Debian's 6.1 kernel (vmlinuz, config, veth.ko), fetched once.
+fn debian_kernel() -> (PathBuf, PathBuf, PathBuf) {
+    require_tool("qemu-system-x86_64", "qemu-system-x86");
+    let dir = cache_root().join("kernels/debian");
+    let find = |dir: &Path| -> Option<(PathBuf, PathBuf, PathBuf)> {
+        let boot = dir.join("boot");
+        let mut vmlinuz = None;
+        let mut config = None;
+        for e in std::fs::read_dir(&boot).ok()?.flatten() {
+            let n = e.file_name().to_string_lossy().to_string();
+            if n.starts_with("vmlinuz-") {
+                vmlinuz = Some(e.path());
+            } else if n.starts_with("config-") {
+                config = Some(e.path());
+            }
+        }
+        let veth = dir.join("veth.ko");
+        let (v, c) = (vmlinuz?, config?);
+        veth.is_file().then_some((v, c, veth))
+    };
+    if let Some(found) = find(&dir) {
+        return found;
+    }
+    require_tool("apt-get", "apt");
+    require_tool("dpkg-deb", "dpkg");
+    std::fs::create_dir_all(&dir).expect("create kernels/debian in the cache");
+    // Newest linux-image-6.1.0-N-amd64-unsigned the archive offers.
+    let script = r#"set -e
+pkg=$(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$' | cut -d' ' -f1 | sort -V | tail -n 1)
+[ -n "$pkg" ] || { echo "no linux-image-6.1.0-*-amd64-unsigned in apt sources (apt-get update?)" >&2; exit 1; }
+cd "$1"
+apt-get download "$pkg" >&2
+deb=$(ls ./*.deb | head -n 1)
+dpkg-deb --fsys-tarfile "$deb" | tar -x ./boot
+dpkg-deb --fsys-tarfile "$deb" | tar -x --wildcards './lib/modules/*/kernel/drivers/net/veth.ko'
+mv lib/modules/*/kernel/drivers/net/veth.ko veth.ko
+rm -rf lib "$deb"
+"#;
+    let out = Command::new("sh")
+        .args(["-c", script, "sh"])
+        .arg(&dir)
+        .output()
+        .expect("run sh");
+    assert!(
+        out.status.success(),
+        "fetching Debian's kernel failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    find(&dir).expect("Debian kernel files after download")
+}
+
+fn write_script(dir: &Path, name: &str, body: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, body).expect("write init script");
+    p
+}
+
+fn json_of(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).expect("report written");
+    serde_json::from_str(&text).expect("report is JSON")
+}
+
+/// QEMU processes of the harness process `pid` (its `-name` tag).
+fn qemu_left(pid: u32) -> Vec<String> {
+    let out = Command::new("pgrep")
+        .args(["-a", "-f", &format!("harness-boot-{pid}-")])
+        .output()
+        .expect("pgrep (procps) is required");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.contains("qemu-system"))
+        .map(str::to_string)
+        .collect()
+}
+
+fn run_boot(args: &[&str], json: &Path) -> (Output, u32, Duration) {
+    let start = Instant::now();
+    let child = harness()
+        .arg("boot")
+        .args(args)
+        .arg("--json")
+        .arg(json)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run harness");
+    let pid = child.id();
+    let out = child.wait_with_output().expect("wait harness");
+    (out, pid, start.elapsed())
+}
+
+#[test]
+fn init_that_exits_is_a_panic() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (kernel, _, _) = debian_kernel();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let init = write_script(
+        tmp.path(),
+        "init",
+        "#!/bin/sh\necho custom-init: exiting now\nexit 3\n",
+    );
+    let json = tmp.path().join("r.json");
+    // Default accel (auto): also exercises the KVM probe and its note.
+    let (out, pid, _) = run_boot(
+        &[
+            kernel.to_str().expect("utf8"),
+            "--init",
+            init.to_str().expect("utf8"),
+            "--timeout",
+            "240",
+            "--silence",
+            "90",
+        ],
+        &json,
+    );
+    let r = json_of(&json);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(r["schema"], "harness.boot/1");
+    assert_eq!(r["status"], "panic", "{r:#}");
+    let trace: Vec<String> = r["trace"]
+        .as_array()
+        .expect("trace")
+        .iter()
+        .filter_map(|l| l.as_str().map(str::to_string))
+        .collect();
+    assert!(
+        trace
+            .first()
+            .is_some_and(|l| l.contains("Attempted to kill init")),
+        "{trace:?}"
+    );
+    let accel = r["accel"].as_str().expect("accel");
+    assert!(accel == "kvm" || accel == "tcg");
+    let note = r["accel_note"].as_str().expect("accel_note says why");
+    if accel == "tcg" {
+        assert!(note.contains("falling back to TCG"), "{note}");
+    }
+    let log = r["console_log"].as_str().expect("console log path");
+    let text = std::fs::read_to_string(log).expect("console log");
+    assert!(text.contains("custom-init: exiting now"));
+    assert!(qemu_left(pid).is_empty(), "{:?}", qemu_left(pid));
+}
+
+#[test]
+fn silent_hang_is_a_timeout_within_the_limit() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (kernel, _, _) = debian_kernel();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let init = write_script(
+        tmp.path(),
+        "init",
+        "#!/bin/sh\necho custom-init: hanging quietly\nwhile :; do sleep 1; done\n",
+    );
+    let json = tmp.path().join("r.json");
+    let (out, pid, elapsed) = run_boot(
+        &[
+            kernel.to_str().expect("utf8"),
+            "--init",
+            init.to_str().expect("utf8"),
+            "--accel",
+            "tcg",
+            "--timeout",
+            "150",
+            "--silence",
+            "8",
+        ],
+        &json,
+    );
+    let r = json_of(&json);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(r["status"], "timeout", "{r:#}");
+    assert!(
+        r["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("no console output for 8 s"),
+        "{r:#}"
+    );
+    // Killed by the silence limit, well before the deadline (+ build slack).
+    assert!(elapsed < Duration::from_secs(150 + 20), "took {elapsed:?}");
+    assert!(qemu_left(pid).is_empty());
+}
+
+#[test]
+fn chatty_hang_hits_the_deadline() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (kernel, _, _) = debian_kernel();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let init = write_script(
+        tmp.path(),
+        "init",
+        "#!/bin/sh\nwhile :; do echo custom-init: still here; sleep 1; done\n",
+    );
+    let json = tmp.path().join("r.json");
+    let (out, pid, elapsed) = run_boot(
+        &[
+            kernel.to_str().expect("utf8"),
+            "--init",
+            init.to_str().expect("utf8"),
+            "--accel",
+            "tcg",
+            "--timeout",
+            "25",
+            "--silence",
+            "20",
+        ],
+        &json,
+    );
+    let r = json_of(&json);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(r["status"], "timeout", "{r:#}");
+    assert!(
+        r["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("deadline of 25 s"),
+        "{r:#}"
+    );
+    let secs = r["seconds"].as_f64().expect("seconds");
+    assert!(
+        (25.0..30.0).contains(&secs),
+        "VM ran {secs} s for a 25 s deadline"
+    );
+    assert!(elapsed < Duration::from_secs(60), "{elapsed:?}");
+    assert!(qemu_left(pid).is_empty());
+}
+
+#[test]
+fn garbage_kernel_is_qemu_error_or_no_output() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    require_tool("qemu-system-x86_64", "qemu-system-x86");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let kernel = tmp.path().join("bzImage");
+    let garbage: Vec<u8> = (0..200_000u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    std::fs::write(&kernel, garbage).expect("write garbage");
+    let json = tmp.path().join("r.json");
+    let (out, pid, _) = run_boot(
+        &[
+            kernel.to_str().expect("utf8"),
+            "--accel",
+            "tcg",
+            "--timeout",
+            "30",
+            "--silence",
+            "10",
+        ],
+        &json,
+    );
+    let r = json_of(&json);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let status = r["status"].as_str().expect("status");
+    assert!(status == "qemu-error" || status == "no-output", "{r:#}");
+    assert!(qemu_left(pid).is_empty());
+}
+
+#[test]
+fn missing_kernel_is_an_infrastructure_error() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = harness()
+        .args(["boot", "/nonexistent/bzImage", "--accel", "tcg"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/bzImage"));
+    drop(tmp);
+}
+
+#[test]
+fn sigterm_and_sigkill_of_the_harness_leave_no_qemu() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (kernel, _, _) = debian_kernel();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let init = write_script(tmp.path(), "init", "#!/bin/sh\nwhile :; do sleep 1; done\n");
+    for signal in ["TERM", "KILL", "INT"] {
+        let mut child = harness()
+            .args([
+                "boot",
+                kernel.to_str().expect("utf8"),
+                "--init",
+                init.to_str().expect("utf8"),
+                "--accel",
+                "tcg",
+                "--timeout",
+                "120",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("run harness");
+        let pid = child.id();
+        // Wait until QEMU runs (initramfs build first).
+        let start = Instant::now();
+        while qemu_left(pid).is_empty() && start.elapsed() < Duration::from_secs(60) {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        assert!(!qemu_left(pid).is_empty(), "QEMU never started");
+        let st = Command::new("kill")
+            .args([&format!("-{signal}"), &pid.to_string()])
+            .status()
+            .expect("kill");
+        assert!(st.success());
+        let status = child.wait().expect("wait");
+        assert!(!status.success(), "SIG{signal}: harness exited 0");
+        let start = Instant::now();
+        while !qemu_left(pid).is_empty() && start.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert!(
+            qemu_left(pid).is_empty(),
+            "SIG{signal}: QEMU left behind: {:?}",
+            qemu_left(pid)
+        );
+    }
+}
+
+/// The whole suite on Debian's kernel: netns is built in there, veth is a
+/// module (packed with --module), IP_MULTIPLE_TABLES=y: every test passes.
+/// The kernel's own config is passed so the guest knows what to expect.
+#[test]
+fn debian_kernel_runs_the_netns_suite() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (kernel, config, veth) = debian_kernel();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let json = tmp.path().join("r.json");
+    let (out, pid, _) = run_boot(
+        &[
+            kernel.to_str().expect("utf8"),
+            "--accel",
+            "tcg",
+            "--timeout",
+            "400",
+            "--silence",
+            "120",
+            "--config-symbols",
+            config.to_str().expect("utf8"),
+            "--module",
+            veth.to_str().expect("utf8"),
+        ],
+        &json,
+    );
+    let r = json_of(&json);
+    assert_eq!(
+        r["status"],
+        "passed",
+        "{r:#}\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let tests = r["tests"].as_array().expect("tests");
+    let names: Vec<&str> = tests.iter().filter_map(|t| t["name"].as_str()).collect();
+    assert_eq!(
+        names,
+        vec![
+            "netns_create_delete",
+            "loopback_per_netns",
+            "veth_ping_both_ways",
+            "device_isolation",
+            "move_device_between_netns",
+            "policy_routing",
+            "unprivileged_unshare_eperm",
+            "nested_netns",
+            "proc_net_and_sysctl_per_netns"
+        ]
+    );
+    assert!(tests.iter().all(|t| t["status"] == "pass"), "{r:#}");
+    assert_eq!(r["tests_planned"], 9);
+    assert!(qemu_left(pid).is_empty());
+}

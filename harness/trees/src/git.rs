@@ -71,15 +71,20 @@ fn signature(path: &Path) -> Result<git2::Signature<'static>> {
 /// base tree) with one commit holding every file, force-added. Commit times are
 /// fixed (epoch) so importing the same tree twice gives the same commit id.
 pub fn import_into_git(tree: &Path, git_dir: &Path, message: &str) -> Result<GitImport> {
-    let mut opts = git2::RepositoryInitOptions::new();
-    opts.no_reinit(true).mkpath(true);
-    if git_dir != tree.join(".git") {
-        opts.workdir_path(tree);
-    }
-    let repo = git2::Repository::init_opts(git_dir, &opts).map_err(|e| gerr(git_dir, e))?;
+    let repo = if git_dir == tree.join(".git") {
+        git2::Repository::init(tree).map_err(|e| gerr(git_dir, e))?
+    } else {
+        // A separate git directory with core.worktree pointing at the tree, so that
+        // nothing (not even a `.git` gitlink file) is written into a read-only base.
+        let bare = git2::Repository::init_bare(git_dir).map_err(|e| gerr(git_dir, e))?;
+        let mut cfg = bare.config().map_err(|e| gerr(git_dir, e))?;
+        cfg.set_bool("core.bare", false).map_err(|e| gerr(git_dir, e))?;
+        cfg.set_str("core.worktree", &tree.display().to_string())
+            .map_err(|e| gerr(git_dir, e))?;
+        drop(bare);
+        git2::Repository::open(git_dir).map_err(|e| gerr(git_dir, e))?
+    };
     let mut cfg = repo.config().map_err(|e| gerr(git_dir, e))?;
-    // Kernel trees are large: don't let git try to be clever with file modes/stat.
-    let _ = cfg.set_bool("core.fileMode", true);
     let _ = cfg.set_bool("gc.auto", false);
     let base_commit = commit_all_in(&repo, tree, message)?;
     Ok(GitImport {

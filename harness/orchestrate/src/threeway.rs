@@ -1,0 +1,345 @@
+//! 3-way fallback, as `git am -3`: when a patch's file section carries an
+//! `index <old>..<new>` line whose old blob is in a repository, rebuild the
+//! preimage from that blob, apply the section there (it applies exactly: it was
+//! made from that blob), and merge the result into the current file with
+//! libgit2's file merge. Reported separately from plain applies.
+//!
+//! The merge runs in a scratch bare repository so the user's repository is
+//! only read.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use git2::{IndexEntry, IndexTime, MergeFileOptions, ObjectType, Oid, Repository};
+use harness_core::apply::{apply_series, ApplyOptions, MemTree, PatchInput};
+use harness_core::patch::{FilePatch, ParsedPatch};
+use harness_core::report::HunkStatus;
+use serde::Serialize;
+
+/// How the 3-way attempt for one file ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ThreewayOutcome {
+    /// Merged cleanly: the patch's change is in the merged content.
+    Merged,
+    /// Merged with conflict markers (`<<<<<<<`): needs a human.
+    Conflicts,
+    /// The patch has no `index` line for this file.
+    NoIndex,
+    /// The old blob is not in the repository.
+    BlobNotFound,
+    /// The section did not apply even to its own preimage blob.
+    PreimageMismatch,
+}
+
+/// The 3-way result for one file section.
+#[derive(Debug, Clone, Serialize)]
+pub struct ThreewayFile {
+    pub path: String,
+    /// The abbreviated old blob id from the patch (`index <old>..`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_blob: Option<String>,
+    pub outcome: ThreewayOutcome,
+    /// Number of conflict regions in `merged`.
+    pub conflicts: usize,
+    /// Merged content (with conflict markers when `conflicts` > 0).
+    #[serde(skip)]
+    pub merged: Option<Vec<u8>>,
+    pub detail: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ThreewayError {
+    #[error("{path}: cannot open git repository: {source}")]
+    Open {
+        path: String,
+        #[source]
+        source: git2::Error,
+    },
+    #[error("creating a scratch repository for the merge: {0}")]
+    Scratch(String),
+}
+
+/// `index <old>..<new>` lines of a patch text, keyed by the `b/` path of the
+/// `diff --git` line they follow (after stripping `strip` components).
+pub fn index_lines(patch: &[u8], strip: usize) -> BTreeMap<String, (String, String)> {
+    let text = String::from_utf8_lossy(patch);
+    let mut out = BTreeMap::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("diff --git ") {
+            // `a/x b/x`: take the second name (no spaces in kernel paths).
+            current = rest
+                .split_whitespace()
+                .nth(1)
+                .map(|b| b.split('/').skip(strip).collect::<Vec<_>>().join("/"));
+        } else if let Some(rest) = line.strip_prefix("index ") {
+            if let (Some(path), Some(ids)) = (&current, rest.split_whitespace().next()) {
+                if let Some((a, b)) = ids.split_once("..") {
+                    out.insert(path.clone(), (a.to_owned(), b.to_owned()));
+                }
+            }
+        } else if line.starts_with("@@") {
+            current = None;
+        }
+    }
+    out
+}
+
+/// The 3-way machinery over one repository.
+pub struct Threeway {
+    repo: Repository,
+    scratch_dir: tempfile::TempDir,
+    scratch: Repository,
+}
+
+impl Threeway {
+    /// Open the repository holding the blobs (often the tree itself).
+    pub fn open(repo: &Path) -> Result<Self, ThreewayError> {
+        let r = Repository::discover(repo).map_err(|source| ThreewayError::Open {
+            path: repo.display().to_string(),
+            source,
+        })?;
+        let scratch_dir = tempfile::tempdir().map_err(|e| ThreewayError::Scratch(e.to_string()))?;
+        let scratch = Repository::init_bare(scratch_dir.path())
+            .map_err(|e| ThreewayError::Scratch(e.to_string()))?;
+        Ok(Threeway {
+            repo: r,
+            scratch_dir,
+            scratch,
+        })
+    }
+
+    /// Where the scratch repository lives (removed on drop).
+    pub fn scratch_path(&self) -> &Path {
+        self.scratch_dir.path()
+    }
+
+    fn blob(&self, abbrev: &str) -> Option<Vec<u8>> {
+        if abbrev.chars().all(|c| c == '0') {
+            return Some(Vec::new());
+        }
+        let obj = self
+            .repo
+            .find_object_by_prefix(abbrev, Some(ObjectType::Blob))
+            .ok()?;
+        obj.as_blob().map(|b| b.content().to_vec())
+    }
+
+    /// Try the 3-way fallback for `section` (whose `index` old id is
+    /// `base_blob`) against `current`, the file as it stands now.
+    pub fn merge_section(
+        &self,
+        path: &str,
+        base_blob: Option<&str>,
+        section: &FilePatch,
+        current: &[u8],
+    ) -> ThreewayFile {
+        let mut r = ThreewayFile {
+            path: path.to_owned(),
+            base_blob: base_blob.map(str::to_owned),
+            outcome: ThreewayOutcome::NoIndex,
+            conflicts: 0,
+            merged: None,
+            detail: String::new(),
+        };
+        let Some(abbrev) = base_blob else {
+            r.detail = "the patch has no `index` line for this file".into();
+            return r;
+        };
+        let Some(base) = self.blob(abbrev) else {
+            r.outcome = ThreewayOutcome::BlobNotFound;
+            r.detail = format!("blob {abbrev} is not in the repository");
+            return r;
+        };
+        // Apply the section to its own preimage (fuzz 0: it was made from it).
+        let mut mem = MemTree::default();
+        mem.files.insert(path.to_owned(), base.clone());
+        let mut single = section.clone();
+        single.old_path = Some(path.to_owned());
+        single.new_path = Some(path.to_owned());
+        let parsed = ParsedPatch {
+            files: vec![single],
+            errors: Vec::new(),
+        };
+        let input = PatchInput {
+            index: 1,
+            name: "3-way",
+            subject: None,
+            parsed: &parsed,
+        };
+        let out = apply_series(
+            &mem,
+            &mem,
+            "3-way",
+            "blob",
+            &[input],
+            ApplyOptions { max_fuzz: 0 },
+        );
+        let all_applied = out
+            .report
+            .patches
+            .iter()
+            .flat_map(|p| &p.files)
+            .flat_map(|f| &f.hunks)
+            .all(|h| h.status == HunkStatus::Applied);
+        let theirs = match out.changes.files.get(path) {
+            Some(harness_core::apply::FileChange::Write { bytes, .. }) if all_applied => {
+                bytes.to_vec()
+            }
+            _ => {
+                r.outcome = ThreewayOutcome::PreimageMismatch;
+                r.detail = format!("the patch does not apply exactly to blob {abbrev}");
+                return r;
+            }
+        };
+        match self.merge3(path, &base, current, &theirs) {
+            Ok((merged, clean)) => {
+                let conflicts = merged
+                    .split(|&b| b == b'\n')
+                    .filter(|l| l.starts_with(b"<<<<<<<"))
+                    .count();
+                r.conflicts = conflicts;
+                r.outcome = if clean && conflicts == 0 {
+                    ThreewayOutcome::Merged
+                } else {
+                    ThreewayOutcome::Conflicts
+                };
+                r.detail = if r.outcome == ThreewayOutcome::Merged {
+                    format!("merged cleanly from base blob {abbrev}")
+                } else {
+                    format!("{conflicts} conflict region(s) merging from base blob {abbrev}")
+                };
+                r.merged = Some(merged);
+            }
+            Err(e) => {
+                r.outcome = ThreewayOutcome::Conflicts;
+                r.detail = format!("merge failed: {e}");
+            }
+        }
+        r
+    }
+
+    fn entry(&self, path: &str, content: &[u8]) -> Result<IndexEntry, git2::Error> {
+        let id: Oid = self.scratch.blob(content)?;
+        Ok(IndexEntry {
+            ctime: IndexTime::new(0, 0),
+            mtime: IndexTime::new(0, 0),
+            dev: 0,
+            ino: 0,
+            mode: 0o100644,
+            uid: 0,
+            gid: 0,
+            file_size: content.len() as u32,
+            id,
+            flags: 0,
+            flags_extended: 0,
+            path: path.as_bytes().to_vec(),
+        })
+    }
+
+    /// libgit2's file merge of base/ours/theirs: (content, automergeable).
+    fn merge3(
+        &self,
+        path: &str,
+        base: &[u8],
+        ours: &[u8],
+        theirs: &[u8],
+    ) -> Result<(Vec<u8>, bool), git2::Error> {
+        let a = self.entry(path, base)?;
+        let o = self.entry(path, ours)?;
+        let t = self.entry(path, theirs)?;
+        let mut opts = MergeFileOptions::new();
+        opts.ancestor_label("base")
+            .our_label("tree")
+            .their_label("patch");
+        let res = self
+            .scratch
+            .merge_file_from_index(&a, &o, &t, Some(&mut opts))?;
+        Ok((res.content().to_vec(), res.is_automergeable()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use harness_core::parse::parse_patch;
+    use std::process::Command;
+
+    fn git(dir: &Path, args: &[&str]) -> String {
+        let out = Command::new("git")
+            .args(["-c", "user.name=T", "-c", "user.email=t@example.org"])
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap_or_else(|e| {
+                panic!("the git CLI is needed for this test (host package `git`): {e}")
+            });
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    #[test]
+    fn threeway_merges_where_plain_apply_fails() {
+        // v1 -> patch made with `git diff` (carries index ids); upstream then
+        // rewrote the lines right after the patched one, so the patch's
+        // context no longer matches, but a 3-way merge (like `git am -3`)
+        // succeeds because the changes touch different lines.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let d = dir.path();
+        git(d, &["init", "-q"]);
+        let v1 = "a\nb\nc\nd\ne\nf\ng\nh\ni\nj\n";
+        std::fs::write(d.join("f.txt"), v1).expect("write");
+        git(d, &["add", "f.txt"]);
+        git(d, &["commit", "-q", "-m", "v1"]);
+        std::fs::write(d.join("f.txt"), v1.replace("c\n", "C-patched\n")).expect("write");
+        let patch = git(d, &["diff"]);
+        assert!(patch.contains("\nindex "), "{patch}");
+        git(d, &["checkout", "-q", "f.txt"]);
+        // Upstream: d and e rewritten (inside the patch's trailing context).
+        let upstream = v1.replace("d\ne\n", "D-up\nE-up\n");
+        std::fs::write(d.join("f.txt"), &upstream).expect("write");
+        git(d, &["commit", "-q", "-am", "upstream"]);
+
+        let parsed = parse_patch(patch.as_bytes(), 1);
+        let ids = index_lines(patch.as_bytes(), 1);
+        let (old, _) = ids.get("f.txt").expect("index line for f.txt");
+        let tw = Threeway::open(d).expect("open");
+        let f = parsed.files.first().expect("one file");
+        let r = tw.merge_section("f.txt", Some(old), f, upstream.as_bytes());
+        assert_eq!(r.outcome, ThreewayOutcome::Merged, "{r:?}");
+        // Expected: what `git merge-file` gives, both changes kept.
+        assert_eq!(
+            String::from_utf8_lossy(r.merged.as_deref().unwrap_or_default()),
+            "a\nb\nC-patched\nD-up\nE-up\nf\ng\nh\ni\nj\n"
+        );
+    }
+
+    #[test]
+    fn threeway_reports_conflicts_and_missing_blobs() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let d = dir.path();
+        git(d, &["init", "-q"]);
+        std::fs::write(d.join("f.txt"), "a\nb\nc\n").expect("write");
+        git(d, &["add", "f.txt"]);
+        git(d, &["commit", "-q", "-m", "v1"]);
+        std::fs::write(d.join("f.txt"), "a\nB-patch\nc\n").expect("write");
+        let patch = git(d, &["diff"]);
+        let parsed = parse_patch(patch.as_bytes(), 1);
+        let ids = index_lines(patch.as_bytes(), 1);
+        let (old, _) = ids.get("f.txt").expect("index");
+        let tw = Threeway::open(d).expect("open");
+        let f = parsed.files.first().expect("file");
+        // The tree changed the same line differently: a conflict.
+        let r = tw.merge_section("f.txt", Some(old), f, b"a\nB-tree\nc\n");
+        assert_eq!(r.outcome, ThreewayOutcome::Conflicts, "{r:?}");
+        assert_eq!(r.conflicts, 1);
+        // An id that is not in the repository.
+        let r = tw.merge_section("f.txt", Some("1234567"), f, b"a\nb\nc\n");
+        assert_eq!(r.outcome, ThreewayOutcome::BlobNotFound);
+    }
+}

@@ -5,3 +5,5 @@
 pub mod apply;
 pub mod matrix;
 pub mod sandboxing;
+pub mod blame;
+pub mod threeway;

@@ -309,13 +309,15 @@ fn symlink_to_a_directory_outside_is_refused() {
 
 #[test]
 fn hunk_shorter_than_its_header_is_malformed_and_the_rest_still_evaluated() {
-    // The first hunk claims 5 old / 5 new lines but has 3; the second file's
-    // hunk is fine and must still be applied (issue 2: "the rest of the patch
-    // is still evaluated"). So: exit 1, hunk 1 malformed with its line in
-    // the input (the @@ line is line 3), dir/g.txt applied.
+    // The first hunk claims 5 old / 5 new lines but has 3 before the next
+    // `diff --git` header; the second file's hunk is fine and must still be
+    // applied (issue 2: "the rest of the patch is still evaluated"). So:
+    // exit 1, hunk 1 malformed with its line in the input (the @@ line is
+    // line 4), dir/g.txt applied. (Without the `diff --git` line the next
+    // `---`/`+++` lines would be read as hunk body, as GNU patch does.)
     let fx = Fx::new();
     let text = format!(
-        "--- a/f.txt\n+++ b/f.txt\n@@ -2,5 +2,5 @@\n 2\n-3\n+three\n{}",
+        "diff --git a/f.txt b/f.txt\n--- a/f.txt\n+++ b/f.txt\n@@ -2,5 +2,5 @@\n 2\n-3\n+three\ndiff --git a/dir/g.txt b/dir/g.txt\n{}",
         modify("a/dir/g.txt", "b/dir/g.txt")
     );
     let p = fx.write_patch("short-hunk.patch", text.as_bytes());
@@ -339,8 +341,8 @@ fn hunk_shorter_than_its_header_is_malformed_and_the_rest_still_evaluated() {
             .unwrap()["hunks"][0];
         let src = raw["source_line"].as_u64();
         assert!(
-            matches!(src, Some(3..=7)),
-            "malformed hunk must carry source_line near its @@ line 3: {raw}"
+            matches!(src, Some(4..=7)),
+            "malformed hunk must carry source_line near its @@ line 4: {raw}"
         );
         let g = files
             .iter()

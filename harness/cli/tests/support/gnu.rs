@@ -242,6 +242,7 @@ fn is_noise(msg: &str) -> bool {
         || msg.starts_with("Patching file")
         || msg.starts_with("Ignoring potentially dangerous file name")
         || msg.starts_with("(Stripping trailing CRs from patch")
+        || msg.starts_with("Ignoring the trailing garbage")
 }
 
 fn unquote(s: &str) -> String {

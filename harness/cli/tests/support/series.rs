@@ -49,10 +49,8 @@ pub fn load_quilt(dir: &Path) -> Vec<Entry> {
 pub fn single(path: &Path, strip: usize) -> Vec<Entry> {
     vec![Entry {
         index: 1,
-        name: path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
+        // The harness names a lone patch by the path it was given.
+        name: path.to_string_lossy().into_owned(),
         path: path.to_path_buf(),
         strip,
     }]

@@ -7,3 +7,4 @@ pub mod matrix;
 pub mod sandboxing;
 pub mod blame;
 pub mod threeway;
+pub mod refresh_check;

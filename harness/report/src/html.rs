@@ -54,6 +54,7 @@ tr.st-failed td, tr.st-malformed td, tr.st-fail td { background: #ffebee; }
 tr.st-already-applied td, tr.st-skip td, tr.st-xfail td { background: #f5f5f5; }
 .close { float: right; }
 .hint { color: #616161; font-style: italic; }
+main { min-height: 100vh; } /* lets an opened cell scroll to the top */
 @media print { .detail { display: block; } }
 "#;
 

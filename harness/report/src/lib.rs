@@ -21,6 +21,7 @@ pub use html::render_html;
 pub use junit::render_junit;
 pub use kcidb::{to_kcidb, to_kcidb_with, KcidbOptions};
 pub use markdown::render_markdown;
+pub use model::MatrixReport;
 pub use shard::{merge, parse_shard, shard_filter, shard_of};
 pub use view::{normalize, recompute_summary, Verdict};
 pub use write::{load_report, write_run_dir, RunDirFiles};

@@ -8,7 +8,9 @@ use harness_report::{compare, merge, normalize, shard_filter, to_kcidb, ChangeKi
 use std::path::PathBuf;
 
 fn fixture(name: &str) -> MatrixReport {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
     harness_report::load_report(&p).unwrap_or_else(|e| panic!("fixture {name}: {e}"))
 }
 
@@ -16,14 +18,20 @@ fn fixture(name: &str) -> MatrixReport {
 fn compare_identical_runs_finds_nothing() {
     let r = fixture("full.json");
     let c = compare(&r, &r);
-    assert!(c.regressions.is_empty() && c.fixes.is_empty() && c.other.is_empty(), "{c:?}");
+    assert!(
+        c.regressions.is_empty() && c.fixes.is_empty() && c.other.is_empty(),
+        "{c:?}"
+    );
 }
 
 #[test]
 fn compare_names_each_injected_regression() {
     let c = compare(&fixture("previous.json"), &fixture("full.json"));
-    let kinds: Vec<(ChangeKind, &str, &str)> =
-        c.regressions.iter().map(|r| (r.kind, r.cell.as_str(), r.key.as_str())).collect();
+    let kinds: Vec<(ChangeKind, &str, &str)> = c
+        .regressions
+        .iter()
+        .map(|r| (r.kind, r.cell.as_str(), r.key.as_str()))
+        .collect();
     let y = "preempt-rt@linux-6.1:ip-multiple-tables-y";
     let n = "preempt-rt@linux-6.1:ip-multiple-tables-n";
     for want in [
@@ -42,8 +50,14 @@ fn compare_names_each_injected_regression() {
     assert!(c.fixes.is_empty(), "{:?}", c.fixes);
     // The reverse direction: the same changes are fixes.
     let back = compare(&fixture("full.json"), &fixture("previous.json"));
-    assert!(back.fixes.iter().any(|f| f.kind == ChangeKind::BuildFixed && f.cell == y));
-    assert!(back.fixes.iter().any(|f| f.kind == ChangeKind::TestFixed && f.cell == n));
+    assert!(back
+        .fixes
+        .iter()
+        .any(|f| f.kind == ChangeKind::BuildFixed && f.cell == y));
+    assert!(back
+        .fixes
+        .iter()
+        .any(|f| f.kind == ChangeKind::TestFixed && f.cell == n));
 }
 
 #[test]
@@ -64,7 +78,11 @@ fn compare_hunk_newly_failing_keyed_by_patch_file_and_index() {
     w.message = "'x' may be used uninitialized [-Wmaybe-uninitialized]".into();
     cell.build.warnings.push(w);
     let c = compare(&old, &new);
-    let keys: Vec<(ChangeKind, &str)> = c.regressions.iter().map(|r| (r.kind, r.key.as_str())).collect();
+    let keys: Vec<(ChangeKind, &str)> = c
+        .regressions
+        .iter()
+        .map(|r| (r.kind, r.key.as_str()))
+        .collect();
     assert_eq!(
         keys,
         vec![
@@ -80,7 +98,9 @@ fn compare_hunk_newly_failing_keyed_by_patch_file_and_index() {
     );
     // Removing a cell is a regression (coverage lost); adding one is not.
     let mut fewer = old.clone();
-    fewer.cells.retain(|c| c.id != "preempt-rt-prefix@linux-6.1:ip-multiple-tables-y");
+    fewer
+        .cells
+        .retain(|c| c.id != "preempt-rt-prefix@linux-6.1:ip-multiple-tables-y");
     let c = compare(&old, &fewer);
     assert_eq!(c.regressions.len(), 1);
     assert_eq!(c.regressions[0].kind, ChangeKind::CellRemoved);
@@ -99,18 +119,33 @@ fn shard_filter_partitions_and_is_order_independent() {
             let part = shard_filter(&ids, i, n).expect("valid shard");
             // Balanced: sizes differ by at most one.
             let lo = ids.len() / n;
-            assert!(part.len() == lo || part.len() == lo + 1, "n={n} i={i} size {}", part.len());
+            assert!(
+                part.len() == lo || part.len() == lo + 1,
+                "n={n} i={i} size {}",
+                part.len()
+            );
             for k in part {
                 seen[k] += 1;
             }
         }
-        assert!(seen.iter().all(|&s| s == 1), "n={n}: every cell in exactly one shard: {seen:?}");
+        assert!(
+            seen.iter().all(|&s| s == 1),
+            "n={n}: every cell in exactly one shard: {seen:?}"
+        );
     }
     // Same assignment whatever order the matrix lists its cells in.
     let mut rev = ids.clone();
     rev.reverse();
-    let a: Vec<&String> = shard_filter(&ids, 1, 2).expect("ok").into_iter().map(|k| &ids[k]).collect();
-    let mut b: Vec<&String> = shard_filter(&rev, 1, 2).expect("ok").into_iter().map(|k| &rev[k]).collect();
+    let a: Vec<&String> = shard_filter(&ids, 1, 2)
+        .expect("ok")
+        .into_iter()
+        .map(|k| &ids[k])
+        .collect();
+    let mut b: Vec<&String> = shard_filter(&rev, 1, 2)
+        .expect("ok")
+        .into_iter()
+        .map(|k| &rev[k])
+        .collect();
     b.reverse();
     assert_eq!(a, b);
     assert!(shard_filter(&ids, 0, 2).is_err());
@@ -165,11 +200,17 @@ fn merge_with_a_missing_or_incomplete_shard_is_incomplete() {
     assert!(!merge(all).expect("merge").complete);
     // Duplicates and mixed splits are refused with a reason.
     let twice = vec![shards[0].clone(), shards[0].clone()];
-    assert!(merge(twice).expect_err("dup").to_string().contains("given twice"));
+    assert!(merge(twice)
+        .expect_err("dup")
+        .to_string()
+        .contains("given twice"));
     let mut mixed = split(&full, 2);
     mixed.push(split(&full, 3).remove(0));
     assert!(merge(mixed).is_err());
-    assert!(merge(vec![full.clone()]).expect_err("no shard").to_string().contains("no `shard` field"));
+    assert!(merge(vec![full.clone()])
+        .expect_err("no shard")
+        .to_string()
+        .contains("no `shard` field"));
 }
 
 #[test]
@@ -179,7 +220,8 @@ fn kcidb_export_has_required_fields_of_schema_v5() {
     assert_eq!(k["version"]["major"], 5);
     assert_eq!(k["version"]["minor"], 0);
     let origin_id = |v: &serde_json::Value| {
-        v.as_str().is_some_and(|s| s.starts_with("harness:") && s.len() > "harness:".len())
+        v.as_str()
+            .is_some_and(|s| s.starts_with("harness:") && s.len() > "harness:".len())
     };
     let statuses = ["FAIL", "ERROR", "MISS", "PASS", "DONE", "SKIP"];
     let checkouts = k["checkouts"].as_array().expect("checkouts");
@@ -204,27 +246,47 @@ fn kcidb_export_has_required_fields_of_schema_v5() {
         assert_eq!(b["architecture"], "x86_64");
         assert!(b["config_name"].is_string());
         assert!(statuses.contains(&b["status"].as_str().expect("status")));
-        assert!(b.get("valid").is_none(), "v5 builds have `status`, not v4's `valid`");
+        assert!(
+            b.get("valid").is_none(),
+            "v5 builds have `status`, not v4's `valid`"
+        );
         build_ids.push(b["id"].as_str().expect("id").to_string());
     }
     let tests = k["tests"].as_array().expect("tests");
     let guest: usize = r.cells.iter().map(|c| c.tests.len()).sum();
-    assert_eq!(tests.len(), r.cells.len() + guest, "one boot test per cell plus guest tests");
+    assert_eq!(
+        tests.len(),
+        r.cells.len() + guest,
+        "one boot test per cell plus guest tests"
+    );
     let path_ok = |p: &str| {
-        p.split('.').all(|seg| !seg.is_empty() && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        p.split('.').all(|seg| {
+            !seg.is_empty()
+                && seg
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        })
     };
     let mut ids = std::collections::BTreeSet::new();
     for t in tests {
         for f in ["id", "build_id", "origin"] {
             assert!(t.get(f).is_some(), "test lacks required {f}: {t}");
         }
-        assert!(ids.insert(t["id"].as_str().expect("id").to_string()), "duplicate id {}", t["id"]);
+        assert!(
+            ids.insert(t["id"].as_str().expect("id").to_string()),
+            "duplicate id {}",
+            t["id"]
+        );
         assert!(build_ids.contains(&t["build_id"].as_str().expect("s").to_string()));
         assert!(path_ok(t["path"].as_str().expect("path")), "{}", t["path"]);
         assert!(statuses.contains(&t["status"].as_str().expect("status")));
     }
-    assert!(tests.iter().any(|t| t["path"] == "netns.veth_ping_both_ways" && t["status"] == "FAIL"));
-    assert!(tests.iter().any(|t| t["path"] == "boot" && t["status"] == "SKIP"));
+    assert!(tests
+        .iter()
+        .any(|t| t["path"] == "netns.veth_ping_both_ways" && t["status"] == "FAIL"));
+    assert!(tests
+        .iter()
+        .any(|t| t["path"] == "boot" && t["status"] == "SKIP"));
     // No nulls anywhere (the schema forbids them).
     fn no_null(v: &serde_json::Value) -> bool {
         match v {
@@ -250,6 +312,11 @@ fn kcidb_export_has_required_fields_of_schema_v5() {
         .as_array()
         .and_then(|a| a.iter().find(|b| b["misc"].get("log_path").is_some()))
         .expect("a build with a log");
-    assert!(b0["log_url"].as_str().is_some_and(|u| u.starts_with("https://ci.example.org/runs/1/cells/")), "{b0}");
+    assert!(
+        b0["log_url"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("https://ci.example.org/runs/1/cells/")),
+        "{b0}"
+    );
     assert_eq!(b0["compiler"], "gcc (Debian 12.2.0-14) 12.2.0");
 }

@@ -12,18 +12,25 @@ use harness_report::{render_html, render_junit, render_markdown, write_run_dir};
 use std::path::PathBuf;
 
 fn fixture(name: &str) -> MatrixReport {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
     harness_report::load_report(&p).unwrap_or_else(|e| panic!("fixture {name}: {e}"))
 }
 
 fn golden(name: &str, actual: &str) {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name);
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(&p, actual).unwrap_or_else(|e| panic!("writing {}: {e}", p.display()));
         return;
     }
     let expected = std::fs::read_to_string(&p).unwrap_or_else(|e| {
-        panic!("reading golden {}: {e} (create it with UPDATE_GOLDEN=1 after checking the output)", p.display())
+        panic!(
+            "reading golden {}: {e} (create it with UPDATE_GOLDEN=1 after checking the output)",
+            p.display()
+        )
     });
     if expected != actual {
         let diff = similar::TextDiff::from_lines(expected.as_str(), actual);
@@ -50,19 +57,41 @@ fn junit_matches_golden() {
 fn markdown_has_grid_and_cell_details() {
     let md = render_markdown(&fixture("full.json"));
     // Grid header: one column per config, in sorted order.
-    assert!(md.contains("| series @ tree | ip-multiple-tables-n | ip-multiple-tables-y |"), "{md}");
+    assert!(
+        md.contains("| series @ tree | ip-multiple-tables-n | ip-multiple-tables-y |"),
+        "{md}"
+    );
     // Row for the unexpected build failure says what differs from the expectation?
     // preempt-rt declares only apply: partial, so the build failure shows as UNEXPECTED.
-    assert!(md.contains("❌ UNEXPECTED: apply partial, build failed, boot skipped"), "{md}");
+    assert!(
+        md.contains("❌ UNEXPECTED: apply partial, build failed, boot skipped"),
+        "{md}"
+    );
     // Failed hunks carry their diagnosis, escaped (the fixture has <script> in one).
-    assert!(md.contains("file-moved: include/linux/net\\_namespace.h no longer exists"), "{md}");
+    assert!(
+        md.contains("file-moved: include/linux/net\\_namespace.h no longer exists"),
+        "{md}"
+    );
     assert!(md.contains("&lt;script&gt;"), "{md}");
-    assert!(!md.contains("<script>"), "raw HTML from a diagnosis leaked into Markdown");
+    assert!(
+        !md.contains("<script>"),
+        "raw HTML from a diagnosis leaked into Markdown"
+    );
     // Build line with time, recompiled objects and warnings.
-    assert!(md.contains("**Build**: passed, 204.9 s, 0 objects recompiled, sandboxed, 0 errors, 1 warnings"), "{md}");
+    assert!(
+        md.contains(
+            "**Build**: passed, 204.9 s, 0 objects recompiled, sandboxed, 0 errors, 1 warnings"
+        ),
+        "{md}"
+    );
     // Boot line with accel and seconds; guest test table.
     assert!(md.contains("**Boot**: tests-failed — accel tcg"), "{md}");
-    assert!(md.contains("| veth\\_ping\\_both\\_ways | fail | ping 10.0.0.2 from ns1: 100% packet loss |"), "{md}");
+    assert!(
+        md.contains(
+            "| veth\\_ping\\_both\\_ways | fail | ping 10.0.0.2 from ns1: 100% packet loss |"
+        ),
+        "{md}"
+    );
 }
 
 #[test]
@@ -70,12 +99,22 @@ fn junit_parses_back_with_expected_counts() {
     let report = fixture("full.json");
     let xml = render_junit(&report).expect("render junit");
     let parsed = quick_junit::Report::deserialize_from_str(&xml).expect("junit.xml parses back");
-    assert_eq!(parsed.test_suites.len(), report.cells.len(), "one testsuite per cell");
+    assert_eq!(
+        parsed.test_suites.len(),
+        report.cells.len(),
+        "one testsuite per cell"
+    );
     // Count expectations from the fixture itself: per cell, hunks + kconfig +
     // build + boot + guest tests.
     let mut expected_cases = 0;
     for c in &report.cells {
-        let hunks: usize = c.apply.patches.iter().flat_map(|p| &p.files).map(|f| f.hunks.len()).sum();
+        let hunks: usize = c
+            .apply
+            .patches
+            .iter()
+            .flat_map(|p| &p.files)
+            .map(|f| f.hunks.len())
+            .sum();
         expected_cases += hunks + 3 + c.tests.len();
     }
     let cases: usize = parsed.test_suites.iter().map(|s| s.test_cases.len()).sum();
@@ -100,8 +139,14 @@ fn junit_parses_back_with_expected_counts() {
     assert_eq!(
         failures,
         vec![
-            ("preempt-rt@linux-6.1:ip-multiple-tables-n".to_string(), "test veth_ping_both_ways".to_string()),
-            ("preempt-rt@linux-6.1:ip-multiple-tables-y".to_string(), "build".to_string()),
+            (
+                "preempt-rt@linux-6.1:ip-multiple-tables-n".to_string(),
+                "test veth_ping_both_ways".to_string()
+            ),
+            (
+                "preempt-rt@linux-6.1:ip-multiple-tables-y".to_string(),
+                "build".to_string()
+            ),
         ]
     );
     // Expected apply failures of netns-l2-l3 are skipped with the diagnosis.
@@ -113,7 +158,9 @@ fn junit_parses_back_with_expected_counts() {
     let hunk = s
         .test_cases
         .iter()
-        .find(|t| t.name.as_str() == "apply netns-l2-l3.patch include/linux/net_namespace.h hunk #1")
+        .find(|t| {
+            t.name.as_str() == "apply netns-l2-l3.patch include/linux/net_namespace.h hunk #1"
+        })
         .expect("hunk testcase");
     match &hunk.status {
         quick_junit::TestCaseStatus::Skipped { message, .. } => {
@@ -130,12 +177,20 @@ fn html_escapes_untrusted_text_and_colours_cells() {
     assert!(html.starts_with("<!DOCTYPE html>"));
     // Untrusted diagnosis text is escaped; no script element anywhere.
     assert!(html.contains("switch_ns() &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"));
-    assert!(!html.to_lowercase().contains("<script"), "no scripts in the page");
+    assert!(
+        !html.to_lowercase().contains("<script"),
+        "no scripts in the page"
+    );
     // Self-contained: nothing loaded from elsewhere.
-    assert!(!html.contains("src=\"http") && !html.contains("href=\"http") && !html.contains("@import"));
+    assert!(
+        !html.contains("src=\"http") && !html.contains("href=\"http") && !html.contains("@import")
+    );
     // One grid cell per report cell with the verdict colour class.
     for (id, class) in [
-        ("netns-l2-l3@linux-6.1:ip-multiple-tables-y", "expected-failure"),
+        (
+            "netns-l2-l3@linux-6.1:ip-multiple-tables-y",
+            "expected-failure",
+        ),
         ("preempt-rt-prefix@linux-6.1:ip-multiple-tables-n", "passed"),
         ("preempt-rt@linux-6.1:ip-multiple-tables-y", "unexpected"),
         ("netns-l2-l3@linux-6.12:ip-multiple-tables-n", "skipped"),
@@ -155,7 +210,12 @@ fn write_run_dir_writes_four_files_atomically() {
     let out = dir.path().join("run");
     let report = fixture("full.json");
     let files = write_run_dir(&out, &report).expect("write run dir");
-    for p in [&files.report_json, &files.summary_md, &files.junit_xml, &files.index_html] {
+    for p in [
+        &files.report_json,
+        &files.summary_md,
+        &files.junit_xml,
+        &files.index_html,
+    ] {
         let meta = std::fs::metadata(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
         assert!(meta.len() > 100, "{} is too small", p.display());
     }
@@ -166,7 +226,10 @@ fn write_run_dir_writes_four_files_atomically() {
         .collect();
     let mut sorted = names.clone();
     sorted.sort();
-    assert_eq!(sorted, ["index.html", "junit.xml", "report.json", "summary.md"]);
+    assert_eq!(
+        sorted,
+        ["index.html", "junit.xml", "report.json", "summary.md"]
+    );
     // report.json round-trips to the same JSON.
     let back = harness_report::load_report(&out).expect("load back");
     assert_eq!(
@@ -182,5 +245,8 @@ fn load_report_rejects_other_schemas_with_the_path() {
     std::fs::write(&p, r#"{"schema":"harness.apply/1","patches":[]}"#).expect("write");
     let err = harness_report::load_report(&p).expect_err("must refuse");
     let msg = err.to_string();
-    assert!(msg.contains("apply.json") && msg.contains("harness.apply/1"), "{msg}");
+    assert!(
+        msg.contains("apply.json") && msg.contains("harness.apply/1"),
+        "{msg}"
+    );
 }

@@ -31,12 +31,7 @@ cargo build --release -p harness >&2
 harness=$target/release/harness
 
 if [ -z "${TREE:-}" ]; then
-    if TREE=$("$harness" tree path linux-6.1 2>/dev/null) && [ -f "$TREE/Makefile" ]; then
-        :
-    else
-        # Fallback until `harness tree path` works: the cache layout in DESIGN.md.
-        TREE=${HARNESS_CACHE:-$HOME/.cache/harness}/trees/linux-6.1/tree
-    fi
+    TREE=$("$harness" tree path linux-6.1) || { echo "bench-apply: harness tree path linux-6.1 failed" >&2; exit 2; }
 fi
 [ -f "$TREE/Makefile" ] || { echo "bench-apply: no kernel tree at $TREE" >&2; exit 2; }
 

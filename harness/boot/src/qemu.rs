@@ -108,6 +108,8 @@ pub enum RunEnd {
 
 /// Keep at most this much console text in memory (the log file has all of it).
 const MAX_CAPTURE: usize = 32 << 20;
+/// Before the first console byte the silence limit is at least this long.
+pub const FIRST_OUTPUT_MIN: Duration = Duration::from_secs(60);
 /// After a panic marker, wait at most this long for the trace and the reboot.
 const PANIC_GRACE: Duration = Duration::from_secs(3);
 
@@ -211,7 +213,15 @@ pub fn boot(opts: &BootOptions) -> Result<BootReport, BootError> {
     let mut log_error: Option<String> = None;
     let end = loop {
         let now = Instant::now();
-        let mut limit = deadline.min(last_output + opts.silence);
+        // The silence clock starts with the first console byte: before it,
+        // firmware and kernel decompression under TCG on a loaded machine can
+        // take longer than a tight silence limit (measured: > 8 s).
+        let silent_until = if captured.is_empty() {
+            start + opts.silence.max(FIRST_OUTPUT_MIN)
+        } else {
+            last_output + opts.silence
+        };
+        let mut limit = deadline.min(silent_until);
         if let Some(p) = panic_deadline {
             limit = limit.min(p);
         }
@@ -419,8 +429,8 @@ pub fn classify(console: &str, end: &RunEnd, qemu_stderr: &str, opts: &BootOptio
                 opts.timeout.as_secs()
             ),
             RunEnd::Silence => format!(
-                "no console output in {} s (silence limit)",
-                opts.silence.as_secs()
+                "no console output in {} s (silence limit before the first output)",
+                opts.silence.max(FIRST_OUTPUT_MIN).as_secs()
             ),
             RunEnd::Exited(_) => {
                 if qemu_msg.is_empty() {

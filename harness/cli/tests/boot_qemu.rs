@@ -251,9 +251,9 @@ fn chatty_hang_hits_the_deadline() {
             "--accel",
             "tcg",
             "--timeout",
-            "25",
+            "60",
             "--silence",
-            "20",
+            "50",
         ],
         &json,
     );
@@ -264,15 +264,15 @@ fn chatty_hang_hits_the_deadline() {
         r["detail"]
             .as_str()
             .unwrap_or("")
-            .contains("deadline of 25 s"),
+            .contains("deadline of 60 s"),
         "{r:#}"
     );
     let secs = r["seconds"].as_f64().expect("seconds");
     assert!(
-        (25.0..30.0).contains(&secs),
-        "VM ran {secs} s for a 25 s deadline"
+        (60.0..66.0).contains(&secs),
+        "VM ran {secs} s for a 60 s deadline"
     );
-    assert!(elapsed < Duration::from_secs(60), "{elapsed:?}");
+    assert!(elapsed < Duration::from_secs(100), "{elapsed:?}");
     assert!(qemu_left(pid).is_empty());
 }
 

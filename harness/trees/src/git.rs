@@ -78,7 +78,8 @@ pub fn import_into_git(tree: &Path, git_dir: &Path, message: &str) -> Result<Git
         // nothing (not even a `.git` gitlink file) is written into a read-only base.
         let bare = git2::Repository::init_bare(git_dir).map_err(|e| gerr(git_dir, e))?;
         let mut cfg = bare.config().map_err(|e| gerr(git_dir, e))?;
-        cfg.set_bool("core.bare", false).map_err(|e| gerr(git_dir, e))?;
+        cfg.set_bool("core.bare", false)
+            .map_err(|e| gerr(git_dir, e))?;
         cfg.set_str("core.worktree", &tree.display().to_string())
             .map_err(|e| gerr(git_dir, e))?;
         drop(bare);

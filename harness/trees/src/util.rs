@@ -123,6 +123,11 @@ pub(crate) fn write_atomic(dest: &Path, bytes: &[u8]) -> Result<()> {
         .map_err(|e| Error::io("creating a file in", dir, e))?;
     tmp.write_all(bytes)
         .map_err(|e| Error::io("writing", tmp.path(), e))?;
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644))
+            .map_err(|e| Error::io("setting mode on", tmp.path(), e))?;
+    }
     tmp.persist(dest)
         .map_err(|e| Error::io("renaming into", dest, e.error))?;
     Ok(())

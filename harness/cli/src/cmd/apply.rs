@@ -1,8 +1,201 @@
-use crate::common::Outcome;
+//! `harness apply SERIES --tree TREE`: a verdict for every hunk.
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
+use anyhow::Context;
+use harness_core::report::{AggregateStatus, ApplyReport, HunkStatus};
+use harness_orchestrate::apply::{apply_series_to_dir, write_changes_into, Options};
+
+use crate::common::{write_json, Outcome};
+
+/// Apply a series to a kernel tree, in series order and cumulatively, and
+/// report for every hunk whether and where it applied (GNU patch's offsets and
+/// fuzz) and, when it did not, why. TREE is never modified.
+///
+/// Exit status: 0 every hunk applied (or was already applied), 1 some hunk
+/// failed or was malformed, 2 usage or infrastructure error.
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The series: a quilt directory (with `series`), a directory of
+    /// `*.patch`, a single patch or mbox file.
+    #[arg(value_name = "SERIES")]
+    pub series: PathBuf,
+    /// The tree to apply to: a directory (never modified).
+    #[arg(long, value_name = "TREE")]
+    pub tree: String,
+    /// Write the `harness.apply/1` JSON report to FILE (`-` for stdout; the
+    /// human summary then goes to stderr).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Maximum fuzz (context lines GNU patch may ignore), as `patch -F`.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub fuzz: usize,
+    /// Write the patched tree plus `.rej` files for failed hunks to DIR
+    /// (created atomically; must not exist or be empty).
+    #[arg(long, value_name = "DIR")]
+    pub into: Option<PathBuf>,
+    /// Strip N leading path components from file names (default: what the
+    /// series says, usually 1).
+    #[arg(short = 'p', long = "strip", value_name = "N")]
+    pub strip: Option<usize>,
+}
 
-pub fn run(_args: Args) -> anyhow::Result<Outcome> {
-    anyhow::bail!("not implemented yet")
+/// Turn the TREE argument into a directory.
+pub fn resolve_tree(tree: &str) -> anyhow::Result<PathBuf> {
+    let p = Path::new(tree);
+    if p.is_dir() {
+        return Ok(p.to_owned());
+    }
+    if p.exists() {
+        anyhow::bail!("tree `{tree}` is not a directory");
+    }
+    anyhow::bail!("tree `{tree}`: not a directory; tree names need `harness tree fetch NAME`")
+}
+
+pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    let tree = resolve_tree(&args.tree)?;
+    let series = harness_ingest::load(&args.series)
+        .with_context(|| format!("loading series {}", args.series.display()))?;
+    if series.patches.is_empty() {
+        anyhow::bail!("series {} contains no patches", args.series.display());
+    }
+    let opts = Options {
+        apply: harness_core::apply::ApplyOptions {
+            max_fuzz: args.fuzz,
+        },
+        strip: args.strip,
+    };
+    let outcome = apply_series_to_dir(&series, &tree, opts)?;
+    let report = &outcome.report;
+    let nothing_parsed = report.patches.iter().all(|p| p.files.is_empty());
+
+    let to_stdout = args.json.as_deref() == Some(Path::new("-"));
+    let text = render_human(report);
+    if to_stdout {
+        std::io::stderr().lock().write_all(text.as_bytes()).ok();
+    } else {
+        std::io::stdout()
+            .lock()
+            .write_all(text.as_bytes())
+            .context("writing to stdout")?;
+    }
+    if let Some(dest) = &args.json {
+        write_json(dest, report)?;
+    }
+    if nothing_parsed {
+        let why = report
+            .patches
+            .iter()
+            .flat_map(|p| p.errors.iter().map(move |e| format!("{}: {e}", p.name)))
+            .collect::<Vec<_>>()
+            .join("; ");
+        anyhow::bail!(
+            "no patch in {} contains a diff ({why})",
+            args.series.display()
+        );
+    }
+    if let Some(dir) = &args.into {
+        write_changes_into(&tree, &outcome.changes, dir)
+            .with_context(|| format!("writing the patched tree to {}", dir.display()))?;
+    }
+    Ok(match report.status {
+        AggregateStatus::Applied | AggregateStatus::AlreadyApplied => Outcome::Ok,
+        _ => Outcome::Failed,
+    })
+}
+
+fn status_word(s: AggregateStatus) -> &'static str {
+    match s {
+        AggregateStatus::Applied => "applied",
+        AggregateStatus::Partial => "partial",
+        AggregateStatus::Failed => "FAILED",
+        AggregateStatus::AlreadyApplied => "already-applied",
+        AggregateStatus::Malformed => "MALFORMED",
+    }
+}
+
+/// One line per hunk that is not exact, then one summary line per patch.
+pub fn render_human(r: &ApplyReport) -> String {
+    let mut s = String::new();
+    let width = r.patches.len().to_string().len();
+    let mut totals = [0usize; 4];
+    for p in &r.patches {
+        let mut hunks = 0;
+        for f in &p.files {
+            if let Some(reason) = &f.reason {
+                if f.hunks.is_empty() || f.status == AggregateStatus::Malformed {
+                    s.push_str(&format!("{}: {}\n", f.path, reason));
+                }
+            }
+            for h in &f.hunks {
+                hunks += 1;
+                let diag = h
+                    .diagnosis
+                    .as_ref()
+                    .map(|d| d.summary.as_str())
+                    .unwrap_or("");
+                let line = h.line.map(|l| l.to_string()).unwrap_or_else(|| "?".into());
+                match h.status {
+                    HunkStatus::Applied => {
+                        totals[0] += 1;
+                        let (off, fz) = (h.offset.unwrap_or(0), h.fuzz.unwrap_or(0));
+                        if off != 0 || fz != 0 {
+                            s.push_str(&format!(
+                                "{}: hunk #{} applied at {} (offset {}, fuzz {})\n",
+                                f.path, h.index, line, off, fz
+                            ));
+                        }
+                    }
+                    HunkStatus::AlreadyApplied => {
+                        totals[1] += 1;
+                        s.push_str(&format!(
+                            "{}: hunk #{} already applied (at {})\n",
+                            f.path, h.index, line
+                        ));
+                    }
+                    HunkStatus::Failed => {
+                        totals[2] += 1;
+                        s.push_str(&format!(
+                            "{}: hunk #{} FAILED at {}: {}\n",
+                            f.path, h.index, line, diag
+                        ));
+                    }
+                    HunkStatus::Malformed => {
+                        totals[3] += 1;
+                        let src = h
+                            .source_line
+                            .map(|l| format!(" (patch line {l})"))
+                            .unwrap_or_default();
+                        s.push_str(&format!(
+                            "{}: hunk #{} MALFORMED{}: {}\n",
+                            f.path, h.index, src, diag
+                        ));
+                    }
+                }
+            }
+        }
+        for e in &p.errors {
+            s.push_str(&format!("{}: {}\n", p.name, e));
+        }
+        s.push_str(&format!(
+            "[{:>w$}/{}] {:<15} {} ({} file(s), {} hunk(s))\n",
+            p.index,
+            r.patches.len(),
+            status_word(p.status),
+            p.name,
+            p.files.len(),
+            hunks,
+            w = width
+        ));
+    }
+    s.push_str(&format!(
+        "{}: {} patch(es); hunks: {} applied, {} already applied, {} failed, {} malformed\n",
+        status_word(r.status),
+        r.patches.len(),
+        totals[0],
+        totals[1],
+        totals[2],
+        totals[3]
+    ));
+    s
 }

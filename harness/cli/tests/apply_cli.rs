@@ -1,0 +1,226 @@
+//! `harness apply` end to end on small fixtures. Expected hunk verdicts were
+//! taken from GNU patch 2.7.6 (`patch -p1 -N -F2 --dry-run`) on the same files.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+fn harness() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_harness"))
+}
+
+fn base() -> String {
+    (1..=30).map(|i| format!("line{i}\n")).collect()
+}
+
+fn tree_with(dir: &Path, files: &[(&str, &str)]) {
+    for (p, c) in files {
+        let p = dir.join(p);
+        fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        fs::write(p, c).expect("write");
+    }
+}
+
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).expect("read_dir").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                v.push((p.display().to_string(), fs::read(&p).unwrap_or_default()));
+            }
+        }
+    }
+    v.sort();
+    v
+}
+
+const PATCH: &str = "From: A <a@example.org>\nSubject: [PATCH] two hunks\n\n---\n f.txt | 4 ++--\n\ndiff --git a/f.txt b/f.txt\n--- a/f.txt\n+++ b/f.txt\n@@ -9,7 +9,7 @@\n line9\n line10\n line11\n-nothere\n+LINE12\n line13\n line14\n line15\n@@ -20,7 +20,7 @@\n line20\n line21\n line22\n-line23\n+LINE23\n line24\n line25\n line26\n-- \n2.39.2\n";
+
+#[test]
+fn exit_codes_json_shape_and_into_with_rej() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let tree = tmp.path().join("tree");
+    tree_with(&tree, &[("f.txt", &format!("x\ny\nz\n{}", base()))]);
+    let before = snapshot(&tree);
+    let patch = tmp.path().join("p.patch");
+    fs::write(&patch, PATCH).expect("write");
+    let into = tmp.path().join("out");
+    let out = harness()
+        .args(["apply"])
+        .arg(&patch)
+        .arg("--tree")
+        .arg(&tree)
+        .args(["--json", "-", "--into"])
+        .arg(&into)
+        .output()
+        .expect("run harness");
+    // GNU: Hunk #1 FAILED at 9.  Hunk #2 succeeded at 23 (offset 3 lines).
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json on stdout");
+    assert_eq!(v["schema"], "harness.apply/1");
+    let p = &v["patches"][0];
+    assert_eq!(p["index"], 1);
+    assert_eq!(p["status"], "partial");
+    assert_eq!(p["subject"], "[PATCH] two hunks");
+    let f = &p["files"][0];
+    assert_eq!(f["path"], "f.txt");
+    assert_eq!(f["hunks"][0]["status"], "failed");
+    assert_eq!(f["hunks"][0]["line"], 9);
+    assert!(f["hunks"][0]["offset"].is_null());
+    assert!(f["hunks"][0]["diagnosis"].is_object());
+    assert_eq!(f["hunks"][1]["status"], "applied");
+    assert_eq!(f["hunks"][1]["line"], 23);
+    assert_eq!(f["hunks"][1]["offset"], 3);
+    assert_eq!(f["hunks"][1]["fuzz"], 0);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("f.txt: hunk #1 FAILED at 9"), "{stderr}");
+    assert!(
+        stderr.contains("f.txt: hunk #2 applied at 23 (offset 3, fuzz 0)"),
+        "{stderr}"
+    );
+    // --into: patched copy plus a GNU-style .rej; the tree is untouched.
+    let patched = fs::read_to_string(into.join("f.txt")).expect("patched file");
+    assert!(patched.contains("LINE23\n") && !patched.contains("line23\n"));
+    let rej = fs::read_to_string(into.join("f.txt.rej")).expect("rej");
+    assert!(
+        rej.starts_with("--- f.txt\n+++ f.txt\n@@ -9,7 +9,7 @@\n"),
+        "{rej}"
+    );
+    assert_eq!(snapshot(&tree), before);
+}
+
+#[test]
+fn clean_series_exits_zero() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let tree = tmp.path().join("tree");
+    tree_with(&tree, &[("f.txt", &base())]);
+    let patch = tmp.path().join("p.patch");
+    fs::write(&patch, PATCH.replace("-nothere\n", "-line12\n")).expect("write");
+    let json = tmp.path().join("r.json");
+    let out = harness()
+        .arg("apply")
+        .arg(&patch)
+        .arg("--tree")
+        .arg(&tree)
+        .arg("--json")
+        .arg(&json)
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let v: serde_json::Value =
+        serde_json::from_slice(&fs::read(&json).expect("json file")).expect("json");
+    assert_eq!(v["status"], "applied");
+}
+
+#[test]
+fn dotdot_path_is_refused_and_nothing_written() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let tree = tmp.path().join("tree");
+    tree_with(&tree, &[("f.txt", "a\n")]);
+    fs::write(tmp.path().join("victim"), "a\n").expect("write");
+    let patch = tmp.path().join("evil.patch");
+    fs::write(
+        &patch,
+        "--- a/../victim\n+++ b/../victim\n@@ -1 +1 @@\n-a\n+pwned\n",
+    )
+    .expect("write");
+    let into = tmp.path().join("out");
+    let out = harness()
+        .arg("apply")
+        .arg(&patch)
+        .arg("--tree")
+        .arg(&tree)
+        .args(["--json", "-", "--into"])
+        .arg(&into)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let f = &v["patches"][0]["files"][0];
+    assert_eq!(f["status"], "malformed");
+    let reason = f["reason"].as_str().unwrap_or("");
+    assert!(
+        reason.contains("evil.patch") && reason.contains("../victim"),
+        "{reason}"
+    );
+    assert_eq!(
+        fs::read_to_string(tmp.path().join("victim")).expect("read"),
+        "a\n"
+    );
+}
+
+#[test]
+fn symlink_leaving_the_tree_is_refused() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let tree = tmp.path().join("tree");
+    let outside = tmp.path().join("outside");
+    tree_with(&outside, &[("f.txt", "a\n")]);
+    fs::create_dir_all(&tree).expect("mkdir");
+    std::os::unix::fs::symlink(&outside, tree.join("link")).expect("symlink");
+    let patch = tmp.path().join("p.patch");
+    fs::write(
+        &patch,
+        "--- a/link/f.txt\n+++ b/link/f.txt\n@@ -1 +1 @@\n-a\n+b\n",
+    )
+    .expect("write");
+    let out = harness()
+        .arg("apply")
+        .arg(&patch)
+        .arg("--tree")
+        .arg(&tree)
+        .args(["--json", "-"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let f = &v["patches"][0]["files"][0];
+    assert_eq!(f["status"], "malformed");
+    assert!(f["reason"]
+        .as_str()
+        .unwrap_or("")
+        .contains("through symlink `link`"));
+    assert_eq!(
+        fs::read_to_string(outside.join("f.txt")).expect("read"),
+        "a\n"
+    );
+}
+
+#[test]
+fn garbage_and_missing_tree_exit_two() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let tree = tmp.path().join("tree");
+    tree_with(&tree, &[("f.txt", "a\n")]);
+    let patch = tmp.path().join("junk.patch");
+    fs::write(&patch, b"\x00\x01garbage\xff\n").expect("write");
+    let out = harness()
+        .arg("apply")
+        .arg(&patch)
+        .arg("--tree")
+        .arg(&tree)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let out = harness()
+        .arg("apply")
+        .arg(&patch)
+        .arg("--tree")
+        .arg(tmp.path().join("no-such-tree"))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("harness tree fetch"));
+}

@@ -1,8 +1,280 @@
-use crate::common::Outcome;
+//! `harness matrix`: run series x trees x configs and write `results/<run-id>/`.
+
+use crate::common::{cache_dir, project_root, write_json, Outcome};
+use anyhow::Context;
+use harness_orchestrate::matrix::config::{MatrixConfig, SandboxMode, DEFAULT_MATRIX_YAML};
+use harness_orchestrate::matrix::real::RealStages;
+use harness_orchestrate::matrix::run::{new_run_id, run_matrix, Event, RunOptions};
+use harness_report::model::MatrixReport;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Instant;
 
 #[derive(clap::Args)]
-pub struct Args {}
+#[command(after_help = "\
+With no arguments, runs the project's default matrix (matrix.yaml in the project, \
+or the copy embedded in the binary) and writes results/<run-id>/ with report.json \
+(harness.matrix/1), summary.md, junit.xml and index.html; results/latest points at it.
 
-pub fn run(_args: Args) -> anyhow::Result<Outcome> {
-    anyhow::bail!("not implemented yet")
+Exit status: 0 every cell as expected; 1 some cell differs from its expectation \
+(or --compare found a regression); 2 the matrix could not run.")]
+pub struct Args {
+    /// Matrix configuration (YAML). Default: <project>/matrix.yaml, else the embedded default.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Where run directories are written. Default: <project>/results.
+    #[arg(long, value_name = "DIR")]
+    pub results: Option<PathBuf>,
+    /// Run id (directory name). Default: a UTC timestamp plus the process id.
+    #[arg(long)]
+    pub run_id: Option<String>,
+    /// Only run shard I of N (cells assigned by sorted cell id); merge with `harness report merge`.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// Compare with an earlier run (a run directory or its report.json) and exit 1 on a regression.
+    #[arg(long, value_name = "RUN")]
+    pub compare: Option<PathBuf>,
+    /// Only these trees (repeatable).
+    #[arg(long = "tree", value_name = "NAME")]
+    pub trees: Vec<String>,
+    /// Only these series (repeatable).
+    #[arg(long = "series", value_name = "NAME")]
+    pub series: Vec<String>,
+    /// Only these configs (repeatable).
+    #[arg(long = "kconfig", value_name = "NAME")]
+    pub configs: Vec<String>,
+    /// Treat every tree as apply-only (no builds, no boots).
+    #[arg(long)]
+    pub apply_only: bool,
+    /// Sandbox for host steps that run tree code: auto (on for series from mail), on, off.
+    #[arg(long, value_name = "MODE")]
+    pub sandbox: Option<String>,
+    /// Also write the report JSON here (`-` for stdout).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+}
+
+fn load_config(args: &Args, root: &Path) -> anyhow::Result<(MatrixConfig, String)> {
+    let (text, origin) = match &args.config {
+        Some(p) => (
+            std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?,
+            p.display().to_string(),
+        ),
+        None => {
+            let p = root.join("matrix.yaml");
+            match std::fs::read_to_string(&p) {
+                Ok(t) => (t, p.display().to_string()),
+                Err(_) => (DEFAULT_MATRIX_YAML.to_owned(), "embedded default matrix".to_owned()),
+            }
+        }
+    };
+    let mut cfg = MatrixConfig::from_yaml(&text, Path::new(&origin)).map_err(anyhow::Error::msg)?;
+    filter(&mut cfg, args)?;
+    Ok((cfg, origin))
+}
+
+fn filter(cfg: &mut MatrixConfig, args: &Args) -> anyhow::Result<()> {
+    fn keep<T>(items: &mut Vec<T>, wanted: &[String], name: impl Fn(&T) -> &str, what: &str) -> anyhow::Result<()> {
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        for w in wanted {
+            if !items.iter().any(|i| name(i) == w) {
+                let known: Vec<&str> = items.iter().map(&name).collect();
+                anyhow::bail!("no {what} named {w:?} in the matrix (known: {})", known.join(", "));
+            }
+        }
+        items.retain(|i| wanted.iter().any(|w| w == name(i)));
+        Ok(())
+    }
+    keep(&mut cfg.trees, &args.trees, |t| &t.name, "tree")?;
+    keep(&mut cfg.series, &args.series, |s| &s.name, "series")?;
+    keep(&mut cfg.configs, &args.configs, |c| &c.name, "config")?;
+    if args.apply_only {
+        for t in &mut cfg.trees {
+            t.build = false;
+        }
+    }
+    Ok(())
+}
+
+fn parse_sandbox(s: &str) -> anyhow::Result<SandboxMode> {
+    match s {
+        "auto" => Ok(SandboxMode::Auto),
+        "on" => Ok(SandboxMode::On),
+        "off" => Ok(SandboxMode::Off),
+        other => anyhow::bail!("--sandbox {other:?}: expected auto, on or off"),
+    }
+}
+
+/// Renders pipeline events: indicatif spinners on a TTY, timestamped lines otherwise.
+struct Progress {
+    start: Instant,
+    bars: Option<(indicatif::MultiProgress, Mutex<std::collections::HashMap<String, indicatif::ProgressBar>>)>,
+}
+
+impl Progress {
+    fn new() -> Progress {
+        let tty = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+        Progress {
+            start: Instant::now(),
+            bars: tty.then(|| (indicatif::MultiProgress::new(), Mutex::new(Default::default()))),
+        }
+    }
+
+    fn line(&self, msg: &str) {
+        let t = self.start.elapsed().as_secs();
+        let stamp = format!("[{:02}:{:02}:{:02}]", t / 3600, (t / 60) % 60, t % 60);
+        match &self.bars {
+            Some((mp, _)) => {
+                let _ = mp.println(format!("{stamp} {msg}"));
+            }
+            None => eprintln!("{stamp} {msg}"),
+        }
+    }
+
+    fn event(&self, e: Event) {
+        match e {
+            Event::Planned { cells, builds } => {
+                self.line(&format!("{cells} cells, {builds} builds planned"))
+            }
+            Event::Started { what, stage } => match &self.bars {
+                Some((mp, bars)) => {
+                    let pb = mp.add(indicatif::ProgressBar::new_spinner());
+                    pb.set_style(
+                        indicatif::ProgressStyle::with_template("{spinner} {elapsed:>4} {msg}")
+                            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+                    );
+                    pb.enable_steady_tick(std::time::Duration::from_millis(200));
+                    pb.set_message(format!("{stage:<6} {what}"));
+                    if let Ok(mut b) = bars.lock() {
+                        b.insert(format!("{stage}:{what}"), pb);
+                    }
+                }
+                None => self.line(&format!("{stage:<6} {what} ..."))
+            },
+            Event::Finished { what, stage, status, seconds } => {
+                if let Some((_, bars)) = &self.bars {
+                    if let Some(pb) = bars.lock().ok().and_then(|mut b| b.remove(&format!("{stage}:{what}"))) {
+                        pb.finish_and_clear();
+                    }
+                }
+                self.line(&format!("{stage:<6} {what}: {status} ({seconds:.1}s)"));
+            }
+            Event::Note(n) => self.line(&n),
+        }
+    }
+}
+
+fn print_table(report: &MatrixReport) {
+    println!(
+        "{:<48} {:<16} {:<8} {:<8} {:<14} {:<6} {}",
+        "cell", "apply", "kconfig", "build", "boot", "tests", "verdict"
+    );
+    for c in &report.cells {
+        let tests = harness_report::view::flat_tests(c);
+        let passed = tests
+            .iter()
+            .filter(|(_, t)| !matches!(t.status, harness_report::model::TestStatus::Fail))
+            .count();
+        println!(
+            "{:<48} {:<16} {:<8} {:<8} {:<14} {:<6} {}",
+            c.id,
+            c.actual.apply.clone().unwrap_or_default(),
+            harness_report::view::stage_str(c.kconfig.status),
+            c.actual.build.clone().unwrap_or_default(),
+            c.actual.boot.clone().unwrap_or_default(),
+            format!("{passed}/{}", tests.len()),
+            if c.as_expected { "as expected" } else { "UNEXPECTED" }
+        );
+        if !c.as_expected {
+            for m in harness_report::view::expectation_mismatches(c) {
+                println!("    {m}");
+            }
+        }
+    }
+    println!(
+        "{} cells: {} as expected, {} unexpected",
+        report.summary.cells, report.summary.as_expected, report.summary.unexpected
+    );
+}
+
+fn update_latest(results: &Path, run_id: &str) {
+    let link = results.join("latest");
+    let tmp = results.join(format!(".latest-{}", std::process::id()));
+    let _ = std::fs::remove_file(&tmp);
+    if std::os::unix::fs::symlink(run_id, &tmp).is_ok() {
+        let _ = std::fs::rename(&tmp, &link);
+    }
+}
+
+fn load_report(p: &Path) -> anyhow::Result<MatrixReport> {
+    let file = if p.is_dir() { p.join("report.json") } else { p.to_owned() };
+    let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("{}: not a harness.matrix/1 report", file.display()))
+}
+
+pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    let root = project_root();
+    let (cfg, origin) = load_config(&args, &root)?;
+    let shard = match &args.shard {
+        Some(s) => Some(harness_report::shard::parse_shard(s).map_err(|e| anyhow::anyhow!("{e}"))?),
+        None => None,
+    };
+    let baseline = match &args.compare {
+        Some(p) => Some(load_report(p)?),
+        None => None,
+    };
+    let results = args.results.clone().unwrap_or_else(|| root.join("results"));
+    let run_id = args.run_id.clone().unwrap_or_else(new_run_id);
+    let run_dir = results.join(&run_id);
+    std::fs::create_dir_all(&run_dir).with_context(|| format!("creating {}", run_dir.display()))?;
+
+    let mut stages = RealStages::new(root.clone(), cache_dir(), cfg.build.clone(), cfg.boot.clone())
+        .context("setting up the tree cache")?;
+    if let Some(s) = &args.sandbox {
+        stages.sandbox_override = Some(parse_sandbox(s)?);
+    }
+    let progress = Progress::new();
+    progress.line(&format!("matrix from {origin}; run {run_id} -> {}", run_dir.display()));
+    let persist_err: Mutex<Option<String>> = Mutex::new(None);
+    let persist = |r: &MatrixReport| {
+        if let Err(e) = harness_report::write::write_run_dir(&run_dir, r) {
+            if let Ok(mut slot) = persist_err.lock() {
+                *slot = Some(e.to_string());
+            }
+        }
+    };
+    let opts = RunOptions { run_id: run_id.clone(), run_dir: run_dir.clone(), project_root: root.clone(), shard };
+    let report = run_matrix(&cfg, &stages, &opts, &|e| progress.event(e), &persist);
+    if let Some(e) = persist_err.lock().ok().and_then(|s| s.clone()) {
+        anyhow::bail!("writing the report into {}: {e}", run_dir.display());
+    }
+    update_latest(&results, &run_id);
+    if let Some(dest) = &args.json {
+        write_json(dest, &report)?;
+    }
+    if args.json.as_deref() != Some(Path::new("-")) {
+        print_table(&report);
+        println!("report: {}", run_dir.join("index.html").display());
+    }
+    let mut outcome = if report.summary.unexpected == 0 { Outcome::Ok } else { Outcome::Failed };
+    if let Some(old) = baseline {
+        let cmp = harness_report::compare::compare(&old, &report);
+        let _ = crate::common::write_atomic(
+            &run_dir.join("compare.json"),
+            serde_json::to_string_pretty(&cmp).unwrap_or_default().as_bytes(),
+        );
+        for r in &cmp.regressions {
+            println!("REGRESSION {}: {}", r.cell, r.message);
+        }
+        for f in &cmp.fixes {
+            println!("fixed {}: {}", f.cell, f.message);
+        }
+        if !cmp.regressions.is_empty() {
+            outcome = Outcome::Failed;
+        }
+    }
+    Ok(outcome)
 }

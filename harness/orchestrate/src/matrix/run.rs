@@ -221,8 +221,8 @@ pub fn run_matrix(
     let mut plans: Vec<CellPlan> = cfg.cells();
     if let Some((i, n)) = opts.shard {
         let ids: Vec<String> = plans.iter().map(|p| p.id.clone()).collect();
-        let keep = shard_keep(&ids, i, n);
-        plans = plans.into_iter().zip(keep).filter(|(_, k)| *k).map(|(p, _)| p).collect();
+        let keep = harness_report::shard::shard_filter(&ids, i, n).unwrap_or_default();
+        plans = keep.into_iter().filter_map(|k| plans.get(k).cloned()).collect();
     }
 
     // 1. Trees (only those some cell needs).
@@ -552,12 +552,105 @@ pub fn finalize_summary(report: &mut MatrixReport) {
     report.summary = s;
 }
 
-/// Stable shard assignment: cell `k` (in plan order) belongs to shard `k % n + 1`.
-pub fn shard_keep(ids: &[String], i: usize, n: usize) -> Vec<bool> {
-    (0..ids.len()).map(|k| n > 0 && k % n + 1 == i).collect()
-}
-
 /// True when a boot report counts as passed for expectation purposes.
 pub fn boot_passed(b: &BootReport) -> bool {
     b.status == BootStatus::Passed
+}
+
+#[cfg(test)]
+mod tests {
+    //! The pipeline with fake stages: fast checks of how failures propagate.
+    use super::*;
+    use crate::matrix::config::{ConfigEntry, SeriesEntry};
+    use harness_report::model::TestStatus;
+    use std::sync::Mutex;
+
+    struct Fake {
+        builds: Mutex<Vec<String>>,
+    }
+
+    impl Stages for Fake {
+        fn resolve_tree(&self, name: &str) -> Result<TreeHandle, String> {
+            if name == "missing" {
+                return Err("no such tree".into());
+            }
+            Ok(TreeHandle { name: name.into(), path: PathBuf::from("/nonexistent"), provenance: serde_json::json!({}) })
+        }
+        fn apply(&self, s: &SeriesEntry, _t: &TreeHandle) -> Result<(ApplyResult, bool), String> {
+            let status = if s.name == "bad" { AggregateStatus::Failed } else { AggregateStatus::Applied };
+            Ok((ApplyResult { status, patches: vec![], source_key: s.name.clone(), log: String::new() }, false))
+        }
+        fn build(&self, unit: &BuildUnit, _t: &TreeHandle, c: &ConfigEntry, _r: &Path) -> BuildResult {
+            self.builds.lock().expect("lock").push(format!("{}:{}", unit.key, c.name));
+            let ok = c.name != "broken";
+            BuildResult {
+                kconfig: CellKconfig { status: StageStatus::Passed, problems: vec![] },
+                build: CellBuild {
+                    status: if ok { StageStatus::Passed } else { StageStatus::Failed },
+                    ..skipped_build("x").1
+                },
+                kernel: ok.then(|| PathBuf::from("/k")),
+                log: None,
+            }
+        }
+        fn boot(&self, _k: &Path, _s: &BTreeMap<String, String>, _l: &Path) -> BootReport {
+            let mut r = BootReport::new(BootStatus::Passed, "tcg");
+            r.tests = vec![TestResult::new("netns_create", TestStatus::Pass)];
+            r
+        }
+    }
+
+    fn cfg(yaml: &str) -> MatrixConfig {
+        MatrixConfig::from_yaml(yaml, Path::new("test.yaml")).expect("config")
+    }
+
+    #[test]
+    fn failed_series_builds_base_and_failed_build_skips_boot() {
+        let cfg = cfg("trees: [{name: t}, {name: t2, build: false}]\n\
+            series: [{name: good, source: g}, {name: bad, source: b, expect: {apply: failed}}, {name: bad2, source: b2}]\n\
+            configs: [{name: ok, fragments: [f]}, {name: broken, fragments: [f]}]\n");
+        let fake = Fake { builds: Mutex::new(vec![]) };
+        let dir = tempfile::tempdir().expect("tmp");
+        let opts = RunOptions { run_id: "r".into(), run_dir: dir.path().into(), project_root: dir.path().into(), shard: None };
+        let report = run_matrix(&cfg, &fake, &opts, &|_| {}, &|_| {});
+        assert!(report.complete);
+        assert_eq!(report.cells.len(), 3 * 2 * 2);
+        // "good" builds its own worktree; "bad" failed to apply, so the base tree is built.
+        let builds = fake.builds.lock().expect("lock").clone();
+        assert!(builds.contains(&"t-good:ok".to_string()), "{builds:?}");
+        assert!(builds.contains(&"t-base:ok".to_string()), "{builds:?}");
+        // t2 is apply-only: never built.
+        assert!(!builds.iter().any(|b| b.starts_with("t2")), "{builds:?}");
+        let cell = |id: &str| report.cells.iter().find(|c| c.id == id).expect(id);
+        let bad = cell("bad@t:ok");
+        assert!(bad.build.base_only);
+        assert_eq!(bad.actual.apply.as_deref(), Some("failed"));
+        assert!(bad.as_expected, "{:?}", bad.actual);
+        let broken = cell("good@t:broken");
+        assert_eq!(broken.build.status, StageStatus::Failed);
+        assert!(matches!(broken.boot, CellBoot::Skipped { .. }));
+        assert!(!broken.as_expected);
+        let good = cell("good@t:ok");
+        assert!(good.as_expected, "{:?}", good.actual);
+        assert_eq!(good.tests.len(), 1);
+        let apply_only = cell("good@t2:ok");
+        assert_eq!(apply_only.build.status, StageStatus::Skipped);
+        assert!(apply_only.as_expected);
+        // Unexpected: the three built cells with the "broken" config (good, bad
+        // via the base unit, bad2); every other cell meets its expectation.
+        assert_eq!(report.summary.unexpected, 3);
+    }
+
+    #[test]
+    fn missing_tree_marks_cells_not_crash() {
+        let cfg = cfg("trees: [{name: missing}]\nseries: [{name: s, source: x}]\nconfigs: [{name: c, fragments: [f]}]\n");
+        let fake = Fake { builds: Mutex::new(vec![]) };
+        let dir = tempfile::tempdir().expect("tmp");
+        let opts = RunOptions { run_id: "r".into(), run_dir: dir.path().into(), project_root: dir.path().into(), shard: None };
+        let report = run_matrix(&cfg, &fake, &opts, &|_| {}, &|_| {});
+        assert_eq!(report.cells.len(), 1);
+        assert!(!report.cells[0].as_expected);
+        assert!(report.cells[0].logs.get("apply-error").is_some_and(|e| e.contains("no such tree")));
+        assert!(fake.builds.lock().expect("lock").is_empty());
+    }
 }

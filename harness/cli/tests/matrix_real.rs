@@ -1,0 +1,115 @@
+//! The real pipeline on linux-6.1: fetch the pinned tree, apply every series of
+//! the default matrix, build tinyconfig+netns with IP_MULTIPLE_TABLES=y and =n,
+//! boot each kernel in QEMU and run the namespace tests in the guest.
+//! linux-6.12 stays in the run as apply-only cells (cheap).
+//!
+//! Expected values are reasoned from the data, not copied from a run:
+//! - netns-l2-l3 was written for 2.6.19-mm: none of its target code exists in
+//!   6.1, so apply is `failed`; the cell builds and boots the base tree.
+//! - preempt-rt-prefix (patches 1..39) applies cleanly to 6.1 (GNU patch agrees:
+//!   the first failing patch is 0040), so it is built and booted itself.
+//! - preempt-rt (all 72) is `partial` on 6.1 (0040, 0071 fail; 0056 upstream).
+//! - With IP_MULTIPLE_TABLES=n the policy-routing test must be skip/xfail, not fail.
+
+use harness_report::model::{CellBoot, MatrixReport, StageStatus, TestStatus};
+use std::process::Command;
+
+fn run_matrix(results: &std::path::Path) -> (i32, MatrixReport, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_harness"))
+        .args(["matrix", "--run-id", "ci", "--results"])
+        .arg(results)
+        .env("HARNESS_PROJECT", concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .output()
+        .expect("run harness matrix");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let text = std::fs::read_to_string(results.join("ci/report.json"))
+        .unwrap_or_else(|e| panic!("no report.json ({e})\nstdout:\n{stdout}\nstderr:\n{stderr}"));
+    let report: MatrixReport = serde_json::from_str(&text).expect("report parses as harness.matrix/1");
+    (out.status.code().unwrap_or(-1), report, format!("{stdout}\n{stderr}"))
+}
+
+#[test]
+fn real_matrix_on_linux_6_1() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (code, report, log) = run_matrix(tmp.path());
+    let cell = |id: &str| {
+        report
+            .cells
+            .iter()
+            .find(|c| c.id == id)
+            .unwrap_or_else(|| panic!("cell {id} missing\n{log}"))
+    };
+    assert_eq!(report.schema, "harness.matrix/1");
+    assert!(report.complete, "run not marked complete\n{log}");
+    for f in ["report.json", "summary.md", "junit.xml", "index.html"] {
+        assert!(tmp.path().join("ci").join(f).is_file(), "{f} missing");
+    }
+    assert!(tmp.path().join("latest").exists(), "results/latest missing");
+
+    // netns-l2-l3: fails to apply, every hunk explained; base tree still built and booted.
+    let netns = cell("netns-l2-l3@linux-6.1:ip-multiple-tables-y");
+    assert_eq!(netns.actual.apply.as_deref(), Some("failed"), "{log}");
+    for p in &netns.apply.patches {
+        for f in &p.files {
+            for h in &f.hunks {
+                let d = h.diagnosis.as_ref().unwrap_or_else(|| {
+                    panic!("{} {} hunk {} has no diagnosis", p.name, f.path, h.index)
+                });
+                assert_ne!(
+                    serde_json::to_value(d.cause).expect("cause"),
+                    serde_json::json!("unknown"),
+                    "{} {} hunk {}",
+                    p.name,
+                    f.path,
+                    h.index
+                );
+            }
+        }
+    }
+    assert!(netns.build.base_only, "failed series must build the base tree");
+
+    for config in ["ip-multiple-tables-y", "ip-multiple-tables-n"] {
+        let rt = cell(&format!("preempt-rt-prefix@linux-6.1:{config}"));
+        assert_eq!(rt.actual.apply.as_deref(), Some("applied"), "{log}");
+        assert_eq!(rt.kconfig.status, StageStatus::Passed, "{:?}", rt.kconfig.problems);
+        assert_eq!(rt.build.status, StageStatus::Passed, "{:?}", rt.build.log_excerpt);
+        assert!(!rt.build.base_only);
+        let CellBoot::Ran(boot) = &rt.boot else {
+            panic!("{config}: boot skipped\n{log}")
+        };
+        assert!(!boot.tests.is_empty(), "{config}: no guest tests reported");
+        for t in harness_report::view::flat_tests(rt) {
+            assert_ne!(t.1.status, TestStatus::Fail, "{config}: test {} failed", t.0);
+        }
+        let policy: Vec<_> = boot
+            .tests
+            .iter()
+            .filter(|t| t.name.contains("rule") || t.name.contains("policy"))
+            .collect();
+        assert!(!policy.is_empty(), "no policy-routing test in {:?}", boot.tests);
+        for t in policy {
+            if config.ends_with("-y") {
+                assert_eq!(t.status, TestStatus::Pass, "{}", t.name);
+            } else {
+                assert!(
+                    matches!(t.status, TestStatus::Skip | TestStatus::Xfail),
+                    "{}: {:?}",
+                    t.name,
+                    t.status
+                );
+            }
+        }
+        let full = cell(&format!("preempt-rt@linux-6.1:{config}"));
+        assert_eq!(full.actual.apply.as_deref(), Some("partial"), "{log}");
+    }
+    // Every cell met its expectation, so the exit code is 0.
+    assert_eq!(report.summary.unexpected, 0, "{log}");
+    assert_eq!(code, 0, "{log}");
+
+    // A rerun with nothing changed does not run make (results are reused).
+    let (_, again, log2) = run_matrix(tmp.path());
+    for c in again.cells.iter().filter(|c| c.build.status == StageStatus::Passed) {
+        assert!(c.build.reused, "{}: rebuilt although nothing changed\n{log2}", c.id);
+    }
+}

@@ -396,7 +396,11 @@ fn rebuild(items: &[Item], witnesses: &[TextHunk], notes: &mut Vec<String>) -> S
                 .skip(i + 1)
                 .find(|x| !x.text.is_empty())
                 .is_some_and(|x| x.text.starts_with('>'));
-        if !it.ambiguous || !(out.last().is_some_and(|l| l.is_empty()) || quoted_around) {
+        // nor between a `+++ ` line and the first `@@`
+        let after_plus = out.last().is_some_and(|l| l.starts_with("+++ "));
+        if !it.ambiguous
+            || !(out.last().is_some_and(|l| l.is_empty()) || quoted_around || after_plus)
+        {
             out.push(t.clone());
         }
         i += 1;

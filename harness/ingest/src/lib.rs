@@ -1,5 +1,17 @@
-//! Series ingest: turn a series source (quilt directory, directory of `*.patch`,
-//! one patch or mbox file, ...) into an ordered [`Series`] of patch texts.
+//! Series ingest: turn a series source into an ordered [`Series`] of patch
+//! texts, and into the series model of `harness.series/1` ([`SeriesReport`]).
+//!
+//! Sources: a quilt directory or `series` file (comments, per-patch `-pN`),
+//! a directory of `*.patch` files (git format-patch mails are ordered by their
+//! `n/N`), a maildir (`cur/`, `new/`), an mbox (mboxo or mboxrd), one mail or
+//! patch file, and the text of a mailing-list archive page (see [`archive`]).
+//! MIME (quoted-printable, base64, multipart, RFC 2047 headers, charsets) is
+//! decoded by the hand-written [`mime`] module.
+//!
+//! Entry points: [`load`] / [`load_with`] (what `harness apply` uses: the
+//! newest revision of each patch unless told otherwise), [`ingest`] (messages
+//! plus the model), [`series_report`], [`resolve`] (path or series name under
+//! `patches/`).
 //!
 //! This crate reads files but never runs processes and never prints.
 //! Parsing of the diff itself lives in `harness-core`.

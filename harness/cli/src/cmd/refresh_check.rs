@@ -1,8 +1,176 @@
-use crate::common::Outcome;
+//! `harness refresh-check SOURCE --tree TREE` and `harness refresh-check OLD NEW --tree TREE`.
 
+use crate::common::{self, Outcome};
+use anyhow::Context;
+use harness_orchestrate::refresh_check::{self, Cause, Change, RefreshCheckReport};
+use std::path::PathBuf;
+
+/// Compare two revisions of a series on a tree.
+///
+/// With one SOURCE (an mbox or archive page holding several revisions, e.g. a
+/// refreshed patch sent as a `Re:` reply), the first revision of each patch is
+/// compared with its newest. With OLD and NEW, the two sources are compared
+/// (each read like `harness apply` reads a series: newest revision per patch).
+///
+/// Patches are paired range-diff style: by patch number when subject or
+/// content agree, else by subject similarity, else by diff content. Both
+/// revisions are applied to TREE (never modified) and, per patch, the report
+/// gives both verdicts (files -> hunks as in harness.apply/1) and `change`:
+/// `refresh-only` when only context and positions moved, `content-changed`
+/// when added or removed lines differ, with each differing line and whether it
+/// mirrors a change in the base (the refreshed patch follows code renamed or
+/// changed under it) or is a new change.
+///
+/// Exit status: 0 the new revision applies and every content change mirrors
+/// the base; 1 otherwise; 2 usage or infrastructure error.
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// SOURCE, or OLD and NEW (paths or series names under patches/).
+    #[arg(value_name = "SOURCE|OLD NEW", num_args = 1..=2, required = true)]
+    pub sources: Vec<String>,
+    /// The tree to apply both revisions to (a directory; never modified).
+    #[arg(long, value_name = "TREE")]
+    pub tree: String,
+    /// Write the `harness.refresh-check/1` JSON report to FILE (`-` = stdout).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Maximum fuzz, as `patch -F`.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub fuzz: usize,
+}
 
-pub fn run(_args: Args) -> anyhow::Result<Outcome> {
-    anyhow::bail!("not implemented yet")
+fn resolve_tree(tree: &str) -> anyhow::Result<PathBuf> {
+    let p = PathBuf::from(tree);
+    if p.is_dir() {
+        return Ok(p);
+    }
+    let cached = common::cache_dir().join("trees").join(tree).join("tree");
+    if cached.is_dir() {
+        return Ok(cached);
+    }
+    anyhow::bail!(
+        "tree `{tree}`: not a directory and not a fetched tree (try `harness tree fetch {tree}`)"
+    )
+}
+
+pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    let root = common::project_root();
+    let tree = resolve_tree(&args.tree)?;
+    let mut opts = harness_orchestrate::apply::Options::default();
+    opts.apply.max_fuzz = args.fuzz;
+    let report = match args.sources.as_slice() {
+        [one] => {
+            let src =
+                harness_ingest::resolve(one, &root).with_context(|| format!("source {one:?}"))?;
+            refresh_check::refresh_check_source(&src, &tree, opts)?
+        }
+        [old, new] => {
+            let o = harness_ingest::resolve(old, &root).with_context(|| format!("OLD {old:?}"))?;
+            let n = harness_ingest::resolve(new, &root).with_context(|| format!("NEW {new:?}"))?;
+            let os =
+                harness_ingest::load(&o).with_context(|| format!("reading {}", o.display()))?;
+            let ns =
+                harness_ingest::load(&n).with_context(|| format!("reading {}", n.display()))?;
+            let (ol, nl) = (o.display().to_string(), n.display().to_string());
+            refresh_check::refresh_check(
+                &os,
+                &ns,
+                (&ol, "newest revision of each patch"),
+                (&nl, "newest revision of each patch"),
+                &tree,
+                opts,
+            )?
+        }
+        _ => anyhow::bail!("give SOURCE, or OLD and NEW"),
+    };
+    if let Some(dest) = &args.json {
+        common::write_json(dest, &report)?;
+    }
+    let text = render(&report);
+    if args.json.as_deref() == Some(std::path::Path::new("-")) {
+        eprint!("{text}");
+    } else {
+        print!("{text}");
+    }
+    Ok(if report.ok {
+        Outcome::Ok
+    } else {
+        Outcome::Failed
+    })
+}
+
+fn render(r: &RefreshCheckReport) -> String {
+    use std::fmt::Write;
+    let mut o = String::new();
+    let _ = writeln!(o, "tree: {}", r.tree);
+    let _ = writeln!(
+        o,
+        "old:  {} ({}): {:?}",
+        r.old.source, r.old.revision, r.old.status
+    );
+    let _ = writeln!(
+        o,
+        "new:  {} ({}): {:?}",
+        r.new.source, r.new.revision, r.new.status
+    );
+    for p in &r.patches {
+        let change = match p.change {
+            Change::RefreshOnly => "refresh-only",
+            Change::ContentChanged => "content-changed",
+            Change::Added => "added",
+            Change::Dropped => "dropped",
+        };
+        let _ = writeln!(o, "\npatch {} {:?}: {change}", p.number, p.title);
+        let _ = writeln!(o, "  {}", p.summary);
+        for (label, side) in [("old", &p.old), ("new", &p.new)] {
+            let Some(side) = side else { continue };
+            for f in &side.files {
+                for h in &f.hunks {
+                    let st = serde_json::to_value(h.status)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default();
+                    let mut line = format!("  {label} {} hunk #{}: {st}", f.path, h.index);
+                    if let Some(off) = h.offset {
+                        if off != 0 {
+                            let _ = write!(line, " offset {off}");
+                        }
+                    }
+                    if let Some(fz) = h.fuzz {
+                        if fz > 0 {
+                            let _ = write!(line, " fuzz {fz}");
+                        }
+                    }
+                    if let Some(d) = &h.diagnosis {
+                        let _ = write!(line, " — {}", d.summary);
+                    }
+                    let _ = writeln!(o, "{line}");
+                }
+            }
+        }
+        for d in &p.differences {
+            let cause = match d.cause {
+                Cause::MirrorsBase => "mirrors base",
+                Cause::NewChange => "NEW CHANGE",
+            };
+            let _ = writeln!(
+                o,
+                "  {} {} line [{cause}]\n    old: {}\n    new: {}",
+                d.file,
+                d.kind,
+                d.old.as_deref().unwrap_or("(none)"),
+                d.new.as_deref().unwrap_or("(none)")
+            );
+        }
+    }
+    let _ = writeln!(
+        o,
+        "\n{}",
+        if r.ok {
+            "OK: the new revision applies and every content change follows the base"
+        } else {
+            "NOT OK: the new revision does not apply fully, or changes content the base does not explain"
+        }
+    );
+    o
 }

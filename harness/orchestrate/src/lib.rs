@@ -6,5 +6,6 @@ pub mod apply;
 pub mod matrix;
 pub mod sandboxing;
 pub mod blame;
+pub mod refresh;
 pub mod threeway;
 pub mod refresh_check;

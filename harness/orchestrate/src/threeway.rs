@@ -284,11 +284,11 @@ mod tests {
     }
 
     #[test]
-    fn threeway_merges_where_plain_apply_fails() {
+    fn threeway_merges_a_patch_whose_context_changed() {
         // v1 -> patch made with `git diff` (carries index ids); upstream then
-        // rewrote the lines right after the patched one, so the patch's
-        // context no longer matches, but a 3-way merge (like `git am -3`)
-        // succeeds because the changes touch different lines.
+        // rewrote the last context line of the hunk (f), so the patch's
+        // context no longer matches exactly, but a 3-way merge (like
+        // `git am -3`) is clean: the changes are two lines apart.
         let dir = tempfile::tempdir().expect("tempdir");
         let d = dir.path();
         git(d, &["init", "-q"]);
@@ -301,7 +301,7 @@ mod tests {
         assert!(patch.contains("\nindex "), "{patch}");
         git(d, &["checkout", "-q", "f.txt"]);
         // Upstream: d and e rewritten (inside the patch's trailing context).
-        let upstream = v1.replace("d\ne\n", "D-up\nE-up\n");
+        let upstream = v1.replace("f\n", "F-up\n");
         std::fs::write(d.join("f.txt"), &upstream).expect("write");
         git(d, &["commit", "-q", "-am", "upstream"]);
 
@@ -315,7 +315,7 @@ mod tests {
         // Expected: what `git merge-file` gives, both changes kept.
         assert_eq!(
             String::from_utf8_lossy(r.merged.as_deref().unwrap_or_default()),
-            "a\nb\nC-patched\nD-up\nE-up\nf\ng\nh\ni\nj\n"
+            "a\nb\nC-patched\nd\ne\nF-up\ng\nh\ni\nj\n"
         );
     }
 

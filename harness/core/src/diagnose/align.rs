@@ -260,6 +260,13 @@ pub fn align(needle: &[&str], hay: &[&str], expected: usize) -> Option<Alignment
             .copied()
             .filter(|&(i, _)| all_generic || !is_generic(needle[i]))
             .collect();
+        // Only generic lines matched (the distinctive ones all changed):
+        // align on them anyway, it is still the best guess near `expected`.
+        let distinct = if distinct.is_empty() {
+            pairs.clone()
+        } else {
+            distinct
+        };
         let (first, last) = match (distinct.first(), distinct.last()) {
             (Some(f), Some(l)) => (*f, *l),
             _ => continue,

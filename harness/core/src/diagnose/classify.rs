@@ -351,33 +351,31 @@ fn round2(x: f64) -> f64 {
 /// lines next to a gap where expected lines are missing.
 fn conflict_lines(d: &Diagnosis) -> Vec<usize> {
     let mut out = Vec::new();
-    let mut last_line: Option<usize> = None;
-    let mut pending_gap = false;
-    for dl in &d.diff {
-        match dl.tag {
+    let diff = &d.diff;
+    let mut k = 0;
+    while k < diff.len() {
+        match diff[k].tag {
             DiffTag::Found => {
-                if let Some(l) = dl.line {
-                    out.push(l);
-                }
-                pending_gap = false;
+                out.extend(diff[k].line);
+                k += 1;
             }
+            DiffTag::Same => k += 1,
             DiffTag::Expected => {
-                if let Some(l) = last_line {
-                    out.push(l);
+                // A run of expected-only lines; if nothing in the file
+                // replaced them, the lines around the gap are what changed.
+                let start = k;
+                while k < diff.len() && diff[k].tag == DiffTag::Expected {
+                    k += 1;
                 }
-                pending_gap = true;
-            }
-            DiffTag::Same => {
-                if pending_gap {
-                    if let Some(l) = dl.line {
-                        out.push(l);
-                    }
-                    pending_gap = false;
+                let before = start.checked_sub(1).and_then(|b| diff.get(b));
+                let after = diff.get(k);
+                let replaced = before.is_some_and(|x| x.tag == DiffTag::Found)
+                    || after.is_some_and(|x| x.tag == DiffTag::Found);
+                if !replaced {
+                    out.extend(before.and_then(|x| x.line));
+                    out.extend(after.and_then(|x| x.line));
                 }
             }
-        }
-        if dl.line.is_some() {
-            last_line = dl.line;
         }
     }
     out.sort_unstable();

@@ -380,10 +380,12 @@ pub fn build(
         .stdout(Stdio::from(log_file))
         .stderr(Stdio::from(log_err));
     if let (true, Some(dir)) = (use_ccache, &opts.ccache_dir) {
-        cmd.env("CCACHE_DIR", dir)
-            // build dirs differ per worktree/config: hash relative paths
-            .env("CCACHE_BASEDIR", "/")
-            .env("CCACHE_NOHASHDIR", "1");
+        cmd.env("CCACHE_DIR", dir).env("CCACHE_NOHASHDIR", "1");
+        // Build and source dirs differ per worktree/config: let ccache hash
+        // paths relative to their common ancestor so results are shared.
+        if let Some(base) = common_ancestor(src, out) {
+            cmd.env("CCACHE_BASEDIR", base);
+        }
     }
     let make_command = shown.join(" ");
     let make_start = Instant::now();
@@ -472,6 +474,19 @@ pub fn build(
     }
     outcome.seconds = start.elapsed().as_secs_f64();
     Ok(outcome)
+}
+
+/// The deepest common ancestor of two absolute paths, if below `/`.
+fn common_ancestor(a: &Path, b: &Path) -> Option<PathBuf> {
+    let a = std::fs::canonicalize(a).ok()?;
+    let b = std::fs::canonicalize(b).ok()?;
+    let common: PathBuf = a
+        .components()
+        .zip(b.components())
+        .take_while(|(x, y)| x == y)
+        .map(|(x, _)| x)
+        .collect();
+    (common.components().count() > 1).then_some(common)
 }
 
 fn load_cached(dir: &Path) -> Option<BuildOutcome> {

@@ -1402,7 +1402,7 @@ mod tests {
 
     #[test]
     fn create_delete_rename_missing() {
-        let p = "diff --git a/new.c b/new.c\nnew file mode 100644\n--- /dev/null\n+++ b/new.c\n@@ -0,0 +1,2 @@\n+a\n+b\ndiff --git a/old.c b/old.c\ndeleted file mode 100644\n--- a/old.c\n+++ /dev/null\n@@ -1 +0,0 @@\n-x\ndiff --git a/r1 b/r2\nsimilarity index 100%\nrename from r1\nrename to r2\n--- a/nope.c\n+++ b/nope.c\n@@ -1 +1 @@\n-q\n+Q\n";
+        let p = "diff --git a/new.c b/new.c\nnew file mode 100644\n--- /dev/null\n+++ b/new.c\n@@ -0,0 +1,2 @@\n+a\n+b\ndiff --git a/old.c b/old.c\ndeleted file mode 100644\n--- a/old.c\n+++ /dev/null\n@@ -1 +0,0 @@\n-x\ndiff --git a/r1 b/r2\nsimilarity index 100%\nrename from r1\nrename to r2\ndiff --git a/nope.c b/nope.c\n--- a/nope.c\n+++ b/nope.c\n@@ -1 +1 @@\n-q\n+Q\n";
         let o = run(&[("old.c", "x\n"), ("r1", "r\n")], p);
         let files = &o.report.patches[0].files;
         assert_eq!(files[0].status, AggregateStatus::Applied);

@@ -57,8 +57,8 @@ fn dropped_symbol_exits_1_naming_symbol_and_dependency() {
         stdout.contains("conflicts with CONFIG_IP_ADVANCED_ROUTER=n requested at"),
         "{stdout}"
     );
-    // defined in the sourced net/Kconfig, line 13 (`config IP_MULTIPLE_TABLES`)
-    assert!(stdout.contains("defined at net/Kconfig:13"), "{stdout}");
+    // defined in the sourced net/Kconfig, line 12 (`config IP_MULTIPLE_TABLES`)
+    assert!(stdout.contains("defined at net/Kconfig:12"), "{stdout}");
     let v: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&json).expect("json written")).expect("valid json");
     assert_eq!(v["schema"], "harness.kconfig/1");

@@ -549,6 +549,7 @@ fn run_hunks(f: &FilePatch, content: &[u8], max_fuzz: usize) -> FileRun {
     let mut out_offset: i64 = 0;
     let mut verdicts = Vec::with_capacity(f.hunks.len());
     let mut reject = Vec::new();
+    let mut seen_already = false;
     for h in &f.hunks {
         let mut v = Verdict {
             status: HunkStatus::Failed,
@@ -571,7 +572,16 @@ fn run_hunks(f: &FilePatch, content: &[u8], max_fuzz: usize) -> FileRun {
         let context = fwd.prefix.max(fwd.suffix);
         let mymaxfuzz = (max_fuzz as i64).min(context);
         let mut found: Option<(bool, i64, i64)> = None; // (reversed, where, fuzz)
-        let mut fuzz = 0i64;
+        if seen_already && h.index != 1 {
+            // An earlier hunk of this file is already present (GNU would call the
+            // file reversed): prefer the exact postimage over a fuzzy forward match.
+            let mut probe = in_offset;
+            let w = locate_hunk(&input, &rev, 0, &mut probe, out.last_frozen);
+            if w != 0 {
+                found = Some((true, w, 0));
+            }
+        }
+        let mut fuzz = if found.is_some() { mymaxfuzz + 1 } else { 0 };
         while fuzz <= mymaxfuzz {
             let w = locate_hunk(&input, &fwd, fuzz, &mut in_offset, out.last_frozen);
             if w != 0 {
@@ -618,6 +628,7 @@ fn run_hunks(f: &FilePatch, content: &[u8], max_fuzz: usize) -> FileRun {
                 }
             }
             Some((true, w, fz)) => {
+                seen_already = true;
                 v.status = HunkStatus::AlreadyApplied;
                 v.line = usize::try_from(w + out_offset).ok();
                 if fz > 0 {

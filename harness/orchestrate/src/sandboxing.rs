@@ -1,10 +1,28 @@
-//! Command factories that run tree code inside the bubblewrap sandbox.
+//! Command factories that run tree code (kconfig, make, scripts) inside the
+//! bubblewrap sandbox: network unshared, root file system read-only, only the
+//! worktree, build directory and ccache directory writable, home hidden.
 
 use std::path::Path;
 
 /// A factory running programs in a sandbox where only `writable` paths can be
-/// written. Returns the factory and whether it really sandboxes.
-pub fn factory(writable: &[&Path]) -> (Box<dyn harness_build::CommandFactory>, bool) {
-    let _ = writable;
-    (Box::new(harness_build::HostCommands), false)
+/// written and `readonly` paths (e.g. the cached base tree, under the hidden
+/// home directory) can be read. Fails, rather than silently building
+/// unsandboxed, when bubblewrap cannot run here.
+pub fn factory(
+    writable: &[&Path],
+    readonly: &[&Path],
+) -> Result<Box<dyn harness_build::CommandFactory>, String> {
+    let mut sb = harness_sandbox::Sandbox::new();
+    for w in writable {
+        sb = sb.writable(w.to_path_buf());
+    }
+    for r in readonly {
+        sb = sb.readonly(r.to_path_buf());
+    }
+    sb.probe().map_err(|e| {
+        format!("{e} (or run with --sandbox off for trusted trees)")
+    })?;
+    Ok(Box::new(move |program: &str| {
+        sb.command(program, std::iter::empty::<&str>())
+    }))
 }

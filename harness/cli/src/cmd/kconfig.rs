@@ -168,6 +168,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         base: parse_base(&args.base),
         srcarch: srcarch(&args.arch),
         arch: args.arch.clone(),
+        source_id: None,
     };
     let outcome = merge(&tree, &args.out, &fragments, &opts, &HostCommands)
         .with_context(|| format!("merging config fragments in {}", tree.display()))?;

@@ -113,7 +113,13 @@ impl RealStages {
         Ok(path)
     }
 
-    fn factory(&self, unit: &BuildUnit, writable: &[&Path]) -> (Box<dyn harness_build::CommandFactory>, bool) {
+    /// The command factory for a unit's host steps, and whether it sandboxes.
+    fn factory(
+        &self,
+        unit: &BuildUnit,
+        writable: &[&Path],
+        readonly: &[&Path],
+    ) -> Result<(Box<dyn harness_build::CommandFactory>, bool), String> {
         let mode = self.sandbox_override.unwrap_or(self.build.sandbox);
         let want = match mode {
             SandboxMode::On => true,
@@ -121,9 +127,9 @@ impl RealStages {
             SandboxMode::Auto => unit.from_mail,
         };
         if !want {
-            return (Box::new(harness_build::HostCommands), false);
+            return Ok((Box::new(harness_build::HostCommands), false));
         }
-        crate::sandboxing::factory(writable)
+        crate::sandboxing::factory(writable, readonly).map(|f| (f, true))
     }
 }
 
@@ -297,7 +303,22 @@ impl Stages for RealStages {
         let ccache = self.cache_root.join("ccache");
         let _ = std::fs::create_dir_all(&out);
         let _ = std::fs::create_dir_all(&ccache);
-        let (factory, sandboxed) = self.factory(unit, &[&out, &ccache, &src]);
+        let writable: Vec<&Path> = if unit.kind == SourceKind::Base {
+            vec![&out, &ccache]
+        } else {
+            vec![&out, &ccache, &src]
+        };
+        let (factory, sandboxed) = match self.factory(unit, &writable, &[&tree.path]) {
+            Ok(f) => f,
+            Err(e) => {
+                return BuildResult {
+                    kconfig: CellKconfig { status: StageStatus::Failed, problems: vec![format!("sandbox: {e}")] },
+                    build: failed_build(format!("sandbox: {e}"), t0.elapsed().as_secs_f64()),
+                    kernel: None,
+                    log: None,
+                }
+            }
+        };
         let source_id = format!("{}-{}", Self::tree_identity(tree), unit.source_key);
         let fragments: Vec<PathBuf> =
             config.fragments.iter().map(|f| self.project_root.join(f)).collect();

@@ -218,7 +218,9 @@ pub fn run_matrix(
     persist: &Persist<'_>,
 ) -> MatrixReport {
     let started = now_rfc3339();
+    // Cells in id order: a run and the merge of its shards list them identically.
     let mut plans: Vec<CellPlan> = cfg.cells();
+    plans.sort_by(|a, b| a.id.cmp(&b.id));
     if let Some((i, n)) = opts.shard {
         let ids: Vec<String> = plans.iter().map(|p| p.id.clone()).collect();
         let keep = harness_report::shard::shard_filter(&ids, i, n).unwrap_or_default();

@@ -49,12 +49,25 @@ pub fn resolve_tree(tree: &str) -> anyhow::Result<PathBuf> {
     if p.exists() {
         anyhow::bail!("tree `{tree}` is not a directory");
     }
-    anyhow::bail!("tree `{tree}`: not a directory; tree names need `harness tree fetch NAME`")
+    // Not a directory: a pinned tree name from trees.yaml (fetched if needed).
+    let base = crate::cmd::tree::resolve(tree, None)
+        .with_context(|| {
+            format!(
+                "tree `{tree}` is neither a directory nor a usable tree name \
+                 (list names with `harness tree list`; fetch with `harness tree fetch NAME`)"
+            )
+        })?;
+    Ok(base.path)
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let tree = resolve_tree(&args.tree)?;
-    let series = harness_ingest::load(&args.series)
+    let series_path = harness_ingest::resolve(
+        &args.series.to_string_lossy(),
+        &crate::common::project_root(),
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let series = harness_ingest::load(&series_path)
         .with_context(|| format!("loading series {}", args.series.display()))?;
     if series.patches.is_empty() {
         anyhow::bail!("series {} contains no patches", args.series.display());

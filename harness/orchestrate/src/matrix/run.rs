@@ -359,12 +359,23 @@ pub fn run_matrix(
     std::thread::scope(|scope| {
         let symbols_of = &symbols_of;
         let run_dir = &opts.run_dir;
+        let units_ref = &units;
+        let configs_ref = &cfg.configs;
         scope.spawn(move || {
             for (u, c, kernel) in boot_rx {
-                let what = format!("{}:{}", units_key_label(u), c);
-                let _ = what;
-                let log = run_dir.join("boots").join(format!("unit{u}-config{c}.console.log"));
+                let what = format!(
+                    "{}:{}",
+                    units_ref.get(u).map(|x| x.key.as_str()).unwrap_or("?"),
+                    configs_ref.get(c).map(|x| x.name.as_str()).unwrap_or("?")
+                );
+                let log = run_dir.join("boots").join(format!("{}.console.log", slug(&what)));
                 let rep = stages.boot(&kernel, &symbols_of[c], &log);
+                events(Event::Finished {
+                    what,
+                    stage: "boot",
+                    status: status_word(&rep.status),
+                    seconds: rep.seconds,
+                });
                 if done_tx.send((u, c, rep)).is_err() {
                     break;
                 }
@@ -428,10 +439,6 @@ pub fn run_matrix(
     report
 }
 
-fn units_key_label(u: usize) -> String {
-    format!("unit{u}")
-}
-
 fn rel(base: &Path, p: &Path) -> String {
     p.strip_prefix(base).unwrap_or(p).display().to_string()
 }
@@ -451,12 +458,7 @@ fn record_boot(
     events: &(dyn Fn(Event) + Sync),
 ) {
     let conf = &cfg.configs[c];
-    events(Event::Finished {
-        what: format!("{}:{}", units.get(u).map(|x| x.key.as_str()).unwrap_or("?"), conf.name),
-        stage: "boot",
-        status: status_word(&rep.status),
-        seconds: rep.seconds,
-    });
+    let _ = (units, events);
     for p in plans.iter().filter(|p| p.config == conf.name) {
         if unit_of.get(&(p.series.clone(), p.tree.clone())) != Some(&u) {
             continue;

@@ -82,7 +82,10 @@ fn differential(series_dir: &str, tree_name: &str) {
 # reverses only with fuzz is not counted as already-applied by the rules).\n\
 # Later hunks of the same file then see a different cumulative state.\n";
         let _ = std::fs::create_dir_all(known_path.parent().expect("parent"));
-        let _ = std::fs::write(&known_path, format!("{header}{}\n", cmp.disagreements.join("\n")));
+        let _ = std::fs::write(
+            &known_path,
+            format!("{header}{}\n", cmp.disagreements.join("\n")),
+        );
     }
     let mut problems: Vec<String> = cmp
         .disagreements

@@ -19,18 +19,32 @@ use std::process::Command;
 
 fn run_matrix(results: &std::path::Path) -> (i32, MatrixReport, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_harness"))
-        .args(["matrix", "--series", "netns-l2-l3", "--series", "preempt-rt"])
+        .args([
+            "matrix",
+            "--series",
+            "netns-l2-l3",
+            "--series",
+            "preempt-rt",
+        ])
         .args(["--run-id", "ci", "--results"])
         .arg(results)
-        .env("HARNESS_PROJECT", concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .env(
+            "HARNESS_PROJECT",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../.."),
+        )
         .output()
         .expect("run harness matrix");
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let text = std::fs::read_to_string(results.join("ci/report.json"))
         .unwrap_or_else(|e| panic!("no report.json ({e})\nstdout:\n{stdout}\nstderr:\n{stderr}"));
-    let report: MatrixReport = serde_json::from_str(&text).expect("report parses as harness.matrix/1");
-    (out.status.code().unwrap_or(-1), report, format!("{stdout}\n{stderr}"))
+    let report: MatrixReport =
+        serde_json::from_str(&text).expect("report parses as harness.matrix/1");
+    (
+        out.status.code().unwrap_or(-1),
+        report,
+        format!("{stdout}\n{stderr}"),
+    )
 }
 
 #[test]
@@ -71,14 +85,30 @@ fn real_matrix_on_linux_6_1() {
             }
         }
     }
-    assert!(netns.build.base_only, "failed series must build the base tree");
+    assert!(
+        netns.build.base_only,
+        "failed series must build the base tree"
+    );
 
     for config in ["ip-multiple-tables-y", "ip-multiple-tables-n"] {
         for series in ["netns-l2-l3", "preempt-rt"] {
             let c = cell(&format!("{series}@linux-6.1:{config}"));
-            assert_eq!(c.kconfig.status, StageStatus::Passed, "{:?}", c.kconfig.problems);
-            assert_eq!(c.build.status, StageStatus::Passed, "{:?}", c.build.log_excerpt);
-            assert!(c.build.base_only, "{series} did not apply: the base tree is built");
+            assert_eq!(
+                c.kconfig.status,
+                StageStatus::Passed,
+                "{:?}",
+                c.kconfig.problems
+            );
+            assert_eq!(
+                c.build.status,
+                StageStatus::Passed,
+                "{:?}",
+                c.build.log_excerpt
+            );
+            assert!(
+                c.build.base_only,
+                "{series} did not apply: the base tree is built"
+            );
         }
         let full = cell(&format!("preempt-rt@linux-6.1:{config}"));
         assert_eq!(full.actual.apply.as_deref(), Some("partial"), "{log}");
@@ -86,9 +116,19 @@ fn real_matrix_on_linux_6_1() {
         let CellBoot::Ran(boot) = &c.boot else {
             panic!("{config}: boot skipped\n{log}")
         };
-        assert_eq!(boot.tests.len(), 9, "{config}: the suite has 9 tests: {:?}", boot.tests);
+        assert_eq!(
+            boot.tests.len(),
+            9,
+            "{config}: the suite has 9 tests: {:?}",
+            boot.tests
+        );
         for t in harness_report::view::flat_tests(c) {
-            assert_ne!(t.1.status, TestStatus::Fail, "{config}: test {} failed", t.0);
+            assert_ne!(
+                t.1.status,
+                TestStatus::Fail,
+                "{config}: test {} failed",
+                t.0
+            );
         }
         let policy: Vec<_> = boot
             .tests
@@ -120,7 +160,15 @@ fn real_matrix_on_linux_6_1() {
 
     // A rerun with nothing changed does not run make (results are reused).
     let (_, again, log2) = run_matrix(tmp.path());
-    for c in again.cells.iter().filter(|c| c.build.status == StageStatus::Passed) {
-        assert!(c.build.reused, "{}: rebuilt although nothing changed\n{log2}", c.id);
+    for c in again
+        .cells
+        .iter()
+        .filter(|c| c.build.status == StageStatus::Passed)
+    {
+        assert!(
+            c.build.reused,
+            "{}: rebuilt although nothing changed\n{log2}",
+            c.id
+        );
     }
 }

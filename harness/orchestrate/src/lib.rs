@@ -3,9 +3,9 @@
 //! Never prints: the CLI renders events and outcomes.
 
 pub mod apply;
-pub mod matrix;
-pub mod sandboxing;
 pub mod blame;
+pub mod matrix;
 pub mod refresh;
-pub mod threeway;
 pub mod refresh_check;
+pub mod sandboxing;
+pub mod threeway;

@@ -19,9 +19,8 @@ pub fn factory(
     for r in readonly {
         sb = sb.readonly(r.to_path_buf());
     }
-    sb.probe().map_err(|e| {
-        format!("{e} (or run with --sandbox off for trusted trees)")
-    })?;
+    sb.probe()
+        .map_err(|e| format!("{e} (or run with --sandbox off for trusted trees)"))?;
     Ok(Box::new(move |program: &str| {
         sb.command(program, std::iter::empty::<&str>())
     }))

@@ -50,13 +50,12 @@ pub fn resolve_tree(tree: &str) -> anyhow::Result<PathBuf> {
         anyhow::bail!("tree `{tree}` is not a directory");
     }
     // Not a directory: a pinned tree name from trees.yaml (fetched if needed).
-    let base = crate::cmd::tree::resolve(tree, None)
-        .with_context(|| {
-            format!(
-                "tree `{tree}` is neither a directory nor a usable tree name \
+    let base = crate::cmd::tree::resolve(tree, None).with_context(|| {
+        format!(
+            "tree `{tree}` is neither a directory nor a usable tree name \
                  (list names with `harness tree list`; fetch with `harness tree fetch NAME`)"
-            )
-        })?;
+        )
+    })?;
     Ok(base.path)
 }
 

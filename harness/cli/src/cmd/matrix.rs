@@ -65,7 +65,10 @@ fn load_config(args: &Args, root: &Path) -> anyhow::Result<(MatrixConfig, String
             let p = root.join("matrix.yaml");
             match std::fs::read_to_string(&p) {
                 Ok(t) => (t, p.display().to_string()),
-                Err(_) => (DEFAULT_MATRIX_YAML.to_owned(), "embedded default matrix".to_owned()),
+                Err(_) => (
+                    DEFAULT_MATRIX_YAML.to_owned(),
+                    "embedded default matrix".to_owned(),
+                ),
             }
         }
     };
@@ -75,14 +78,22 @@ fn load_config(args: &Args, root: &Path) -> anyhow::Result<(MatrixConfig, String
 }
 
 fn filter(cfg: &mut MatrixConfig, args: &Args) -> anyhow::Result<()> {
-    fn keep<T>(items: &mut Vec<T>, wanted: &[String], name: impl Fn(&T) -> &str, what: &str) -> anyhow::Result<()> {
+    fn keep<T>(
+        items: &mut Vec<T>,
+        wanted: &[String],
+        name: impl Fn(&T) -> &str,
+        what: &str,
+    ) -> anyhow::Result<()> {
         if wanted.is_empty() {
             return Ok(());
         }
         for w in wanted {
             if !items.iter().any(|i| name(i) == w) {
                 let known: Vec<&str> = items.iter().map(&name).collect();
-                anyhow::bail!("no {what} named {w:?} in the matrix (known: {})", known.join(", "));
+                anyhow::bail!(
+                    "no {what} named {w:?} in the matrix (known: {})",
+                    known.join(", ")
+                );
             }
         }
         items.retain(|i| wanted.iter().any(|w| w == name(i)));
@@ -111,7 +122,10 @@ fn parse_sandbox(s: &str) -> anyhow::Result<SandboxMode> {
 /// Renders pipeline events: indicatif spinners on a TTY, timestamped lines otherwise.
 struct Progress {
     start: Instant,
-    bars: Option<(indicatif::MultiProgress, Mutex<std::collections::HashMap<String, indicatif::ProgressBar>>)>,
+    bars: Option<(
+        indicatif::MultiProgress,
+        Mutex<std::collections::HashMap<String, indicatif::ProgressBar>>,
+    )>,
 }
 
 impl Progress {
@@ -119,7 +133,12 @@ impl Progress {
         let tty = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
         Progress {
             start: Instant::now(),
-            bars: tty.then(|| (indicatif::MultiProgress::new(), Mutex::new(Default::default()))),
+            bars: tty.then(|| {
+                (
+                    indicatif::MultiProgress::new(),
+                    Mutex::new(Default::default()),
+                )
+            }),
         }
     }
 
@@ -152,11 +171,20 @@ impl Progress {
                         b.insert(format!("{stage}:{what}"), pb);
                     }
                 }
-                None => self.line(&format!("{stage:<6} {what} ..."))
+                None => self.line(&format!("{stage:<6} {what} ...")),
             },
-            Event::Finished { what, stage, status, seconds } => {
+            Event::Finished {
+                what,
+                stage,
+                status,
+                seconds,
+            } => {
                 if let Some((_, bars)) = &self.bars {
-                    if let Some(pb) = bars.lock().ok().and_then(|mut b| b.remove(&format!("{stage}:{what}"))) {
+                    if let Some(pb) = bars
+                        .lock()
+                        .ok()
+                        .and_then(|mut b| b.remove(&format!("{stage}:{what}")))
+                    {
                         pb.finish_and_clear();
                     }
                 }
@@ -186,7 +214,11 @@ fn print_table(report: &MatrixReport) {
             c.actual.build.clone().unwrap_or_default(),
             c.actual.boot.clone().unwrap_or_default(),
             format!("{passed}/{}", tests.len()),
-            if c.as_expected { "as expected" } else { "UNEXPECTED" }
+            if c.as_expected {
+                "as expected"
+            } else {
+                "UNEXPECTED"
+            }
         );
         if !c.as_expected {
             for m in harness_report::view::expectation_mismatches(c) {
@@ -210,9 +242,15 @@ fn update_latest(results: &Path, run_id: &str) {
 }
 
 fn load_report(p: &Path) -> anyhow::Result<MatrixReport> {
-    let file = if p.is_dir() { p.join("report.json") } else { p.to_owned() };
-    let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
-    serde_json::from_str(&text).with_context(|| format!("{}: not a harness.matrix/1 report", file.display()))
+    let file = if p.is_dir() {
+        p.join("report.json")
+    } else {
+        p.to_owned()
+    };
+    let text =
+        std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+    serde_json::from_str(&text)
+        .with_context(|| format!("{}: not a harness.matrix/1 report", file.display()))
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
@@ -231,13 +269,21 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let run_dir = results.join(&run_id);
     std::fs::create_dir_all(&run_dir).with_context(|| format!("creating {}", run_dir.display()))?;
 
-    let mut stages = RealStages::new(root.clone(), cache_dir(), cfg.build.clone(), cfg.boot.clone())
-        .context("setting up the tree cache")?;
+    let mut stages = RealStages::new(
+        root.clone(),
+        cache_dir(),
+        cfg.build.clone(),
+        cfg.boot.clone(),
+    )
+    .context("setting up the tree cache")?;
     if let Some(s) = &args.sandbox {
         stages.sandbox_override = Some(parse_sandbox(s)?);
     }
     let progress = Progress::new();
-    progress.line(&format!("matrix from {origin}; run {run_id} -> {}", run_dir.display()));
+    progress.line(&format!(
+        "matrix from {origin}; run {run_id} -> {}",
+        run_dir.display()
+    ));
     let persist_err: Mutex<Option<String>> = Mutex::new(None);
     let persist = |r: &MatrixReport| {
         if let Err(e) = harness_report::write::write_run_dir(&run_dir, r) {
@@ -246,7 +292,12 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             }
         }
     };
-    let opts = RunOptions { run_id: run_id.clone(), run_dir: run_dir.clone(), project_root: root.clone(), shard };
+    let opts = RunOptions {
+        run_id: run_id.clone(),
+        run_dir: run_dir.clone(),
+        project_root: root.clone(),
+        shard,
+    };
     let report = run_matrix(&cfg, &stages, &opts, &|e| progress.event(e), &persist);
     if let Some(e) = persist_err.lock().ok().and_then(|s| s.clone()) {
         anyhow::bail!("writing the report into {}: {e}", run_dir.display());
@@ -259,12 +310,18 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         print_table(&report);
         println!("report: {}", run_dir.join("index.html").display());
     }
-    let mut outcome = if report.summary.unexpected == 0 { Outcome::Ok } else { Outcome::Failed };
+    let mut outcome = if report.summary.unexpected == 0 {
+        Outcome::Ok
+    } else {
+        Outcome::Failed
+    };
     if let Some(old) = baseline {
         let cmp = harness_report::compare::compare(&old, &report);
         let _ = crate::common::write_atomic(
             &run_dir.join("compare.json"),
-            serde_json::to_string_pretty(&cmp).unwrap_or_default().as_bytes(),
+            serde_json::to_string_pretty(&cmp)
+                .unwrap_or_default()
+                .as_bytes(),
         );
         for r in &cmp.regressions {
             println!("REGRESSION {}: {}", r.cell, r.message);

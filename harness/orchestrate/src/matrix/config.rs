@@ -92,7 +92,10 @@ impl SeriesEntry {
             .parse()
             .map_err(|_| format!("series {}: take {t:?}: {b:?} is not a number", self.name))?;
         if a == 0 || b < a {
-            return Err(format!("series {}: take {t:?} is empty or starts at 0", self.name));
+            return Err(format!(
+                "series {}: take {t:?} is empty or starts at 0",
+                self.name
+            ));
         }
         Ok(Some((a, b)))
     }
@@ -169,9 +172,10 @@ impl Default for BootSettings {
 
 impl MatrixConfig {
     pub fn from_yaml(text: &str, origin: &Path) -> Result<MatrixConfig, String> {
-        let cfg: MatrixConfig = serde_yaml_ng::from_str(text)
+        let cfg: MatrixConfig =
+            serde_yaml_ng::from_str(text).map_err(|e| format!("{}: {e}", origin.display()))?;
+        cfg.validate()
             .map_err(|e| format!("{}: {e}", origin.display()))?;
-        cfg.validate().map_err(|e| format!("{}: {e}", origin.display()))?;
         Ok(cfg)
     }
 
@@ -318,6 +322,9 @@ mod tests {
             syms.get("CONFIG_IP_MULTIPLE_TABLES").map(String::as_str),
             Some("n")
         );
-        assert_eq!(syms.get("CONFIG_CMDLINE").map(String::as_str), Some("\"x\""));
+        assert_eq!(
+            syms.get("CONFIG_CMDLINE").map(String::as_str),
+            Some("\"x\"")
+        );
     }
 }

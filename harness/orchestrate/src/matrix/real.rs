@@ -141,7 +141,11 @@ fn unreachable_base() -> String {
 fn to_diag(d: &harness_build::Diagnostic) -> Diagnostic {
     let v = serde_json::to_value(d).unwrap_or_default();
     Diagnostic {
-        file: v.get("file").and_then(|x| x.as_str()).unwrap_or("").to_owned(),
+        file: v
+            .get("file")
+            .and_then(|x| x.as_str())
+            .unwrap_or("")
+            .to_owned(),
         line: v.get("line").and_then(|x| x.as_u64()).unwrap_or(0) as usize,
         column: v.get("column").and_then(|x| x.as_u64()).map(|c| c as usize),
         severity: v
@@ -149,7 +153,11 @@ fn to_diag(d: &harness_build::Diagnostic) -> Diagnostic {
             .and_then(|x| x.as_str())
             .unwrap_or("warning")
             .to_owned(),
-        message: v.get("message").and_then(|x| x.as_str()).unwrap_or("").to_owned(),
+        message: v
+            .get("message")
+            .and_then(|x| x.as_str())
+            .unwrap_or("")
+            .to_owned(),
         patch: None,
     }
 }
@@ -206,9 +214,8 @@ pub fn apply_log(report: &harness_core::report::ApplyReport) -> String {
                 out.push_str(&format!("{}: {}: {}\n", p.name, f.path, r));
             }
             for h in &f.hunks {
-                let exact = h.status == HunkStatus::Applied
-                    && h.offset == Some(0)
-                    && h.fuzz == Some(0);
+                let exact =
+                    h.status == HunkStatus::Applied && h.offset == Some(0) && h.fuzz == Some(0);
                 if exact {
                     continue;
                 }
@@ -228,7 +235,10 @@ pub fn apply_log(report: &harness_core::report::ApplyReport) -> String {
                     .as_ref()
                     .map(|d| format!(": {}", d.summary))
                     .unwrap_or_default();
-                out.push_str(&format!("{}: {} hunk #{}: {what}{why}\n", p.name, f.path, h.index));
+                out.push_str(&format!(
+                    "{}: {} hunk #{}: {what}{why}\n",
+                    p.name, f.path, h.index
+                ));
             }
         }
     }
@@ -237,7 +247,10 @@ pub fn apply_log(report: &harness_core::report::ApplyReport) -> String {
 
 impl Stages for RealStages {
     fn resolve_tree(&self, name: &str) -> Result<TreeHandle, String> {
-        let t = self.trees.resolve(name, &self.specs).map_err(|e| e.to_string())?;
+        let t = self
+            .trees
+            .resolve(name, &self.specs)
+            .map_err(|e| e.to_string())?;
         Ok(TreeHandle {
             name: name.to_owned(),
             path: t.path.clone(),
@@ -285,13 +298,22 @@ impl Stages for RealStages {
         ))
     }
 
-    fn build(&self, unit: &BuildUnit, tree: &TreeHandle, config: &ConfigEntry, run_dir: &Path) -> BuildResult {
+    fn build(
+        &self,
+        unit: &BuildUnit,
+        tree: &TreeHandle,
+        config: &ConfigEntry,
+        run_dir: &Path,
+    ) -> BuildResult {
         let t0 = std::time::Instant::now();
         let src = match self.source_for(unit, tree) {
             Ok(s) => s,
             Err(e) => {
                 return BuildResult {
-                    kconfig: CellKconfig { status: StageStatus::Skipped, problems: vec![e.clone()] },
+                    kconfig: CellKconfig {
+                        status: StageStatus::Skipped,
+                        problems: vec![e.clone()],
+                    },
                     build: failed_build(e, t0.elapsed().as_secs_f64()),
                     kernel: None,
                     log: None,
@@ -312,7 +334,10 @@ impl Stages for RealStages {
             Ok(f) => f,
             Err(e) => {
                 return BuildResult {
-                    kconfig: CellKconfig { status: StageStatus::Failed, problems: vec![format!("sandbox: {e}")] },
+                    kconfig: CellKconfig {
+                        status: StageStatus::Failed,
+                        problems: vec![format!("sandbox: {e}")],
+                    },
                     build: failed_build(format!("sandbox: {e}"), t0.elapsed().as_secs_f64()),
                     kernel: None,
                     log: None,
@@ -320,8 +345,11 @@ impl Stages for RealStages {
             }
         };
         let source_id = format!("{}-{}", Self::tree_identity(tree), unit.source_key);
-        let fragments: Vec<PathBuf> =
-            config.fragments.iter().map(|f| self.project_root.join(f)).collect();
+        let fragments: Vec<PathBuf> = config
+            .fragments
+            .iter()
+            .map(|f| self.project_root.join(f))
+            .collect();
         let kopts = harness_build::MergeOptions {
             base: harness_build::kconfig::Base::Target(self.build.base_target.clone()),
             source_id: Some(source_id.clone()),
@@ -329,30 +357,49 @@ impl Stages for RealStages {
         };
         let kc = harness_build::merge(&src, &out, &fragments, &kopts, factory.as_ref());
         let kconfig = match &kc {
-            Ok(k) if k.ok() => CellKconfig { status: StageStatus::Passed, problems: vec![] },
+            Ok(k) if k.ok() => CellKconfig {
+                status: StageStatus::Passed,
+                problems: vec![],
+            },
             Ok(k) => CellKconfig {
                 status: StageStatus::Failed,
                 problems: k
                     .dropped()
                     .map(|c| {
-                        let why = c.reason.as_ref().map(|r| r.summary.clone()).unwrap_or_default();
+                        let why = c
+                            .reason
+                            .as_ref()
+                            .map(|r| r.summary.clone())
+                            .unwrap_or_default();
                         format!(
                             "{} wanted {} but is {} ({}){}",
                             c.symbol,
                             c.wanted,
                             c.actual.clone().unwrap_or_else(|| "absent".into()),
                             c.requested_at,
-                            if why.is_empty() { String::new() } else { format!(": {why}") }
+                            if why.is_empty() {
+                                String::new()
+                            } else {
+                                format!(": {why}")
+                            }
                         )
                     })
                     .collect(),
             },
-            Err(e) => CellKconfig { status: StageStatus::Failed, problems: vec![e.to_string()] },
+            Err(e) => CellKconfig {
+                status: StageStatus::Failed,
+                problems: vec![e.to_string()],
+            },
         };
         if kconfig.status != StageStatus::Passed {
             let mut b = skipped("kconfig failed: requested symbols did not survive");
             b.sandboxed = sandboxed;
-            return BuildResult { kconfig, build: b, kernel: None, log: None };
+            return BuildResult {
+                kconfig,
+                build: b,
+                kernel: None,
+                log: None,
+            };
         }
         let log_path = run_dir
             .join("builds")
@@ -370,7 +417,11 @@ impl Stages for RealStages {
             Ok(o) => {
                 let passed = o.status == harness_build::BuildStatus::Passed;
                 let build = CellBuild {
-                    status: if passed { StageStatus::Passed } else { StageStatus::Failed },
+                    status: if passed {
+                        StageStatus::Passed
+                    } else {
+                        StageStatus::Failed
+                    },
                     base_only: unit.kind == SourceKind::Base,
                     seconds: o.seconds,
                     recompiled: Some(o.recompiled_objects),
@@ -381,7 +432,11 @@ impl Stages for RealStages {
                     log: None,
                     log_excerpt: o.log_excerpt.lines().map(str::to_owned).collect(),
                 };
-                let log = if o.log_path.is_file() { Some(o.log_path.clone()) } else { None };
+                let log = if o.log_path.is_file() {
+                    Some(o.log_path.clone())
+                } else {
+                    None
+                };
                 BuildResult {
                     kconfig,
                     build,
@@ -392,17 +447,31 @@ impl Stages for RealStages {
             Err(e) => {
                 let mut b = failed_build(e.to_string(), t0.elapsed().as_secs_f64());
                 b.sandboxed = sandboxed;
-                BuildResult { kconfig, build: b, kernel: None, log: None }
+                BuildResult {
+                    kconfig,
+                    build: b,
+                    kernel: None,
+                    log: None,
+                }
             }
         }
     }
 
-    fn boot(&self, kernel: &Path, symbols: &BTreeMap<String, String>, console_log: &Path) -> BootReport {
+    fn boot(
+        &self,
+        kernel: &Path,
+        symbols: &BTreeMap<String, String>,
+        console_log: &Path,
+    ) -> BootReport {
         let t0 = std::time::Instant::now();
         let config_text: String = symbols.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
         let guest = self.project_root.join("qemu");
         let initramfs = {
-            let cached = self.initramfs.lock().ok().and_then(|m| m.get(&config_text).cloned());
+            let cached = self
+                .initramfs
+                .lock()
+                .ok()
+                .and_then(|m| m.get(&config_text).cloned());
             match cached {
                 Some(p) => Ok(p),
                 None => {

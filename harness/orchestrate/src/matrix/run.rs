@@ -72,9 +72,20 @@ pub struct BuildResult {
 /// Progress events for the CLI to render (the library never prints).
 #[derive(Debug, Clone)]
 pub enum Event {
-    Planned { cells: usize, builds: usize },
-    Started { what: String, stage: &'static str },
-    Finished { what: String, stage: &'static str, status: String, seconds: f64 },
+    Planned {
+        cells: usize,
+        builds: usize,
+    },
+    Started {
+        what: String,
+        stage: &'static str,
+    },
+    Finished {
+        what: String,
+        stage: &'static str,
+        status: String,
+        seconds: f64,
+    },
     Note(String),
 }
 
@@ -82,8 +93,11 @@ pub enum Event {
 pub trait Stages: Sync {
     fn resolve_tree(&self, name: &str) -> Result<TreeHandle, String>;
     /// Load and apply a series (already narrowed by `take`) to a tree.
-    fn apply(&self, series: &super::config::SeriesEntry, tree: &TreeHandle)
-        -> Result<(ApplyResult, bool), String>;
+    fn apply(
+        &self,
+        series: &super::config::SeriesEntry,
+        tree: &TreeHandle,
+    ) -> Result<(ApplyResult, bool), String>;
     /// Build `unit` with `config`; `build_dir_root` is stable across runs.
     fn build(
         &self,
@@ -93,8 +107,12 @@ pub trait Stages: Sync {
         run_dir: &Path,
     ) -> BuildResult;
     /// Boot a kernel and run the guest tests.
-    fn boot(&self, kernel: &Path, symbols: &BTreeMap<String, String>, console_log: &Path)
-        -> BootReport;
+    fn boot(
+        &self,
+        kernel: &Path,
+        symbols: &BTreeMap<String, String>,
+        console_log: &Path,
+    ) -> BootReport;
 }
 
 /// Options for one run.
@@ -110,7 +128,13 @@ pub struct RunOptions {
 /// File-safe form of a cell or unit id.
 pub fn slug(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
@@ -224,20 +248,30 @@ pub fn run_matrix(
     if let Some((i, n)) = opts.shard {
         let ids: Vec<String> = plans.iter().map(|p| p.id.clone()).collect();
         let keep = harness_report::shard::shard_filter(&ids, i, n).unwrap_or_default();
-        plans = keep.into_iter().filter_map(|k| plans.get(k).cloned()).collect();
+        plans = keep
+            .into_iter()
+            .filter_map(|k| plans.get(k).cloned())
+            .collect();
     }
 
     // 1. Trees (only those some cell needs).
     let mut trees: BTreeMap<String, Result<TreeHandle, String>> = BTreeMap::new();
     for p in &plans {
         if !trees.contains_key(&p.tree) {
-            events(Event::Started { what: p.tree.clone(), stage: "fetch" });
+            events(Event::Started {
+                what: p.tree.clone(),
+                stage: "fetch",
+            });
             let t0 = std::time::Instant::now();
             let r = stages.resolve_tree(&p.tree);
             events(Event::Finished {
                 what: p.tree.clone(),
                 stage: "fetch",
-                status: if r.is_ok() { "ok".into() } else { "failed".into() },
+                status: if r.is_ok() {
+                    "ok".into()
+                } else {
+                    "failed".into()
+                },
                 seconds: t0.elapsed().as_secs_f64(),
             });
             trees.insert(p.tree.clone(), r);
@@ -257,7 +291,10 @@ pub fn run_matrix(
         .par_iter()
         .map(|(s, t)| {
             let what = format!("{s}@{t}");
-            events(Event::Started { what: what.clone(), stage: "apply" });
+            events(Event::Started {
+                what: what.clone(),
+                stage: "apply",
+            });
             let t0 = std::time::Instant::now();
             let entry = cfg.series.iter().find(|e| &e.name == s);
             let r = match (entry, trees.get(t)) {
@@ -287,8 +324,13 @@ pub fn run_matrix(
         if unit_of.contains_key(&key) {
             continue;
         }
-        let Some(Ok((a, from_mail))) = applied.get(&key) else { continue };
-        let applies = matches!(a.status, AggregateStatus::Applied | AggregateStatus::AlreadyApplied);
+        let Some(Ok((a, from_mail))) = applied.get(&key) else {
+            continue;
+        };
+        let applies = matches!(
+            a.status,
+            AggregateStatus::Applied | AggregateStatus::AlreadyApplied
+        );
         let (ukey, kind, skey) = if applies {
             (
                 format!("{}-{}", p.tree, p.series),
@@ -296,7 +338,11 @@ pub fn run_matrix(
                 a.source_key.clone(),
             )
         } else {
-            (format!("{}-base", p.tree), SourceKind::Base, "base".to_owned())
+            (
+                format!("{}-base", p.tree),
+                SourceKind::Base,
+                "base".to_owned(),
+            )
         };
         let idx = match units.iter().position(|u| u.key == ukey) {
             Some(i) => {
@@ -316,7 +362,10 @@ pub fn run_matrix(
         };
         unit_of.insert(key, idx);
     }
-    events(Event::Planned { cells: plans.len(), builds: units.len() * cfg.configs.len() });
+    events(Event::Planned {
+        cells: plans.len(),
+        builds: units.len() * cfg.configs.len(),
+    });
 
     // Cells start with apply results and skipped later stages; filled as we go.
     let mut report = MatrixReport {
@@ -348,8 +397,12 @@ pub fn run_matrix(
     // 4. Builds sequentially; boots on a second thread beside them.
     let (boot_tx, boot_rx) = mpsc::channel::<(usize, usize, PathBuf)>();
     let (done_tx, done_rx) = mpsc::channel::<(usize, usize, BootReport)>();
-    let cell_index: HashMap<String, usize> =
-        report.cells.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
+    let cell_index: HashMap<String, usize> = report
+        .cells
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.clone(), i))
+        .collect();
     let symbols_of: Vec<BTreeMap<String, String>> = cfg
         .configs
         .iter()
@@ -368,7 +421,9 @@ pub fn run_matrix(
                     units_ref.get(u).map(|x| x.key.as_str()).unwrap_or("?"),
                     configs_ref.get(c).map(|x| x.name.as_str()).unwrap_or("?")
                 );
-                let log = run_dir.join("boots").join(format!("{}.console.log", slug(&what)));
+                let log = run_dir
+                    .join("boots")
+                    .join(format!("{}.console.log", slug(&what)));
                 let rep = stages.boot(&kernel, &symbols_of[c], &log);
                 events(Event::Finished {
                     what,
@@ -383,10 +438,15 @@ pub fn run_matrix(
         });
 
         for (ui, unit) in units.iter().enumerate() {
-            let Some(Ok(tree)) = trees.get(&unit.tree) else { continue };
+            let Some(Ok(tree)) = trees.get(&unit.tree) else {
+                continue;
+            };
             for (ci, conf) in cfg.configs.iter().enumerate() {
                 let what = format!("{}:{}", unit.key, conf.name);
-                events(Event::Started { what: what.clone(), stage: "build" });
+                events(Event::Started {
+                    what: what.clone(),
+                    stage: "build",
+                });
                 let br = stages.build(unit, tree, conf, &opts.run_dir);
                 events(Event::Finished {
                     what: what.clone(),
@@ -413,12 +473,27 @@ pub fn run_matrix(
                     }
                 }
                 if let Some(k) = br.kernel {
-                    events(Event::Started { what, stage: "boot" });
+                    events(Event::Started {
+                        what,
+                        stage: "boot",
+                    });
                     let _ = boot_tx.send((ui, ci, k));
                 }
                 // Take in finished boots so the report on disk stays current.
                 while let Ok((u, c, rep)) = done_rx.try_recv() {
-                    record_boot(&mut report, &plans, &unit_of, &cell_index, cfg, &units, u, c, rep, opts, events);
+                    record_boot(
+                        &mut report,
+                        &plans,
+                        &unit_of,
+                        &cell_index,
+                        cfg,
+                        &units,
+                        u,
+                        c,
+                        rep,
+                        opts,
+                        events,
+                    );
                 }
                 finalize_summary(&mut report);
                 persist(&report);
@@ -426,7 +501,19 @@ pub fn run_matrix(
         }
         drop(boot_tx);
         for (u, c, rep) in done_rx.iter() {
-            record_boot(&mut report, &plans, &unit_of, &cell_index, cfg, &units, u, c, rep, opts, events);
+            record_boot(
+                &mut report,
+                &plans,
+                &unit_of,
+                &cell_index,
+                cfg,
+                &units,
+                u,
+                c,
+                rep,
+                opts,
+                events,
+            );
             finalize_summary(&mut report);
             persist(&report);
         }
@@ -467,7 +554,8 @@ fn record_boot(
             let cell = &mut report.cells[idx];
             cell.tests = rep.tests.clone();
             if let Some(log) = &rep.console_log {
-                cell.logs.insert("console".into(), rel(&opts.run_dir, Path::new(log)));
+                cell.logs
+                    .insert("console".into(), rel(&opts.run_dir, Path::new(log)));
             }
             cell.boot = CellBoot::Ran(rep.clone());
         }
@@ -486,15 +574,24 @@ fn initial_cell(
         .unwrap_or_default();
     let (apply, apply_err) = match applied.get(&(p.series.clone(), p.tree.clone())) {
         Some(Ok((a, _))) => (
-            CellApply { status: a.status, patches: a.patches.clone() },
+            CellApply {
+                status: a.status,
+                patches: a.patches.clone(),
+            },
             None,
         ),
         Some(Err(e)) => (
-            CellApply { status: AggregateStatus::Malformed, patches: vec![] },
+            CellApply {
+                status: AggregateStatus::Malformed,
+                patches: vec![],
+            },
             Some(e.clone()),
         ),
         None => (
-            CellApply { status: AggregateStatus::Malformed, patches: vec![] },
+            CellApply {
+                status: AggregateStatus::Malformed,
+                patches: vec![],
+            },
             Some("not applied".to_owned()),
         ),
     };
@@ -511,16 +608,31 @@ fn initial_cell(
         id: p.id.clone(),
         series: p.series.clone(),
         tree: p.tree.clone(),
-        config: ConfigInfo { name: p.config.clone(), symbols },
+        config: ConfigInfo {
+            name: p.config.clone(),
+            symbols,
+        },
         apply,
         kconfig,
         build,
-        boot: skipped_boot(if p.build { "not booted yet" } else { "apply-only tree" }),
+        boot: skipped_boot(if p.build {
+            "not booted yet"
+        } else {
+            "apply-only tree"
+        }),
         tests: Vec::<TestResult>::new(),
         expected: Expectation {
             apply: p.expect.apply.clone(),
-            build: p.expect.build.clone().or_else(|| p.build.then(|| "passed".into())),
-            boot: p.expect.boot.clone().or_else(|| p.build.then(|| "passed".into())),
+            build: p
+                .expect
+                .build
+                .clone()
+                .or_else(|| p.build.then(|| "passed".into())),
+            boot: p
+                .expect
+                .boot
+                .clone()
+                .or_else(|| p.build.then(|| "passed".into())),
         },
         actual: Expectation::default(),
         as_expected: false,
@@ -530,7 +642,10 @@ fn initial_cell(
 
 /// Recompute every cell's `actual` and `as_expected`, and the summary.
 pub fn finalize_summary(report: &mut MatrixReport) {
-    let mut s = Summary { cells: report.cells.len(), ..Summary::default() };
+    let mut s = Summary {
+        cells: report.cells.len(),
+        ..Summary::default()
+    };
     for cell in &mut report.cells {
         let built = cell.expected.build.is_some();
         cell.actual = Expectation {
@@ -578,19 +693,51 @@ mod tests {
             if name == "missing" {
                 return Err("no such tree".into());
             }
-            Ok(TreeHandle { name: name.into(), path: PathBuf::from("/nonexistent"), provenance: serde_json::json!({}) })
+            Ok(TreeHandle {
+                name: name.into(),
+                path: PathBuf::from("/nonexistent"),
+                provenance: serde_json::json!({}),
+            })
         }
         fn apply(&self, s: &SeriesEntry, _t: &TreeHandle) -> Result<(ApplyResult, bool), String> {
-            let status = if s.name == "bad" { AggregateStatus::Failed } else { AggregateStatus::Applied };
-            Ok((ApplyResult { status, patches: vec![], source_key: s.name.clone(), log: String::new() }, false))
+            let status = if s.name == "bad" {
+                AggregateStatus::Failed
+            } else {
+                AggregateStatus::Applied
+            };
+            Ok((
+                ApplyResult {
+                    status,
+                    patches: vec![],
+                    source_key: s.name.clone(),
+                    log: String::new(),
+                },
+                false,
+            ))
         }
-        fn build(&self, unit: &BuildUnit, _t: &TreeHandle, c: &ConfigEntry, _r: &Path) -> BuildResult {
-            self.builds.lock().expect("lock").push(format!("{}:{}", unit.key, c.name));
+        fn build(
+            &self,
+            unit: &BuildUnit,
+            _t: &TreeHandle,
+            c: &ConfigEntry,
+            _r: &Path,
+        ) -> BuildResult {
+            self.builds
+                .lock()
+                .expect("lock")
+                .push(format!("{}:{}", unit.key, c.name));
             let ok = c.name != "broken";
             BuildResult {
-                kconfig: CellKconfig { status: StageStatus::Passed, problems: vec![] },
+                kconfig: CellKconfig {
+                    status: StageStatus::Passed,
+                    problems: vec![],
+                },
                 build: CellBuild {
-                    status: if ok { StageStatus::Passed } else { StageStatus::Failed },
+                    status: if ok {
+                        StageStatus::Passed
+                    } else {
+                        StageStatus::Failed
+                    },
                     ..skipped_build("x").1
                 },
                 kernel: ok.then(|| PathBuf::from("/k")),
@@ -613,9 +760,16 @@ mod tests {
         let cfg = cfg("trees: [{name: t}, {name: t2, build: false}]\n\
             series: [{name: good, source: g}, {name: bad, source: b, expect: {apply: failed}}, {name: bad2, source: b2}]\n\
             configs: [{name: ok, fragments: [f]}, {name: broken, fragments: [f]}]\n");
-        let fake = Fake { builds: Mutex::new(vec![]) };
+        let fake = Fake {
+            builds: Mutex::new(vec![]),
+        };
         let dir = tempfile::tempdir().expect("tmp");
-        let opts = RunOptions { run_id: "r".into(), run_dir: dir.path().into(), project_root: dir.path().into(), shard: None };
+        let opts = RunOptions {
+            run_id: "r".into(),
+            run_dir: dir.path().into(),
+            project_root: dir.path().into(),
+            shard: None,
+        };
         let report = run_matrix(&cfg, &fake, &opts, &|_| {}, &|_| {});
         assert!(report.complete);
         assert_eq!(report.cells.len(), 3 * 2 * 2);
@@ -648,13 +802,23 @@ mod tests {
     #[test]
     fn missing_tree_marks_cells_not_crash() {
         let cfg = cfg("trees: [{name: missing}]\nseries: [{name: s, source: x}]\nconfigs: [{name: c, fragments: [f]}]\n");
-        let fake = Fake { builds: Mutex::new(vec![]) };
+        let fake = Fake {
+            builds: Mutex::new(vec![]),
+        };
         let dir = tempfile::tempdir().expect("tmp");
-        let opts = RunOptions { run_id: "r".into(), run_dir: dir.path().into(), project_root: dir.path().into(), shard: None };
+        let opts = RunOptions {
+            run_id: "r".into(),
+            run_dir: dir.path().into(),
+            project_root: dir.path().into(),
+            shard: None,
+        };
         let report = run_matrix(&cfg, &fake, &opts, &|_| {}, &|_| {});
         assert_eq!(report.cells.len(), 1);
         assert!(!report.cells[0].as_expected);
-        assert!(report.cells[0].logs.get("apply-error").is_some_and(|e| e.contains("no such tree")));
+        assert!(report.cells[0]
+            .logs
+            .get("apply-error")
+            .is_some_and(|e| e.contains("no such tree")));
         assert!(fake.builds.lock().expect("lock").is_empty());
     }
 }

@@ -43,18 +43,7 @@ pub fn write_json<T: serde::Serialize>(dest: &Path, value: &T) -> anyhow::Result
 
 /// Write a file via a temporary sibling and rename, so readers never see half a file.
 pub fn write_atomic(dest: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let dir = match dest.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(&dir)
-        .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
-    tmp.write_all(bytes)
-        .with_context(|| format!("writing {}", dest.display()))?;
-    tmp.persist(dest)
-        .with_context(|| format!("renaming into {}", dest.display()))?;
-    Ok(())
+    harness_report::write::write_atomic(dest, bytes).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// The project root: `HARNESS_PROJECT` if set, else the nearest ancestor of the

@@ -139,25 +139,15 @@ fn unreachable_base() -> String {
 }
 
 fn to_diag(d: &harness_build::Diagnostic) -> Diagnostic {
-    let v = serde_json::to_value(d).unwrap_or_default();
     Diagnostic {
-        file: v
-            .get("file")
-            .and_then(|x| x.as_str())
-            .unwrap_or("")
-            .to_owned(),
-        line: v.get("line").and_then(|x| x.as_u64()).unwrap_or(0) as usize,
-        column: v.get("column").and_then(|x| x.as_u64()).map(|c| c as usize),
-        severity: v
-            .get("severity")
-            .and_then(|x| x.as_str())
-            .unwrap_or("warning")
-            .to_owned(),
-        message: v
-            .get("message")
-            .and_then(|x| x.as_str())
-            .unwrap_or("")
-            .to_owned(),
+        file: d.file.clone().unwrap_or_default(),
+        line: d.line.unwrap_or(0) as usize,
+        column: d.column.map(|c| c as usize),
+        severity: serde_json::to_value(d.severity)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_else(|| "warning".into()),
+        message: d.message.clone(),
         patch: None,
     }
 }

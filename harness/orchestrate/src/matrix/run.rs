@@ -642,10 +642,6 @@ fn initial_cell(
 
 /// Recompute every cell's `actual` and `as_expected`, and the summary.
 pub fn finalize_summary(report: &mut MatrixReport) {
-    let mut s = Summary {
-        cells: report.cells.len(),
-        ..Summary::default()
-    };
     for cell in &mut report.cells {
         let built = cell.expected.build.is_some();
         cell.actual = Expectation {
@@ -662,13 +658,8 @@ pub fn finalize_summary(report: &mut MatrixReport) {
             boot: cell.expected.boot.clone(),
         };
         cell.as_expected = meets(&expect, &cell.actual, built);
-        if cell.as_expected {
-            s.as_expected += 1;
-        } else {
-            s.unexpected += 1;
-        }
     }
-    report.summary = s;
+    harness_report::view::recompute_summary(report);
 }
 
 /// True when a boot report counts as passed for expectation purposes.

@@ -199,8 +199,20 @@ fn best_name<'n>(names: &[&'n str]) -> Option<&'n str> {
     })
 }
 
-fn split_lines(b: &[u8]) -> Vec<&[u8]> {
-    b.split_inclusive(|&c| c == b'\n').collect()
+/// Lines of `b`, each with its `\n` (the last may lack one). memchr finds the
+/// newlines a word at a time; a byte-wise `split_inclusive` was a quarter of the
+/// run time of applying the PREEMPT_RT series.
+pub(crate) fn split_lines(b: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::with_capacity(b.len() / 32 + 1);
+    let mut start = 0;
+    for nl in memchr::memchr_iter(b'\n', b) {
+        out.push(&b[start..=nl]);
+        start = nl + 1;
+    }
+    if start < b.len() {
+        out.push(&b[start..]);
+    }
+    out
 }
 
 /// A hunk side as GNU sees it: lines 1..=len, first line number, contexts.
@@ -1254,6 +1266,15 @@ mod tests {
     //! beside each test.
     use super::*;
     use crate::parse::parse_patch;
+
+    #[test]
+    fn split_lines_matches_split_inclusive() {
+        // The reference is std's split_inclusive on b'\n'.
+        for input in ["", "a", "a\n", "a\nb", "\n\n", "x\r\ny\n\nz", "\nlast"] {
+            let want: Vec<&[u8]> = input.as_bytes().split_inclusive(|&c| c == b'\n').collect();
+            assert_eq!(split_lines(input.as_bytes()), want, "{input:?}");
+        }
+    }
 
     fn base() -> String {
         (1..=30).map(|i| format!("line{i}\n")).collect()

@@ -13,7 +13,7 @@ use crate::patch::{FileOp, FilePatch, Hunk, HunkLine, LineKind, ParsedPatch};
 
 /// Parse `input` (a whole patch file or mail) with `-p<strip>`.
 pub fn parse_patch(input: &[u8], strip: usize) -> ParsedPatch {
-    let lines: Vec<&[u8]> = input.split_inclusive(|&b| b == b'\n').collect();
+    let lines: Vec<&[u8]> = crate::apply::split_lines(input);
     let mut p = Parser {
         lines,
         strip,

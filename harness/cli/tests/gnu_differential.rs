@@ -60,10 +60,9 @@ fn differential(series_dir: &str, tree_name: &str) {
         .all(|h| h.status == "applied" || h.status == "already-applied");
     let want_exit = if all_applied { 0 } else { 1 };
     // Known disagreements are listed, one per line, in
-    // tests/gnu-known/<series>-<tree>.txt: each is a real difference between
-    // the engine and GNU patch, explained in that file's header (GNU skips a
-    // whole file once its first hunk looks reversed; the harness judges each
-    // later hunk on its own). The list is a ratchet: a disagreement not listed
+    // tests/gnu-known/<series>-<tree>.txt: each would be a real difference
+    // between the engine and GNU patch, explained in that file's header (all
+    // lists are empty now). The list is a ratchet: a disagreement not listed
     // fails the test, and so does a listed one that no longer happens (remove
     // it from the list when the engine is fixed).
     let known_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -77,10 +76,8 @@ fn differential(series_dir: &str, tree_name: &str) {
         .collect();
     if std::env::var_os("HARNESS_UPDATE_KNOWN").is_some() {
         let header = "# Known disagreements with GNU patch (see gnu_differential.rs).\n\
-# Cause: with -N GNU skips a whole file once its first hunk applies in reverse;\n\
-# the harness judges every later hunk of that file on its own (and a hunk that\n\
-# reverses only with fuzz is not counted as already-applied by the rules).\n\
-# Later hunks of the same file then see a different cumulative state.\n";
+# One per line, as the test prints them; each needs its cause written here.\n\
+# Empty: the engine agrees with GNU patch on every hunk of this series.\n";
         let _ = std::fs::create_dir_all(known_path.parent().expect("parent"));
         let _ = std::fs::write(
             &known_path,

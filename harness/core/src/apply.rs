@@ -538,6 +538,9 @@ struct Verdict {
     rewritten: Option<Vec<u8>>,
     old_start: usize,
     new_start: usize,
+    /// Not tried forward because hunk #1 of the file was found reversed (GNU
+    /// patch -N then skips the rest of the file), and not present either.
+    skipped_with_file: bool,
 }
 
 struct FileRun {
@@ -561,7 +564,14 @@ fn run_hunks(f: &FilePatch, content: &[u8], max_fuzz: usize) -> FileRun {
     let mut out_offset: i64 = 0;
     let mut verdicts = Vec::with_capacity(f.hunks.len());
     let mut reject = Vec::new();
-    let mut seen_already = false;
+    // GNU patch -N: when hunk #1 is found reversed ("Reversed (or previously
+    // applied) patch detected!  Skipping patch."), every later hunk of the
+    // file is ignored and the file is left as it is. The harness does the
+    // same, so that the cumulative state (and so every later patch's verdict)
+    // matches GNU's; each later hunk is still checked on its own: present in
+    // reverse exactly -> already-applied, otherwise failed ("skipped with the
+    // file", explained in its diagnosis). Nothing of the file is written.
+    let mut file_reversed = false;
     for h in &f.hunks {
         let mut v = Verdict {
             status: HunkStatus::Failed,
@@ -573,9 +583,32 @@ fn run_hunks(f: &FilePatch, content: &[u8], max_fuzz: usize) -> FileRun {
             rewritten: None,
             old_start: h.gnu_first(),
             new_start: h.gnu_newfirst(),
+            skipped_with_file: false,
         };
         if h.malformed.is_some() {
             v.status = HunkStatus::Malformed;
+            verdicts.push(v);
+            continue;
+        }
+        if file_reversed {
+            let rev = Pattern::reverse(h);
+            let mut probe = in_offset;
+            let w = locate_hunk(&input, &rev, 0, &mut probe, out.last_frozen);
+            if w != 0 {
+                v.status = HunkStatus::AlreadyApplied;
+                v.line = usize::try_from(w + out_offset).ok();
+                in_offset = w - h.gnu_first() as i64 + h.new_lines().count() as i64
+                    - h.old_lines().count() as i64;
+                v.old_start = w.max(0) as usize;
+                v.new_start = (w + out_offset).max(0) as usize;
+            } else {
+                v.skipped_with_file = true;
+                v.line = usize::try_from(h.gnu_first() as i64 + out_offset).ok();
+                if reject.is_empty() {
+                    reject.extend_from_slice(&reject_header(f));
+                }
+                reject.extend_from_slice(&reject_hunk(h, out_offset));
+            }
             verdicts.push(v);
             continue;
         }
@@ -584,16 +617,7 @@ fn run_hunks(f: &FilePatch, content: &[u8], max_fuzz: usize) -> FileRun {
         let context = fwd.prefix.max(fwd.suffix);
         let mymaxfuzz = (max_fuzz as i64).min(context);
         let mut found: Option<(bool, i64, i64)> = None; // (reversed, where, fuzz)
-        if seen_already && h.index != 1 {
-            // An earlier hunk of this file is already present (GNU would call the
-            // file reversed): prefer the exact postimage over a fuzzy forward match.
-            let mut probe = in_offset;
-            let w = locate_hunk(&input, &rev, 0, &mut probe, out.last_frozen);
-            if w != 0 {
-                found = Some((true, w, 0));
-            }
-        }
-        let mut fuzz = if found.is_some() { mymaxfuzz + 1 } else { 0 };
+        let mut fuzz = 0;
         while fuzz <= mymaxfuzz {
             let w = locate_hunk(&input, &fwd, fuzz, &mut in_offset, out.last_frozen);
             if w != 0 {
@@ -621,6 +645,19 @@ fn run_hunks(f: &FilePatch, content: &[u8], max_fuzz: usize) -> FileRun {
         }
         match found {
             Some((false, w, fz)) => {
+                if fz > 0 {
+                    // GNU takes the fuzzy forward match; say so when the hunk's
+                    // result is also in the file exactly (likely a duplicate).
+                    let mut probe = in_offset;
+                    let r = locate_hunk(&input, &rev, 0, &mut probe, out.last_frozen);
+                    if r != 0 {
+                        v.warnings.push(format!(
+                            "applied with fuzz {fz}, but the hunk's result is already present \
+                             exactly at line {}: this may have duplicated the change",
+                            r + out_offset
+                        ));
+                    }
+                }
                 let newwhere = w + out_offset;
                 let rewritten = rewrite_hunk(h, &input, w, newwhere);
                 if apply_hunk(&mut out, h, w) {
@@ -640,7 +677,7 @@ fn run_hunks(f: &FilePatch, content: &[u8], max_fuzz: usize) -> FileRun {
                 }
             }
             Some((true, w, fz)) => {
-                seen_already = true;
+                file_reversed |= h.index == 1;
                 v.status = HunkStatus::AlreadyApplied;
                 v.line = usize::try_from(w + out_offset).ok();
                 if fz > 0 {
@@ -648,9 +685,9 @@ fn run_hunks(f: &FilePatch, content: &[u8], max_fuzz: usize) -> FileRun {
                         "the change is present, found in reverse only with fuzz {fz}"
                     ));
                 }
-                // Later hunks are expected after this one's postimage.
-                in_offset = w - h.gnu_first() as i64 + h.new_lines().count() as i64
-                    - h.old_lines().count() as i64;
+                // in_offset is left alone: for GNU this hunk FAILED (or, as
+                // hunk #1, ends the file), and a failed hunk does not move
+                // the origin of the next hunk's nearest-offset search.
                 v.old_start = w.max(0) as usize;
                 v.new_start = (w + out_offset).max(0) as usize;
             }
@@ -1119,7 +1156,11 @@ impl<'a> SeriesApplier<'a> {
                     ));
                 }
                 HunkStatus::Failed => {
-                    hr.diagnosis = Some(self.diagnose(h, source, v.expected, file_refs.as_deref()));
+                    let mut d = self.diagnose(h, source, v.expected, file_refs.as_deref());
+                    if v.skipped_with_file {
+                        explain_skipped_with_file(&mut d);
+                    }
+                    hr.diagnosis = Some(d);
                     let (olds, news) = hunk_strs(h);
                     let o: Vec<&str> = olds.iter().map(String::as_str).collect();
                     let n: Vec<&str> = news.iter().map(String::as_str).collect();
@@ -1199,6 +1240,21 @@ impl<'a> SeriesApplier<'a> {
         self.record_failures(p.index, &result);
         result
     }
+}
+
+/// A hunk GNU patch -N would ignore because hunk #1 of its file is already
+/// in the tree: keep what the diagnosis found, lead with why it was skipped.
+fn explain_skipped_with_file(d: &mut Diagnosis) {
+    d.cause = Cause::PartlyApplied;
+    d.summary = format!(
+        "not applied: hunk #1 of this file is already in the tree, so (as GNU patch -N \
+         does) the rest of the file was skipped, and this hunk's result is not in the \
+         file; the file is only partly patched. Closest match: {}",
+        d.summary
+    );
+    d.next_step = "check whether the tree has this change in another form; if not, apply \
+                   this hunk by hand from the .rej file"
+        .into();
 }
 
 fn simple_hunk(
@@ -1380,6 +1436,51 @@ mod tests {
         assert_eq!(v[0], (Applied, Some(9), Some(0), Some(0)));
         assert_eq!(v[1].0, AlreadyApplied);
         assert_eq!(o.report.patches[0].status, AggregateStatus::Applied);
+    }
+
+    #[test]
+    fn first_hunk_reversed_skips_rest_of_file_like_gnu() {
+        // GNU (patch -p1 -N -F2 on this fixture): "Reversed (or previously
+        // applied) patch detected!  Skipping patch.  2 out of 2 hunks ignored",
+        // exit 1, file untouched, although hunk #2 alone would apply exactly.
+        // The harness: hunk #1 already-applied, hunk #2 not applied (failed,
+        // explained as a partly patched file), nothing written, a reject kept.
+        let f = base().replace("line12\n", "LINE12\n");
+        let o = run(&[("f.txt", &f)], TWO);
+        let v = verdicts(&o);
+        assert_eq!(v[0].0, AlreadyApplied);
+        assert_eq!(v[1].0, Failed);
+        let h2 = &o.report.patches[0].files[0].hunks[1];
+        let d = h2.diagnosis.as_ref().expect("diagnosis");
+        assert_eq!(d.cause, Cause::PartlyApplied);
+        assert!(
+            d.summary
+                .contains("hunk #1 of this file is already in the tree"),
+            "{}",
+            d.summary
+        );
+        assert!(
+            o.changes.files.get("f.txt").is_none(),
+            "file must stay untouched"
+        );
+        assert!(
+            o.changes.rejects.contains_key("f.txt"),
+            "the skipped hunk is kept in a reject"
+        );
+    }
+
+    #[test]
+    fn first_hunk_reversed_later_hunk_also_present() {
+        // GNU: "Reversed ... Skipping patch. 2 out of 2 hunks ignored"; here
+        // hunk #2 reverses exactly too, so both are already-applied.
+        let f = base()
+            .replace("line12\n", "LINE12\n")
+            .replace("line23\n", "LINE23\n");
+        let o = run(&[("f.txt", &f)], TWO);
+        let v = verdicts(&o);
+        assert_eq!((v[0].0, v[1].0), (AlreadyApplied, AlreadyApplied));
+        assert_eq!(o.report.patches[0].status, AggregateStatus::AlreadyApplied);
+        assert!(o.changes.rejects.is_empty());
     }
 
     #[test]

@@ -8,6 +8,16 @@
 //! - GNU skipped the file as reversed (or "would create X, which already
 //!   exists"): harness `already-applied`, and the hunk must apply in reverse
 //!   exactly (counted as "already-applied accepted").
+//! - GNU found hunk #1 reversed only with fuzz ("Reversed (or previously
+//!   applied)"): harness `already-applied` is GNU's own verdict; agreement,
+//!   counted apart in the table.
+//! - GNU "would create X, which already exists": harness `failed` (not applied
+//!   either) agrees.
+//! - GNU skipped the file as reversed, for a hunk after #1 (GNU never tried
+//!   it: with -N it skips the rest of a file whose hunk #1 is reversed):
+//!   harness `failed` agrees when the harness, too, left it out (the engine
+//!   skips the rest of such a file the same way and explains the hunk as
+//!   partly-applied); `already-applied` as above.
 //! - GNU could not find the file: harness `failed` (GNU's "ignored at L" is
 //!   not a placement, so `line` is not compared there).
 //! - GNU "would delete X, which does not exist": `failed` or `already-applied`.
@@ -26,6 +36,8 @@ pub struct Comparison {
     pub hunks: usize,
     pub agree: usize,
     pub accepted: usize,
+    /// Hunk #1 GNU found reversed only with fuzz; harness already-applied.
+    pub gnu_reversed_fuzzy: usize,
     pub disagreements: Vec<String>,
     /// (GNU verdict kind, harness status) -> count, for the table.
     pub matrix: BTreeMap<(String, String), usize>,
@@ -43,6 +55,13 @@ impl Comparison {
             self.accepted,
             self.disagreements.len()
         );
+        if self.gnu_reversed_fuzzy > 0 {
+            let _ = writeln!(
+                s,
+                "   (of the agreeing: {} hunk #1 GNU itself found reversed with fuzz, harness already-applied)",
+                self.gnu_reversed_fuzzy
+            );
+        }
         let _ = writeln!(s, "   {:<28} {:<16} {:>6}", "GNU", "harness", "hunks");
         for ((g, h), n) in &self.matrix {
             let _ = writeln!(s, "   {g:<28} {h:<16} {n:>6}");
@@ -88,10 +107,11 @@ fn show_h(h: &HHunk) -> String {
 enum V {
     Agree,
     Accepted,
+    AsGnuReversed,
     Disagree(&'static str),
 }
 
-fn judge(g: &Status, reverse_exact: Option<bool>, h: &HHunk) -> V {
+fn judge(g: &Status, reverse_exact: Option<bool>, index: usize, h: &HHunk) -> V {
     let rev = reverse_exact == Some(true);
     match (g, h.status.as_str()) {
         (Status::Applied { line, offset, fuzz }, "applied") => {
@@ -126,13 +146,51 @@ fn judge(g: &Status, reverse_exact: Option<bool>, h: &HHunk) -> V {
         ) => {
             if rev {
                 V::Accepted
+            } else if index == 1
+                && matches!(
+                    g,
+                    Status::Ignored {
+                        why: Skip::Reversed,
+                        ..
+                    }
+                )
+            {
+                // GNU's own verdict: hunk #1 found in reverse (at a fuzz level
+                // GNU reached before any forward match), "previously applied".
+                // The harness runs the same search and says the same thing;
+                // not the DESIGN exception (which is for hunks GNU did not
+                // call reversed), so counted apart.
+                V::AsGnuReversed
             } else {
                 V::Disagree("already-applied but the hunk does not apply in reverse exactly")
             }
         }
         (
             Status::Ignored {
+                why: Skip::Reversed,
+                ..
+            },
+            "failed",
+        ) if index > 1 => {
+            // Neither side applied it; offset/fuzz must then be null.
+            if h.offset.is_some() || h.fuzz.is_some() {
+                V::Disagree("offset/fuzz must be null when not applied")
+            } else {
+                V::Agree
+            }
+        }
+        (
+            Status::Ignored {
                 why: Skip::Missing, ..
+            },
+            "failed",
+        ) => V::Agree,
+        // "would create X, which already exists! Skipping patch." and the
+        // existing file is not the patch's result: neither side applied it.
+        (
+            Status::Ignored {
+                why: Skip::CreateExists,
+                ..
             },
             "failed",
         ) => V::Agree,
@@ -212,9 +270,13 @@ pub fn compare(series: &[Entry], gnu: &SeriesRun, harness: &[HPatch]) -> Compari
                 *c.matrix
                     .entry((gnu_kind(&gh.status), hh.status.clone()))
                     .or_default() += 1;
-                match judge(&gh.status, gh.reverse_exact, hh) {
+                match judge(&gh.status, gh.reverse_exact, gh.index, hh) {
                     V::Agree => c.agree += 1,
                     V::Accepted => c.accepted += 1,
+                    V::AsGnuReversed => {
+                        c.agree += 1;
+                        c.gnu_reversed_fuzzy += 1;
+                    }
                     V::Disagree(why) => c.disagreements.push(format!(
                         "{label}: {} hunk #{}: {why}: harness {} vs GNU {}{}",
                         gf.path,

@@ -448,7 +448,7 @@ pub fn holds(wanted: &RequestValue, actual: Option<&str>) -> bool {
         RequestValue::Tristate('n') => matches!(actual, None | Some("n")),
         RequestValue::Tristate(c) => actual == Some(c.to_string().as_str()),
         RequestValue::String(s) => {
-            actual.map(|a| RequestValue::parse(a)) == Some(RequestValue::String(s.clone()))
+            actual.map(RequestValue::parse) == Some(RequestValue::String(s.clone()))
         }
         RequestValue::Number(n) => match actual {
             Some(a) => {

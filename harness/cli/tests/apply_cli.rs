@@ -82,7 +82,10 @@ fn exit_codes_json_shape_and_into_with_rej() {
     assert_eq!(f["hunks"][1]["offset"], 3);
     assert_eq!(f["hunks"][1]["fuzz"], 0);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("f.txt: hunk #1 FAILED at 9"), "{stderr}");
+    // A failed hunk reads like a compiler error: cause, file:line, next step.
+    assert!(stderr.contains("hunk #1 does not apply"), "{stderr}");
+    assert!(stderr.contains("  --> f.txt:9\n"), "{stderr}");
+    assert!(stderr.contains("   = cause: "), "{stderr}");
     assert!(
         stderr.contains("f.txt: hunk #2 applied at 23 (offset 3, fuzz 0)"),
         "{stderr}"
@@ -223,4 +226,121 @@ fn garbage_and_missing_tree_exit_two() {
         .expect("run");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("harness tree fetch"));
+}
+
+#[test]
+fn brief_prints_one_line_per_failed_hunk() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let tree = d.path().join("tree");
+    // The PATCH's hunk #1 removes `nothere`, which the tree does not have.
+    tree_with(&tree, &[("f.txt", &base())]);
+    let patch = d.path().join("p.patch");
+    fs::write(&patch, PATCH).expect("write patch");
+    let out = harness()
+        .arg("apply")
+        .arg(&patch)
+        .arg("--tree")
+        .arg(&tree)
+        .arg("--brief")
+        .output()
+        .expect("run harness");
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("f.txt: hunk #1 FAILED at 9: "), "{stdout}");
+    assert!(!stdout.contains("  --> "), "{stdout}");
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
+        .args(args)
+        .output()
+        .expect("run git");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A git tree where the patch's context changed after it was made: plain
+/// apply at --fuzz 0 fails, `--3way` merges (what `git am -3` does, checked
+/// below with `git apply -3` on the same repository), and blame names the
+/// commit that changed the conflicting line.
+#[test]
+fn threeway_and_blame_on_a_git_tree() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let repo = d.path().join("repo");
+    fs::create_dir(&repo).expect("mkdir");
+    git(&repo, &["init", "-q"]);
+    let v1: String = (1..=20).map(|i| format!("line{i}\n")).collect();
+    fs::write(repo.join("f.txt"), &v1).expect("write");
+    git(&repo, &["add", "f.txt"]);
+    git(&repo, &["commit", "-q", "-m", "v1"]);
+    fs::write(repo.join("f.txt"), v1.replace("line10\n", "PATCHED10\n")).expect("write");
+    let patch = git(&repo, &["diff"]);
+    assert!(patch.contains("\nindex "), "{patch}");
+    git(&repo, &["checkout", "-q", "f.txt"]);
+    // Upstream rewrites line 8, inside the hunk's leading context.
+    fs::write(repo.join("f.txt"), v1.replace("line8\n", "upstream8\n")).expect("write");
+    git(&repo, &["commit", "-q", "-am", "rewrite line 8"]);
+    let pfile = d.path().join("p.patch");
+    fs::write(&pfile, &patch).expect("write patch");
+
+    // Reference: git's own 3-way apply merges it cleanly.
+    let check = Command::new("git")
+        .current_dir(&repo)
+        .args(["apply", "-3", "--check"])
+        .arg(&pfile)
+        .output()
+        .expect("git apply");
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+
+    // Plain, strict: the hunk fails; blame names the upstream commit.
+    let out = harness()
+        .arg("apply")
+        .arg(&pfile)
+        .arg("--tree")
+        .arg(&repo)
+        .args(["--fuzz", "0", "--json", "-"])
+        .output()
+        .expect("run harness");
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let h = &v["patches"][0]["files"][0]["hunks"][0];
+    assert_eq!(h["status"], "failed");
+    let blame = h["diagnosis"]["blame"].to_string();
+    assert!(blame.contains("rewrite line 8"), "blame: {blame}\n{h}");
+    assert!(v["patches"][0]["files"][0]["threeway"].is_null());
+
+    // --3way: merged, reported apart; the plain verdict stays; exit 0.
+    let into = d.path().join("out");
+    let out = harness()
+        .arg("apply")
+        .arg(&pfile)
+        .arg("--tree")
+        .arg(&repo)
+        .args(["--fuzz", "0", "--3way", "--json", "-", "--into"])
+        .arg(&into)
+        .output()
+        .expect("run harness");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let f = &v["patches"][0]["files"][0];
+    assert_eq!(f["hunks"][0]["status"], "failed");
+    assert_eq!(f["threeway"]["outcome"], "merged", "{f}");
+    assert!(stderr.contains("f.txt: 3-way merged"), "{stderr}");
+    let merged = fs::read_to_string(into.join("f.txt")).expect("merged file");
+    assert_eq!(
+        merged,
+        v1.replace("line8\n", "upstream8\n")
+            .replace("line10\n", "PATCHED10\n")
+    );
 }

@@ -758,6 +758,24 @@ impl TreeLookup for OverlayLookup<'_> {
     }
 }
 
+/// Warnings for a hunk applied with fuzz: ignored context that is generic
+/// (`}`, blank, `#endif`), or a preimage that fits several places.
+/// `file` is the file before this patch, `at` the 1-based line where the
+/// hunk's preimage was placed in it.
+fn fuzz_warnings(h: &Hunk, path: &str, at: usize, file: &[&str], fuzz: usize) -> Vec<String> {
+    let (olds, news) = hunk_strs(h);
+    let o: Vec<&str> = olds.iter().map(String::as_str).collect();
+    let n: Vec<&str> = news.iter().map(String::as_str).collect();
+    let ctx = HunkContext {
+        path,
+        old_lines: &o,
+        new_lines: &n,
+        expected_line: at.max(1),
+        file: Some(file),
+    };
+    diagnose::fuzz_warnings(&ctx, fuzz)
+}
+
 fn hunk_strs(h: &Hunk) -> (Vec<String>, Vec<String>) {
     let conv = |l: &crate::patch::HunkLine| {
         String::from_utf8_lossy(l.text.strip_suffix(b"\n").unwrap_or(&l.text)).into_owned()
@@ -805,6 +823,31 @@ impl<'a> SeriesApplier<'a> {
 
     fn exists(&self, path: &str) -> bool {
         matches!(self.current(path), Ok(Some(_)))
+    }
+
+    /// Content of `path` as the series has left it so far (None when it does
+    /// not exist or cannot be read).
+    pub fn content(&self, path: &str) -> Option<Arc<Vec<u8>>> {
+        self.current(path).ok().flatten().map(|f| f.bytes)
+    }
+
+    /// Replace the content of `path` from here on (used by the orchestration
+    /// layer's 3-way fallback for a clean merge); keeps the file's mode.
+    pub fn replace_content(&mut self, path: &str, bytes: Vec<u8>) {
+        let mode = self.current(path).ok().flatten().and_then(|f| f.mode);
+        self.changes.files.insert(
+            path.to_owned(),
+            FileChange::Write {
+                bytes: Arc::new(bytes),
+                mode,
+            },
+        );
+    }
+
+    /// The result of the patch applied last, to attach what the caller
+    /// learned afterwards (e.g. 3-way outcomes).
+    pub fn last_patch_mut(&mut self) -> Option<&mut PatchResult> {
+        self.patches.last_mut()
     }
 
     /// Apply one patch on top of everything applied so far; returns its result
@@ -872,6 +915,7 @@ impl<'a> SeriesApplier<'a> {
                     warnings: Vec::new(),
                 })
                 .collect(),
+            threeway: None,
         }
     }
 
@@ -929,6 +973,7 @@ impl<'a> SeriesApplier<'a> {
             status: AggregateStatus::Applied,
             reason: None,
             hunks: Vec::new(),
+            threeway: None,
         };
         if f.binary {
             result.status = AggregateStatus::Failed;
@@ -1128,8 +1173,12 @@ impl<'a> SeriesApplier<'a> {
         mut result: FileResult,
     ) -> FileResult {
         let run = run_hunks(f, content, self.opts.max_fuzz);
-        let any_failed = run.verdicts.iter().any(|v| v.status == HunkStatus::Failed);
-        let file_strs: Option<Vec<String>> = any_failed.then(|| to_strs(&split_lines(content)));
+        // The file as lines, for diagnoses and fuzz warnings (only when needed).
+        let needs_lines = run
+            .verdicts
+            .iter()
+            .any(|v| v.status == HunkStatus::Failed || v.fuzz.is_some_and(|f| f > 0));
+        let file_strs: Option<Vec<String>> = needs_lines.then(|| to_strs(&split_lines(content)));
         let file_refs: Option<Vec<&str>> = file_strs
             .as_ref()
             .map(|v| v.iter().map(String::as_str).collect());
@@ -1175,7 +1224,12 @@ impl<'a> SeriesApplier<'a> {
                         ),
                     ));
                 }
-                HunkStatus::Applied => {}
+                HunkStatus::Applied => {
+                    if let (Some(fz @ 1..), Some(file)) = (v.fuzz, file_refs.as_deref()) {
+                        hr.warnings
+                            .extend(fuzz_warnings(h, source, v.old_start, file, fz));
+                    }
+                }
             }
             self.placements.push(HunkPlacement {
                 patch_index: p.index,
@@ -1243,13 +1297,17 @@ impl<'a> SeriesApplier<'a> {
 }
 
 /// A hunk GNU patch -N would ignore because hunk #1 of its file is already
-/// in the tree: keep what the diagnosis found, lead with why it was skipped.
+/// in the tree: keep what the diagnosis found (it may well find the change
+/// present in another form), lead with why the hunk was skipped.
 fn explain_skipped_with_file(d: &mut Diagnosis) {
-    d.cause = Cause::PartlyApplied;
+    if !matches!(d.cause, Cause::AlreadyApplied | Cause::PartlyApplied) {
+        // The file is known to be partly patched: hunk #1 is in, this is not.
+        d.cause = Cause::PartlyApplied;
+    }
     d.summary = format!(
         "not applied: hunk #1 of this file is already in the tree, so (as GNU patch -N \
-         does) the rest of the file was skipped, and this hunk's result is not in the \
-         file; the file is only partly patched. Closest match: {}",
+         does) the rest of the file was skipped, and this hunk's result is not there \
+         exactly. Closest match: {}",
         d.summary
     );
     d.next_step = "check whether the tree has this change in another form; if not, apply \
@@ -1481,6 +1539,20 @@ mod tests {
         assert_eq!((v[0].0, v[1].0), (AlreadyApplied, AlreadyApplied));
         assert_eq!(o.report.patches[0].status, AggregateStatus::AlreadyApplied);
         assert!(o.changes.rejects.is_empty());
+    }
+
+    #[test]
+    fn fuzz_over_generic_context_warns() {
+        // GNU: "Hunk #1 succeeded at 1 with fuzz 2." The two context lines
+        // fuzz ignored on each side are `}` and blank: generic lines, so the
+        // placement is a guess and the harness says so.
+        let f = "x1\nx2\nint a;\nold\nint b;\ny1\ny2\n";
+        let patch =
+            "--- a/f.c\n+++ b/f.c\n@@ -1,7 +1,7 @@\n }\n \n int a;\n-old\n+new\n int b;\n \n }\n";
+        let o = run(&[("f.c", f)], patch);
+        assert_eq!(verdicts(&o), vec![(Applied, Some(1), Some(0), Some(2))]);
+        let w = &o.report.patches[0].files[0].hunks[0].warnings;
+        assert!(w.iter().any(|w| w.contains("`}`")), "{w:?}");
     }
 
     #[test]

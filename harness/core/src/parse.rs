@@ -535,10 +535,7 @@ fn parse_hunk_header(l: &[u8]) -> Option<(usize, usize, usize, usize, Option<Str
     };
     let s = s.strip_prefix(b" ").unwrap_or(s);
     let s = s.strip_prefix(b"@")?;
-    let func = s
-        .strip_prefix(b"@ ")
-        .map(|f| lossy(f))
-        .filter(|f| !f.is_empty());
+    let func = s.strip_prefix(b"@ ").map(lossy).filter(|f| !f.is_empty());
     // Guard against absurd counts (would only waste memory later).
     if a.checked_add(b)?.checked_add(c)?.checked_add(d)? > (1usize << 40) {
         return None;

@@ -59,6 +59,27 @@ pub struct FileResult {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub reason: Option<String>,
     pub hunks: Vec<HunkResult>,
+    /// The 3-way fallback (`harness apply --3way`, as `git am -3`), when it was
+    /// tried for this file because a hunk failed: reported apart from the
+    /// plain verdicts in `hunks`, which it does not change.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub threeway: Option<ThreewayResult>,
+}
+
+/// How the 3-way fallback ended for one file section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreewayResult {
+    /// `merged` (clean; the merged file is used from here on), `conflicts`
+    /// (needs a human; nothing written), `no-index` (the patch has no `index`
+    /// line), `blob-not-found` (its old blob is not in the repository),
+    /// `preimage-mismatch` (the section does not apply to its own old blob).
+    pub outcome: String,
+    /// The abbreviated old blob id from the patch's `index <old>..<new>` line.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub base_blob: Option<String>,
+    /// Conflict regions in the merge (0 when merged cleanly).
+    pub conflicts: usize,
+    pub detail: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -648,7 +648,23 @@ mod tests {
         assert_eq!(d.cause, Cause::PartlyApplied, "{d:?}");
         assert!(d.summary.contains("LD_WAIT_CONFIG"), "{}", d.summary);
 
-        // Exactly these three hunks are rejected, and they are in .rej files.
+        // lockdep.h: hunk #1 is upstream, so (as GNU patch -N) the rest of the
+        // file is skipped; hunk #2's lines are in the file at 442 with other
+        // context around them (it would otherwise apply at fuzz 2 and
+        // duplicate them): rejected, explained as already applied.
+        let h = hunks(&o, "0056-", "include/linux/lockdep.h");
+        assert_eq!(h[0].status, HunkStatus::AlreadyApplied);
+        assert_eq!(h[1].status, HunkStatus::Failed);
+        let d = h[1].diagnosis.as_ref().expect("diagnosis");
+        assert_eq!(d.cause, Cause::AlreadyApplied, "{d:?}");
+        assert!(
+            d.summary
+                .contains("hunk #1 of this file is already in the tree"),
+            "{}",
+            d.summary
+        );
+
+        // Exactly these four hunks are rejected, and they are in .rej files.
         let rejected: Vec<String> = o
             .rejected()
             .map(|(p, l)| format!("{}:{}#{}", p.index, l.path, l.hunk))
@@ -657,6 +673,7 @@ mod tests {
             rejected,
             vec![
                 "40:arch/arm/mm/fault.c#2",
+                "56:include/linux/lockdep.h#2",
                 "56:lib/debugobjects.c#1",
                 "71:arch/x86/kvm/vmx/vmx_ops.h#1"
             ]

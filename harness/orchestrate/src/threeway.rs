@@ -11,9 +11,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use git2::{IndexEntry, IndexTime, MergeFileOptions, ObjectType, Oid, Repository};
-use harness_core::apply::{apply_series, ApplyOptions, MemTree, PatchInput};
+use harness_core::apply::{apply_series, ApplyOptions, MemTree, PatchInput, SeriesApplier};
 use harness_core::patch::{FilePatch, ParsedPatch};
-use harness_core::report::HunkStatus;
+use harness_core::report::{HunkStatus, ThreewayResult};
 use serde::Serialize;
 
 /// How the 3-way attempt for one file ended.
@@ -258,6 +258,100 @@ impl Threeway {
             .merge_file_from_index(&a, &o, &t, Some(&mut opts))?;
         Ok((res.content().to_vec(), res.is_automergeable()))
     }
+}
+
+impl ThreewayOutcome {
+    /// The kebab-case name used in `harness.apply/1`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ThreewayOutcome::Merged => "merged",
+            ThreewayOutcome::Conflicts => "conflicts",
+            ThreewayOutcome::NoIndex => "no-index",
+            ThreewayOutcome::BlobNotFound => "blob-not-found",
+            ThreewayOutcome::PreimageMismatch => "preimage-mismatch",
+        }
+    }
+}
+
+impl ThreewayFile {
+    /// The report's view of this result.
+    pub fn to_result(&self) -> ThreewayResult {
+        ThreewayResult {
+            outcome: self.outcome.as_str().to_owned(),
+            base_blob: self.base_blob.clone(),
+            conflicts: self.conflicts,
+            detail: self.detail.clone(),
+        }
+    }
+}
+
+/// [`crate::apply::apply_series_to_dir`] with the 3-way fallback, as `git am -3`:
+/// for every file where a hunk fails, rebuild the patch's preimage from the
+/// `index` blob found in `repo` and merge. A clean merge becomes the file's
+/// content from then on (later patches apply on top of it, `--into` writes
+/// it); a conflicted one changes nothing. The plain verdicts stay as they
+/// are; the outcome is in `files[].threeway`.
+pub fn apply_series_with_threeway(
+    series: &harness_ingest::Series,
+    tree: &Path,
+    opts: crate::apply::Options,
+    repo: &Path,
+) -> anyhow::Result<crate::apply::ApplyOutcome> {
+    use anyhow::Context;
+    let tw = Threeway::open(repo).with_context(|| {
+        format!(
+            "--3way needs a git repository holding the patches' `index` blobs; \
+             pass one with --repo (looked at {})",
+            repo.display()
+        )
+    })?;
+    let dir = crate::apply::DirTree::new(tree)?;
+    let parsed = crate::apply::parse_series(series, opts.strip);
+    let mut a = SeriesApplier::new(&dir, &dir, opts.apply);
+    for (p, parsed) in series.patches.iter().zip(&parsed) {
+        let input = PatchInput {
+            index: p.index,
+            name: &p.name,
+            subject: p.subject.as_deref(),
+            parsed,
+        };
+        // Each section's file as it stands before this patch.
+        let before: BTreeMap<String, std::sync::Arc<Vec<u8>>> = parsed
+            .files
+            .iter()
+            .flat_map(|f| [f.old_path.clone(), f.new_path.clone()])
+            .flatten()
+            .filter_map(|path| a.content(&path).map(|c| (path, c)))
+            .collect();
+        let result = a.apply_patch(&input);
+        let ids = index_lines(&p.content, opts.strip.unwrap_or(p.strip));
+        let mut outcomes = Vec::new();
+        for (i, (fr, section)) in result.files.iter().zip(&parsed.files).enumerate() {
+            if !fr.hunks.iter().any(|h| h.status == HunkStatus::Failed) {
+                continue;
+            }
+            let source = fr.old_path.as_deref().unwrap_or(&fr.path);
+            let Some(current) = before.get(source) else {
+                continue; // a missing file has nothing to merge into
+            };
+            let base = ids.get(&fr.path).map(|(old, _)| old.as_str());
+            let merged = tw.merge_section(&fr.path, base, section, current);
+            if merged.outcome == ThreewayOutcome::Merged {
+                if let Some(bytes) = &merged.merged {
+                    a.replace_content(&fr.path, bytes.clone());
+                }
+            }
+            outcomes.push((i, merged.to_result()));
+        }
+        if let Some(last) = a.last_patch_mut() {
+            for (i, r) in outcomes {
+                if let Some(f) = last.files.get_mut(i) {
+                    f.threeway = Some(r);
+                }
+            }
+        }
+    }
+    Ok(a.finish(&series.name, &tree.display().to_string()))
 }
 
 #[cfg(test)]

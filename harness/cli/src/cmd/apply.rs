@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use harness_core::report::{AggregateStatus, ApplyReport, HunkStatus};
 use harness_orchestrate::apply::{apply_series_to_dir, write_changes_into, Options};
+use harness_orchestrate::blame::annotate_report;
+use harness_orchestrate::threeway::apply_series_with_threeway;
 
 use crate::common::{write_json, Outcome};
 
@@ -38,6 +40,20 @@ pub struct Args {
     /// series says, usually 1).
     #[arg(short = 'p', long = "strip", value_name = "N")]
     pub strip: Option<usize>,
+    /// When a hunk fails, fall back to a 3-way merge as `git am -3` does:
+    /// rebuild the file the patch was made from out of its `index` blob id and
+    /// merge. Needs a git repository holding those blobs (the tree itself, or
+    /// --repo). Reported apart from the plain verdicts (`files[].threeway`);
+    /// a clean merge counts as applied for the exit status.
+    #[arg(long = "3way")]
+    pub threeway: bool,
+    /// The git repository holding the patches' blobs for --3way (default: the
+    /// repository containing TREE).
+    #[arg(long, value_name = "DIR", requires = "threeway")]
+    pub repo: Option<PathBuf>,
+    /// One line per hunk that is not exact, no expected-vs-found detail.
+    #[arg(long)]
+    pub brief: bool,
 }
 
 /// Turn the TREE argument into a directory.
@@ -77,12 +93,22 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         },
         strip: args.strip,
     };
-    let outcome = apply_series_to_dir(&series, &tree, opts)?;
+    let mut outcome = if args.threeway {
+        let repo = args.repo.clone().unwrap_or_else(|| tree.clone());
+        apply_series_with_threeway(&series, &tree, opts, &repo)?
+    } else {
+        apply_series_to_dir(&series, &tree, opts)?
+    };
+    // Blame the conflicting lines when the tree is a git checkout with history.
+    let (_, blame_errors) = annotate_report(&mut outcome.report, &tree);
+    for e in blame_errors {
+        eprintln!("harness: warning: blame: {e}");
+    }
     let report = &outcome.report;
     let nothing_parsed = report.patches.iter().all(|p| p.files.is_empty());
 
     let to_stdout = args.json.as_deref() == Some(Path::new("-"));
-    let text = render_human(report);
+    let text = render_human(report, !args.brief);
     if to_stdout {
         std::io::stderr().lock().write_all(text.as_bytes()).ok();
     } else {
@@ -110,9 +136,26 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         write_changes_into(&tree, &outcome.changes, dir)
             .with_context(|| format!("writing the patched tree to {}", dir.display()))?;
     }
-    Ok(match report.status {
-        AggregateStatus::Applied | AggregateStatus::AlreadyApplied => Outcome::Ok,
-        _ => Outcome::Failed,
+    Ok(if all_done(report) {
+        Outcome::Ok
+    } else {
+        Outcome::Failed
+    })
+}
+
+/// Every hunk is in the tree: applied, already applied, or in a file the
+/// 3-way fallback merged cleanly.
+fn all_done(r: &ApplyReport) -> bool {
+    r.patches.iter().all(|p| {
+        !p.files.is_empty()
+            && p.files.iter().all(|f| {
+                let merged = f.threeway.as_ref().is_some_and(|t| t.outcome == "merged");
+                merged
+                    || matches!(
+                        f.status,
+                        AggregateStatus::Applied | AggregateStatus::AlreadyApplied
+                    )
+            })
     })
 }
 
@@ -126,8 +169,10 @@ fn status_word(s: AggregateStatus) -> &'static str {
     }
 }
 
-/// One line per hunk that is not exact, then one summary line per patch.
-pub fn render_human(r: &ApplyReport) -> String {
+/// One line per hunk that is not exact (with `detail`, a failed hunk is shown
+/// as a compiler-style error: file:line, expected vs found, cause, blame, next
+/// step), the 3-way outcome per file, then one summary line per patch.
+pub fn render_human(r: &ApplyReport, detail: bool) -> String {
     let mut s = String::new();
     let width = r.patches.len().to_string().len();
     let mut totals = [0usize; 4];
@@ -147,6 +192,9 @@ pub fn render_human(r: &ApplyReport) -> String {
                     .map(|d| d.summary.as_str())
                     .unwrap_or("");
                 let line = h.line.map(|l| l.to_string()).unwrap_or_else(|| "?".into());
+                for w in &h.warnings {
+                    s.push_str(&format!("{}: hunk #{}: warning: {w}\n", f.path, h.index));
+                }
                 match h.status {
                     HunkStatus::Applied => {
                         totals[0] += 1;
@@ -167,10 +215,24 @@ pub fn render_human(r: &ApplyReport) -> String {
                     }
                     HunkStatus::Failed => {
                         totals[2] += 1;
-                        s.push_str(&format!(
-                            "{}: hunk #{} FAILED at {}: {}\n",
-                            f.path, h.index, line, diag
-                        ));
+                        match (&h.diagnosis, detail) {
+                            (Some(d), true) => s.push_str(
+                                &harness_core::diagnose::render_human(
+                                    d,
+                                    &f.path,
+                                    h.line.unwrap_or(0),
+                                )
+                                .replacen(
+                                    "hunk does not apply",
+                                    &format!("hunk #{} does not apply", h.index),
+                                    1,
+                                ),
+                            ),
+                            _ => s.push_str(&format!(
+                                "{}: hunk #{} FAILED at {}: {}\n",
+                                f.path, h.index, line, diag
+                            )),
+                        }
                     }
                     HunkStatus::Malformed => {
                         totals[3] += 1;
@@ -184,6 +246,11 @@ pub fn render_human(r: &ApplyReport) -> String {
                         ));
                     }
                 }
+            }
+        }
+        for f in &p.files {
+            if let Some(t) = &f.threeway {
+                s.push_str(&format!("{}: 3-way {}: {}\n", f.path, t.outcome, t.detail));
             }
         }
         for e in &p.errors {

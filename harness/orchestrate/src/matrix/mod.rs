@@ -1,5 +1,6 @@
 //! `harness matrix`: series x trees x configs, applied, built, booted, tested.
 
+pub mod attribution;
 pub mod config;
 pub mod real;
 pub mod run;

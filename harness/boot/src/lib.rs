@@ -15,7 +15,8 @@ pub mod console;
 pub mod cpio;
 pub mod initramfs;
 pub mod ktap;
-pub mod proc_guard;
+/// Re-exported from harness-proc (make uses it too).
+pub use harness_proc as proc_guard;
 pub mod qemu;
 pub mod report;
 

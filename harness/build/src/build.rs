@@ -8,8 +8,8 @@ use crate::CommandFactory;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::time::{Instant, SystemTime};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant, SystemTime};
 
 /// Marker written in the output directory while make runs. Found at the
 /// start of a build, it means the previous build was interrupted.
@@ -44,6 +44,35 @@ pub struct BuildOptions {
     pub strip_prefixes: Vec<String>,
     /// How many lines of the log's tail to keep in the outcome.
     pub excerpt_lines: usize,
+    /// Wall-clock limit for make: past it the whole make process group is
+    /// killed and the build fails with `limit_hit: wall-time`.
+    pub wall_limit: Option<Duration>,
+    /// Cap on the build log, bytes: make is killed when the log grows past
+    /// it (`limit_hit: output`).
+    pub log_limit: Option<u64>,
+    /// The per-process memory limit the command factory applies (RLIMIT_AS
+    /// via the sandbox); used here to report an out-of-memory failure as
+    /// `limit_hit: memory`.
+    pub memory_limit: Option<u64>,
+}
+
+/// A resource limit that stopped a build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LimitHit {
+    WallTime,
+    Output,
+    Memory,
+}
+
+impl LimitHit {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LimitHit::WallTime => "wall-time",
+            LimitHit::Output => "output",
+            LimitHit::Memory => "memory",
+        }
+    }
 }
 
 impl BuildOptions {
@@ -62,6 +91,9 @@ impl BuildOptions {
             skip_host_check: false,
             strip_prefixes: Vec::new(),
             excerpt_lines: 40,
+            wall_limit: None,
+            log_limit: None,
+            memory_limit: None,
         }
     }
 }
@@ -101,6 +133,9 @@ pub struct BuildOutcome {
     pub input_key: String,
     pub make_command: String,
     pub ccache: bool,
+    /// The resource limit that stopped make, if one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit_hit: Option<LimitHit>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -124,6 +159,65 @@ pub enum BuildError {
         command: String,
         source: std::io::Error,
     },
+}
+
+/// Run make as a guarded child (its own process group, killed with the
+/// harness: on drop, on SIGINT/SIGTERM once the binary installed the cleanup,
+/// and by PR_SET_PDEATHSIG), stopping the whole group when the wall-clock
+/// limit passes or the log grows past its cap.
+fn run_limited(
+    mut cmd: Command,
+    opts: &BuildOptions,
+) -> std::io::Result<(std::process::ExitStatus, Option<LimitHit>)> {
+    let mut child = harness_proc::spawn_guarded(&mut cmd)?;
+    let t0 = Instant::now();
+    loop {
+        if let Some(st) = child.try_wait()? {
+            return Ok((st, None));
+        }
+        let hit = if opts.wall_limit.is_some_and(|w| t0.elapsed() > w) {
+            Some(LimitHit::WallTime)
+        } else if opts
+            .log_limit
+            .is_some_and(|cap| std::fs::metadata(&opts.log_path).is_ok_and(|m| m.len() > cap))
+        {
+            Some(LimitHit::Output)
+        } else {
+            None
+        };
+        if let Some(hit) = hit {
+            child.kill_group();
+            return Ok((child.wait()?, Some(hit)));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The compiler or linker ran out of memory (what RLIMIT_AS produces).
+fn out_of_memory(log: &str) -> bool {
+    log.lines().any(|l| {
+        l.contains("virtual memory exhausted")
+            || l.contains("out of memory allocating")
+            || l.contains("Cannot allocate memory")
+            || l.contains("memory exhausted")
+    })
+}
+
+fn limit_message(hit: LimitHit, opts: &BuildOptions) -> String {
+    match hit {
+        LimitHit::WallTime => format!(
+            "build stopped: wall-time limit of {} s reached (raise build.limits.wall_minutes)",
+            opts.wall_limit.map_or(0, |d| d.as_secs())
+        ),
+        LimitHit::Output => format!(
+            "build stopped: the log passed its limit of {} bytes (raise build.limits.log_mb)",
+            opts.log_limit.unwrap_or(0)
+        ),
+        LimitHit::Memory => format!(
+            "build failed: out of memory under the per-process limit of {} bytes (raise build.limits.memory_mb)",
+            opts.memory_limit.unwrap_or(0)
+        ),
+    }
 }
 
 fn io_err(context: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> BuildError {
@@ -389,7 +483,7 @@ pub fn build(
     }
     let make_command = shown.join(" ");
     let make_start = Instant::now();
-    let status = cmd.status().map_err(|source| BuildError::Spawn {
+    let (status, mut limit_hit) = run_limited(cmd, opts).map_err(|source| BuildError::Spawn {
         command: make_command.clone(),
         source,
     })?;
@@ -407,7 +501,25 @@ pub fn build(
     let (mut errors, warnings): (Vec<_>, Vec<_>) = diags
         .into_iter()
         .partition(|d| d.severity == Severity::Error);
-    let passed = status.success();
+    let passed = status.success() && limit_hit.is_none();
+    if !passed && limit_hit.is_none() && opts.memory_limit.is_some() && out_of_memory(&log) {
+        limit_hit = Some(LimitHit::Memory);
+    }
+    if let Some(hit) = limit_hit {
+        errors.insert(
+            0,
+            Diagnostic {
+                severity: Severity::Error,
+                tool: "harness".to_owned(),
+                file: None,
+                line: None,
+                column: None,
+                message: limit_message(hit, opts),
+                flag: None,
+                log_line: log.lines().count(),
+            },
+        );
+    }
     if !passed && errors.is_empty() {
         errors.push(Diagnostic {
             severity: Severity::Error,
@@ -447,6 +559,7 @@ pub fn build(
         input_key: key,
         make_command,
         ccache: use_ccache,
+        limit_hit,
     };
     if passed {
         // Keep a copy of the result so a rerun (or switching back to this
@@ -499,5 +612,22 @@ fn load_cached(dir: &Path) -> Option<BuildOutcome> {
         Some(a) if a.is_file() => Some(o),
         Some(_) => None,
         None => Some(o),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn out_of_memory_lines_gcc_and_ld_print() {
+        // gcc's and ld's wording when RLIMIT_AS stops them.
+        assert!(super::out_of_memory(
+            "cc1: out of memory allocating 4064 bytes after a total of 33263616 bytes"
+        ));
+        assert!(super::out_of_memory(
+            "ld: failed to map segment: Cannot allocate memory"
+        ));
+        assert!(!super::out_of_memory(
+            "net/core.c:3:5: warning: unused variable"
+        ));
     }
 }

@@ -17,7 +17,7 @@ pub mod log;
 use std::process::Command;
 
 pub use attribute::{attribute, new_warnings, AttributedDiagnostic, Origin, PatchLines};
-pub use build::{build, BuildError, BuildOptions, BuildOutcome, BuildStatus};
+pub use build::{build, BuildError, BuildOptions, BuildOutcome, BuildStatus, LimitHit};
 pub use fragment::{Fragment, Request, RequestValue};
 pub use hosttools::{check_host_tools, MissingTool};
 pub use kconfig::{merge, KconfigError, KconfigOutcome, MergeOptions, SymbolCheck, SymbolStatus};

@@ -267,3 +267,83 @@ fn warning_on_a_line_a_patch_added_is_attributed_to_that_patch() {
         .expect("base warning");
     assert_eq!(base_one.origin, Origin::Base);
 }
+
+#[test]
+fn wall_time_limit_kills_make_and_is_reported() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("o");
+    configure(&fixture(), &out);
+    // Every object sleeps 5 s; the limit is 1 s.
+    let factory = |p: &str| {
+        let mut c = Command::new(p);
+        c.env("FAKE_SLEEP", "5");
+        c
+    };
+    let mut o = opts(&out);
+    o.wall_limit = Some(std::time::Duration::from_secs(1));
+    let t0 = std::time::Instant::now();
+    let r = build(&fixture(), &out, &o, &factory).expect("build ran");
+    assert!(
+        t0.elapsed().as_secs() < 4,
+        "killed at the limit, not after the sleeps"
+    );
+    assert_eq!(r.status, BuildStatus::Failed);
+    assert_eq!(r.limit_hit, Some(harness_build::LimitHit::WallTime));
+    assert!(
+        r.errors[0].message.contains("wall-time limit of 1 s"),
+        "{:?}",
+        r.errors
+    );
+}
+
+#[test]
+fn log_size_limit_kills_make_and_is_reported() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("o");
+    configure(&fixture(), &out);
+    // The first `  CC ...` line (more than 8 bytes) is printed before a 2 s
+    // sleep, so the cap is passed while make still runs.
+    let factory = |p: &str| {
+        let mut c = Command::new(p);
+        c.env("FAKE_SLEEP", "2");
+        c
+    };
+    let mut o = opts(&out);
+    o.log_limit = Some(8);
+    let t0 = std::time::Instant::now();
+    let r = build(&fixture(), &out, &o, &factory).expect("build ran");
+    assert!(
+        t0.elapsed().as_secs() < 2,
+        "killed when the log passed the cap"
+    );
+    assert_eq!(r.status, BuildStatus::Failed);
+    assert_eq!(r.limit_hit, Some(harness_build::LimitHit::Output));
+}
+
+/// After a limit stopped make, none of its jobs keeps running: the `sleep`
+/// of the fake object rule was given a unique length to find it.
+#[test]
+fn limit_leaves_no_job_behind() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("o");
+    configure(&fixture(), &out);
+    let factory = |p: &str| {
+        let mut c = Command::new(p);
+        c.env("FAKE_SLEEP", "7.25");
+        c
+    };
+    let mut o = opts(&out);
+    o.wall_limit = Some(std::time::Duration::from_millis(500));
+    let r = build(&fixture(), &out, &o, &factory).expect("build ran");
+    assert_eq!(r.limit_hit, Some(harness_build::LimitHit::WallTime));
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let ps = Command::new("pgrep")
+        .args(["-f", "sleep 7.25"])
+        .output()
+        .expect("pgrep");
+    assert!(
+        ps.stdout.is_empty(),
+        "a job survived: {}",
+        String::from_utf8_lossy(&ps.stdout)
+    );
+}

@@ -1518,7 +1518,7 @@ mod tests {
             d.summary
         );
         assert!(
-            o.changes.files.get("f.txt").is_none(),
+            !o.changes.files.contains_key("f.txt"),
             "file must stay untouched"
         );
         assert!(

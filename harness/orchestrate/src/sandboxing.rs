@@ -8,11 +8,25 @@ use std::path::Path;
 /// written and `readonly` paths (e.g. the cached base tree, under the hidden
 /// home directory) can be read. Fails, rather than silently building
 /// unsandboxed, when bubblewrap cannot run here.
+///
+/// With `enabled` false the programs run unwrapped (trusted trees), still
+/// under the rlimits in `limits` (via `prlimit`).
 pub fn factory(
+    enabled: bool,
     writable: &[&Path],
     readonly: &[&Path],
+    limits: harness_sandbox::Limits,
 ) -> Result<Box<dyn harness_build::CommandFactory>, String> {
-    let mut sb = harness_sandbox::Sandbox::new();
+    let no_limits = limits == harness_sandbox::Limits::default();
+    if !enabled && no_limits {
+        return Ok(Box::new(harness_build::HostCommands));
+    }
+    let mut sb = if enabled {
+        harness_sandbox::Sandbox::new()
+    } else {
+        harness_sandbox::Sandbox::disabled()
+    }
+    .with_limits(limits);
     for w in writable {
         sb = sb.writable(w.to_path_buf());
     }

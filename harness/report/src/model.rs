@@ -106,6 +106,10 @@ pub struct CellBuild {
     pub log: Option<String>,
     #[serde(default)]
     pub log_excerpt: Vec<String>,
+    /// The resource limit that stopped the build (`wall-time`, `output`,
+    /// `memory`), if one did.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub limit_hit: Option<String>,
 }
 
 /// Boot stage: a full boot report, or skipped.

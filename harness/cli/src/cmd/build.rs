@@ -153,6 +153,9 @@ fn describe(d: &harness_build::Diagnostic) -> String {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    // make runs in its own process group: take it down with us on SIGINT/SIGTERM.
+    harness_boot::proc_guard::install_signal_cleanup()
+        .context("installing SIGINT/SIGTERM cleanup")?;
     let tree = resolve_tree(&args.tree)?;
     let to_stdout = args.json.as_deref() == Some(Path::new("-"));
     let mut human: Box<dyn Write> = if to_stdout {

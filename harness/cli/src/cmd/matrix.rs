@@ -254,6 +254,10 @@ fn load_report(p: &Path) -> anyhow::Result<MatrixReport> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    // make and QEMU run in their own process groups: take them down with us
+    // on SIGINT/SIGTERM (the run directory then stays marked incomplete).
+    harness_boot::proc_guard::install_signal_cleanup()
+        .context("installing SIGINT/SIGTERM cleanup")?;
     let root = project_root();
     let (cfg, origin) = load_config(&args, &root)?;
     let shard = match &args.shard {

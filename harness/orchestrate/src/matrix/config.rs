@@ -126,6 +126,43 @@ pub struct BuildSettings {
     pub jobs: usize,
     #[serde(default)]
     pub sandbox: SandboxMode,
+    /// Resource limits per build; a limit hit fails the cell's build and is
+    /// reported as such (`build.limit_hit`).
+    #[serde(default)]
+    pub limits: BuildLimits,
+}
+
+/// Per-build resource limits (`build.limits` in matrix.yaml).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct BuildLimits {
+    /// Wall-clock minutes for make (default 120; null: none).
+    #[serde(default = "default_wall_minutes")]
+    pub wall_minutes: Option<u64>,
+    /// Build log size in MiB (default 256; null: none).
+    #[serde(default = "default_log_mb")]
+    pub log_mb: Option<u64>,
+    /// Address space per compiler/linker process in MiB (RLIMIT_AS via
+    /// prlimit; default: none).
+    #[serde(default)]
+    pub memory_mb: Option<u64>,
+}
+
+fn default_wall_minutes() -> Option<u64> {
+    Some(120)
+}
+fn default_log_mb() -> Option<u64> {
+    Some(256)
+}
+
+impl Default for BuildLimits {
+    fn default() -> Self {
+        BuildLimits {
+            wall_minutes: default_wall_minutes(),
+            log_mb: default_log_mb(),
+            memory_mb: None,
+        }
+    }
 }
 
 fn tinyconfig() -> String {
@@ -141,6 +178,7 @@ impl Default for BuildSettings {
             base_target: tinyconfig(),
             jobs: two(),
             sandbox: SandboxMode::Auto,
+            limits: BuildLimits::default(),
         }
     }
 }

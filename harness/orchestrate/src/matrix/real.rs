@@ -24,6 +24,8 @@ pub struct RealStages {
     /// Keep worktrees after the run (they are stable per unit anyway).
     pub keep_worktrees: bool,
     changes: Mutex<HashMap<(String, String), harness_core::apply::Changes>>,
+    /// Per (series, tree): the lines each patch added, for warning attribution.
+    added: Mutex<HashMap<(String, String), Attribution>>,
     sources: Mutex<HashMap<String, PathBuf>>,
     initramfs: Mutex<HashMap<String, PathBuf>>,
 }
@@ -50,6 +52,7 @@ impl RealStages {
             sandbox_override: None,
             keep_worktrees: true,
             changes: Mutex::new(HashMap::new()),
+            added: Mutex::new(HashMap::new()),
             sources: Mutex::new(HashMap::new()),
             initramfs: Mutex::new(HashMap::new()),
         })
@@ -126,16 +129,35 @@ impl RealStages {
             SandboxMode::Off => false,
             SandboxMode::Auto => unit.from_mail,
         };
-        if !want {
-            return Ok((Box::new(harness_build::HostCommands), false));
-        }
-        crate::sandboxing::factory(writable, readonly).map(|f| (f, true))
+        let limits = harness_sandbox::Limits {
+            address_space: self.build.limits.memory_mb.map(|m| m << 20),
+            ..Default::default()
+        };
+        crate::sandboxing::factory(want, writable, readonly, limits).map(|f| (f, want))
     }
 }
 
 fn unreachable_base() -> String {
     // source_for returns early for Base units; keep a value rather than panic.
     String::from("base")
+}
+
+/// Per file, the lines each patch of a series added (final coordinates).
+type Attribution = std::collections::BTreeMap<String, Vec<harness_build::PatchLines>>;
+
+/// Report diagnostics, each naming the patch that added its line (or none:
+/// the base tree).
+fn attributed(diags: &[harness_build::Diagnostic], added: &Attribution) -> Vec<Diagnostic> {
+    harness_build::attribute(diags, added)
+        .iter()
+        .map(|a| Diagnostic {
+            patch: match &a.origin {
+                harness_build::Origin::Patch(p) => Some(p.clone()),
+                harness_build::Origin::Base => None,
+            },
+            ..to_diag(&a.diagnostic)
+        })
+        .collect()
 }
 
 fn to_diag(d: &harness_build::Diagnostic) -> Diagnostic {
@@ -164,6 +186,7 @@ fn failed_build(reason: String, seconds: f64) -> CellBuild {
         warnings: vec![],
         log: None,
         log_excerpt: vec![reason],
+        limit_hit: None,
     }
 }
 
@@ -273,6 +296,18 @@ impl Stages for RealStages {
         let mut report = outcome.report;
         report.tree = tree.name.clone();
         let key = changes_key(&outcome.changes);
+        let names: HashMap<usize, String> = report
+            .patches
+            .iter()
+            .map(|p| (p.index, p.name.clone()))
+            .collect();
+        let added = super::attribution::changed_lines(&outcome.placements, |i| {
+            names.get(&i).cloned().unwrap_or_else(|| format!("#{i}"))
+        });
+        self.added
+            .lock()
+            .map_err(|_| "internal lock poisoned")?
+            .insert((entry.name.clone(), tree.name.clone()), added);
         self.changes
             .lock()
             .map_err(|_| "internal lock poisoned")?
@@ -403,6 +438,21 @@ impl Stages for RealStages {
         bopts.artifacts_dir = Some(unit_dir.join("artifacts").join(&config.name));
         bopts.source_id = Some(source_id);
         bopts.results_dir = Some(unit_dir.join("results"));
+        let limits = &self.build.limits;
+        bopts.wall_limit = limits
+            .wall_minutes
+            .map(|m| std::time::Duration::from_secs(m * 60));
+        bopts.log_limit = limits.log_mb.map(|m| m << 20);
+        bopts.memory_limit = limits.memory_mb.map(|m| m << 20);
+        let added = match &unit.kind {
+            SourceKind::Series(s) => self
+                .added
+                .lock()
+                .ok()
+                .and_then(|m| m.get(&(s.clone(), unit.tree.clone())).cloned())
+                .unwrap_or_default(),
+            SourceKind::Base => Attribution::new(),
+        };
         match harness_build::build(&src, &out, &bopts, factory.as_ref()) {
             Ok(o) => {
                 let passed = o.status == harness_build::BuildStatus::Passed;
@@ -417,10 +467,11 @@ impl Stages for RealStages {
                     recompiled: Some(o.recompiled_objects),
                     reused: o.reused,
                     sandboxed,
-                    errors: o.errors.iter().map(to_diag).collect(),
-                    warnings: o.warnings.iter().map(to_diag).collect(),
+                    errors: attributed(&o.errors, &added),
+                    warnings: attributed(&o.warnings, &added),
                     log: None,
                     log_excerpt: o.log_excerpt.lines().map(str::to_owned).collect(),
+                    limit_hit: o.limit_hit.map(|h| h.as_str().to_owned()),
                 };
                 let log = if o.log_path.is_file() {
                     Some(o.log_path.clone())

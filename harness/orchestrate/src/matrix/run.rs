@@ -194,6 +194,7 @@ fn skipped_build(reason: &str) -> (CellKconfig, CellBuild) {
             warnings: vec![],
             log: None,
             log_excerpt: vec![reason.to_owned()],
+            limit_hit: None,
         },
     )
 }

@@ -1,6 +1,6 @@
 //! Child processes that never outlive the harness.
 //!
-//! Every QEMU runs in its own process group. The group is killed when the
+//! Every guarded child (QEMU, make) runs in its own process group. The group is killed when the
 //! [`GuardedChild`] is dropped, and — after [`install_signal_cleanup`] — when
 //! the harness gets SIGINT, SIGTERM or SIGHUP. Each child also asks the kernel
 //! for SIGKILL when its parent thread dies (`PR_SET_PDEATHSIG`), which covers

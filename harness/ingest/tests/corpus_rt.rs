@@ -5,9 +5,18 @@
 use harness_ingest::{load, series_report};
 use std::path::{Path, PathBuf};
 
+/// `shared/` beside the checkout (where CI lays it), else /work/shared.
+fn shared_dir() -> PathBuf {
+    let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
+    if beside.is_dir() {
+        beside
+    } else {
+        PathBuf::from("/work/shared")
+    }
+}
+
 fn rt_dir() -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpus/debian-linux-6.1.176/patches-rt");
+    let p = shared_dir().join("corpus/debian-linux-6.1.176/patches-rt");
     assert!(
         p.join("series").is_file(),
         "corpus missing: {} (expected ../shared/corpus next to the checkout)",

@@ -5,9 +5,18 @@
 use harness_ingest::{series_report, FoundAs};
 use std::path::{Path, PathBuf};
 
+/// `shared/` beside the checkout (where CI lays it), else /work/shared.
+fn shared_dir() -> PathBuf {
+    let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
+    if beside.is_dir() {
+        beside
+    } else {
+        PathBuf::from("/work/shared")
+    }
+}
+
 fn seed() -> PathBuf {
-    let p =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/seed/000_8366a85c594133a4.txt");
+    let p = shared_dir().join("seed/000_8366a85c594133a4.txt");
     assert!(p.is_file(), "seed missing: {}", p.display());
     p
 }

@@ -1,6 +1,5 @@
 //! Fuzz archive-page recovery (fences, lost spaces, blank-line decisions).
-//! Needs in fuzz/Cargo.toml: `harness-ingest = { path = "../harness/ingest" }`
-//! and a [[bin]] `ingest_archive` with this path.
+//! Must never panic.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 

@@ -1,6 +1,5 @@
 //! Fuzz the mail side of ingest: MIME decoding, mbox splitting, the series
-//! model. Needs in fuzz/Cargo.toml: `harness-ingest = { path = "../harness/ingest" }`
-//! and a [[bin]] `ingest_mail` with this path.
+//! model. Must never panic.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 

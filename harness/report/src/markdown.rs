@@ -276,7 +276,12 @@ fn cell_section(o: &mut String, c: &Cell) {
         for d in list.iter().take(MAX_DIAGNOSTICS) {
             let _ = writeln!(
                 o,
-                "- {kind}: `{}:{}{}`: {}{}",
+                "- {kind}{}: `{}:{}{}`: {}{}",
+                if d.new == Some(true) {
+                    " (new: not in the base-tree build)"
+                } else {
+                    ""
+                },
                 code_text(&d.file),
                 d.line,
                 d.column.map(|c| format!(":{c}")).unwrap_or_default(),

@@ -80,6 +80,11 @@ pub struct Diagnostic {
     pub message: String,
     /// Patch that touched this line, or null for the base tree.
     pub patch: Option<String>,
+    /// For a series cell: true when the same config's build of the base tree
+    /// in this run (the baseline) did not have this diagnostic, i.e. the
+    /// series introduced it; absent when the run has no baseline build.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub new: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -130,6 +130,12 @@ pub struct BuildSettings {
     /// reported as such (`build.limit_hit`).
     #[serde(default)]
     pub limits: BuildLimits,
+    /// Also build the base tree of every built tree (with every config), so
+    /// each series cell can tell the warnings its series introduced
+    /// (`warnings[].new`). Without it, a baseline exists only when some
+    /// series of the tree did not apply (its cells build the base tree).
+    #[serde(default)]
+    pub baseline: bool,
 }
 
 /// Per-build resource limits (`build.limits` in matrix.yaml).
@@ -179,6 +185,7 @@ impl Default for BuildSettings {
             jobs: two(),
             sandbox: SandboxMode::Auto,
             limits: BuildLimits::default(),
+            baseline: false,
         }
     }
 }

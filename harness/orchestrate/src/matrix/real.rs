@@ -171,6 +171,7 @@ fn to_diag(d: &harness_build::Diagnostic) -> Diagnostic {
             .unwrap_or_else(|| "warning".into()),
         message: d.message.clone(),
         patch: None,
+        new: None,
     }
 }
 

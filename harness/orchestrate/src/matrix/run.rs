@@ -11,7 +11,7 @@
 use super::config::{fragment_symbols, CellPlan, Expect, MatrixConfig};
 use harness_report::model::{
     AggregateStatus, BootReport, BootStatus, Cell, CellApply, CellBoot, CellBuild, CellKconfig,
-    ConfigInfo, Expectation, MatrixReport, StageStatus, Summary, TestResult, TreeInfo,
+    ConfigInfo, Diagnostic, Expectation, MatrixReport, StageStatus, Summary, TestResult, TreeInfo,
     MATRIX_SCHEMA,
 };
 use std::collections::{BTreeMap, HashMap};
@@ -363,6 +363,9 @@ pub fn run_matrix(
         };
         unit_of.insert(key, idx);
     }
+    if cfg.build.baseline {
+        add_baseline_units(&mut units, &plans);
+    }
     events(Event::Planned {
         cells: plans.len(),
         builds: units.len() * cfg.configs.len(),
@@ -410,6 +413,8 @@ pub fn run_matrix(
         .map(|c| config_symbols(&opts.project_root, c))
         .collect();
 
+    // Warnings of each base-tree build, per (tree, config): the baselines.
+    let mut baselines: HashMap<(String, String), Vec<Diagnostic>> = HashMap::new();
     std::thread::scope(|scope| {
         let symbols_of = &symbols_of;
         let run_dir = &opts.run_dir;
@@ -449,6 +454,12 @@ pub fn run_matrix(
                     stage: "build",
                 });
                 let br = stages.build(unit, tree, conf, &opts.run_dir);
+                if unit.kind == SourceKind::Base && br.build.status == StageStatus::Passed {
+                    baselines.insert(
+                        (unit.tree.clone(), conf.name.clone()),
+                        br.build.warnings.clone(),
+                    );
+                }
                 events(Event::Finished {
                     what: what.clone(),
                     stage: "build",
@@ -473,7 +484,11 @@ pub fn run_matrix(
                         }
                     }
                 }
-                if let Some(k) = br.kernel {
+                // A unit no cell uses (a baseline) is not booted.
+                let used = plans
+                    .iter()
+                    .any(|p| unit_of.get(&(p.series.clone(), p.tree.clone())) == Some(&ui));
+                if let Some(k) = br.kernel.filter(|_| used) {
                     events(Event::Started {
                         what,
                         stage: "boot",
@@ -520,11 +535,68 @@ pub fn run_matrix(
         }
     });
 
+    mark_new_warnings(&mut report, &baselines);
     report.finished = Some(now_rfc3339());
     report.complete = true;
     finalize_summary(&mut report);
     persist(&report);
     report
+}
+
+/// A base-tree unit for every tree that builds a series, so each series
+/// cell has a baseline to compare its warnings with.
+fn add_baseline_units(units: &mut Vec<BuildUnit>, plans: &[CellPlan]) {
+    let trees: Vec<String> = units
+        .iter()
+        .filter(|u| u.kind != SourceKind::Base)
+        .map(|u| u.tree.clone())
+        .collect();
+    for t in trees {
+        let key = format!("{t}-base");
+        if plans.iter().any(|p| p.tree == t && p.build) && !units.iter().any(|u| u.key == key) {
+            units.push(BuildUnit {
+                key,
+                tree: t,
+                kind: SourceKind::Base,
+                source_key: "base".to_owned(),
+                from_mail: false,
+            });
+        }
+    }
+}
+
+/// Mark each diagnostic of a series cell's build `new` when the baseline
+/// (same tree and config, base tree) did not have it. Compared as multisets
+/// by (severity, file, message): line numbers move when patches add lines.
+fn mark_new_warnings(
+    report: &mut MatrixReport,
+    baselines: &HashMap<(String, String), Vec<Diagnostic>>,
+) {
+    for cell in report.cells.iter_mut() {
+        if cell.build.base_only || cell.build.status != StageStatus::Passed {
+            continue;
+        }
+        let Some(base) = baselines.get(&(cell.tree.clone(), cell.config.name.clone())) else {
+            continue;
+        };
+        let mut budget: HashMap<(String, String, String), usize> = HashMap::new();
+        for d in base {
+            *budget
+                .entry((d.severity.clone(), d.file.clone(), d.message.clone()))
+                .or_default() += 1;
+        }
+        for d in cell.build.warnings.iter_mut() {
+            let k = (d.severity.clone(), d.file.clone(), d.message.clone());
+            let seen = budget.get_mut(&k).filter(|n| **n > 0);
+            d.new = Some(match seen {
+                Some(n) => {
+                    *n -= 1;
+                    false
+                }
+                None => true,
+            });
+        }
+    }
 }
 
 fn rel(base: &Path, p: &Path) -> String {
@@ -719,6 +791,22 @@ mod tests {
                 .expect("lock")
                 .push(format!("{}:{}", unit.key, c.name));
             let ok = c.name != "broken";
+            // The base tree warns once; a series build warns twice (the same
+            // warning at another line, and one of its own).
+            let w = |line: usize, msg: &str| Diagnostic {
+                file: "net/core.c".into(),
+                line,
+                column: None,
+                severity: "warning".into(),
+                message: msg.into(),
+                patch: None,
+                new: None,
+            };
+            let warnings = if unit.kind == SourceKind::Base {
+                vec![w(10, "old")]
+            } else {
+                vec![w(12, "old"), w(20, "introduced")]
+            };
             BuildResult {
                 kconfig: CellKconfig {
                     status: StageStatus::Passed,
@@ -730,6 +818,7 @@ mod tests {
                     } else {
                         StageStatus::Failed
                     },
+                    warnings,
                     ..skipped_build("x").1
                 },
                 kernel: ok.then(|| PathBuf::from("/k")),
@@ -789,6 +878,48 @@ mod tests {
         // Unexpected: the three built cells with the "broken" config (good, bad
         // via the base unit, bad2); every other cell meets its expectation.
         assert_eq!(report.summary.unexpected, 3);
+    }
+
+    #[test]
+    fn baseline_build_marks_the_warnings_a_series_introduced() {
+        let with_base = cfg("trees: [{name: t}]\n\
+            series: [{name: good, source: g}]\n\
+            configs: [{name: ok, fragments: [f]}]\n\
+            build: {baseline: true}\n");
+        let fake = Fake {
+            builds: Mutex::new(vec![]),
+        };
+        let dir = tempfile::tempdir().expect("tmp");
+        let opts = RunOptions {
+            run_id: "r".into(),
+            run_dir: dir.path().into(),
+            project_root: dir.path().into(),
+            shard: None,
+        };
+        let report = run_matrix(&with_base, &fake, &opts, &|_| {}, &|_| {});
+        let builds = fake.builds.lock().expect("lock").clone();
+        assert_eq!(builds, vec!["t-good:ok", "t-base:ok"]);
+        let good = &report.cells[0];
+        let new: Vec<(&str, Option<bool>)> = good
+            .build
+            .warnings
+            .iter()
+            .map(|w| (w.message.as_str(), w.new))
+            .collect();
+        // "old" is in the baseline (at another line): not new.
+        assert_eq!(new, vec![("old", Some(false)), ("introduced", Some(true))]);
+        // Without `baseline`, no base build and no verdict.
+        let cfg2 = cfg("trees: [{name: t}]\nseries: [{name: good, source: g}]\nconfigs: [{name: ok, fragments: [f]}]\n");
+        let fake2 = Fake {
+            builds: Mutex::new(vec![]),
+        };
+        let report = run_matrix(&cfg2, &fake2, &opts, &|_| {}, &|_| {});
+        assert_eq!(fake2.builds.lock().expect("lock").len(), 1);
+        assert!(report.cells[0]
+            .build
+            .warnings
+            .iter()
+            .all(|w| w.new.is_none()));
     }
 
     #[test]

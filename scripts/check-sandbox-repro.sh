@@ -24,8 +24,10 @@ frag="$root/kernel-configs/netns-base.config $root/kernel-configs/ip-multiple-ta
 now() { date +%s.%N; }
 one() { # $1 label, $2 --no-sandbox or empty
   out="$WORK/$1"; mkdir -p "$out"
+  mode=$2
   run() {
-    "$SANDBOXED" $2 -w "$WORK/src" -w "$out" -w "$cache/ccache" -- \
+    # shellcheck disable=SC2086
+    "$SANDBOXED" $mode -w "$WORK/src" -w "$out" -w "$cache/ccache" -- \
       env LC_ALL=C KBUILD_BUILD_USER=harness KBUILD_BUILD_HOST=harness \
       KBUILD_BUILD_TIMESTAMP=1970-01-01 CCACHE_DIR="$cache/ccache" CCACHE_BASEDIR="$WORK" \
       CCACHE_NOHASHDIR=1 "$@"

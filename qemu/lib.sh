@@ -130,11 +130,17 @@ netns_inode() { readlink "$1" 2>/dev/null; }
 
 # Remove what a test may have left behind: named netns, veth devices in the
 # initial namespace, changed sysctls.
+# `ip` is only run when there is something to remove: each run of the
+# dynamically linked iproute2 costs ~70 ms under TCG.
 cleanup_all() {
-    $IP -all netns delete 2>/dev/null
-    for dev in $($IP -o link show type veth 2>/dev/null | sed -n 's/^[0-9]*: \([^:@]*\).*/\1/p'); do
-        $IP link delete "$dev" 2>/dev/null
-    done
+    if [ -n "$(ls /run/netns 2>/dev/null)" ]; then
+        $IP -all netns delete 2>/dev/null
+    fi
+    if [ -n "$(ls /sys/class/net | grep -vx lo)" ]; then
+        for dev in $($IP -o link show type veth 2>/dev/null | sed -n 's/^[0-9]*: \([^:@]*\).*/\1/p'); do
+            $IP link delete "$dev" 2>/dev/null
+        done
+    fi
     [ -w /proc/sys/net/ipv4/ip_forward ] && echo 0 > /proc/sys/net/ipv4/ip_forward
     return 0
 }

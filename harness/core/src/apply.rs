@@ -549,6 +549,50 @@ struct FileRun {
     reject: Vec<u8>,
 }
 
+/// Where `pat` matches exactly (fuzz 0), searching from `in_offset` the way
+/// GNU does, without moving the caller's offset. Used with the reversed
+/// pattern: the hunk's change is already in the file there.
+fn find_exact(
+    input: &Input<'_>,
+    pat: &Pattern<'_>,
+    in_offset: i64,
+    last_frozen: i64,
+) -> Option<i64> {
+    let mut probe = in_offset;
+    let w = locate_hunk(input, pat, 0, &mut probe, last_frozen);
+    (w != 0).then_some(w)
+}
+
+/// GNU's search for one hunk: each fuzz level over the whole file before the
+/// next; for hunk #1 the reversed hunk is tried at the same level (GNU's
+/// "Reversed (or previously applied)" check). Returns (reversed, where, fuzz);
+/// a forward match moves `in_offset` as GNU's does.
+fn locate_like_gnu(
+    input: &Input<'_>,
+    h: &Hunk,
+    fwd: &Pattern<'_>,
+    rev: &Pattern<'_>,
+    max_fuzz: usize,
+    in_offset: &mut i64,
+    last_frozen: i64,
+) -> Option<(bool, i64, i64)> {
+    let mymaxfuzz = (max_fuzz as i64).min(fwd.prefix.max(fwd.suffix));
+    for fuzz in 0..=mymaxfuzz {
+        let w = locate_hunk(input, fwd, fuzz, in_offset, last_frozen);
+        if w != 0 {
+            return Some((false, w, fuzz));
+        }
+        if h.index == 1 {
+            let mut probe = *in_offset;
+            let w = locate_hunk(input, rev, fuzz, &mut probe, last_frozen);
+            if w != 0 {
+                return Some((true, w, fuzz));
+            }
+        }
+    }
+    None
+}
+
 /// Apply all hunks of one file section to `input` the way GNU does.
 fn run_hunks(f: &FilePatch, content: &[u8], max_fuzz: usize) -> FileRun {
     let input = Input {
@@ -590,67 +634,38 @@ fn run_hunks(f: &FilePatch, content: &[u8], max_fuzz: usize) -> FileRun {
             verdicts.push(v);
             continue;
         }
-        if file_reversed {
-            let rev = Pattern::reverse(h);
-            let mut probe = in_offset;
-            let w = locate_hunk(&input, &rev, 0, &mut probe, out.last_frozen);
-            if w != 0 {
-                v.status = HunkStatus::AlreadyApplied;
-                v.line = usize::try_from(w + out_offset).ok();
-                in_offset = w - h.gnu_first() as i64 + h.new_lines().count() as i64
-                    - h.old_lines().count() as i64;
-                v.old_start = w.max(0) as usize;
-                v.new_start = (w + out_offset).max(0) as usize;
-            } else {
-                v.skipped_with_file = true;
-                v.line = usize::try_from(h.gnu_first() as i64 + out_offset).ok();
-                if reject.is_empty() {
-                    reject.extend_from_slice(&reject_header(f));
-                }
-                reject.extend_from_slice(&reject_hunk(h, out_offset));
-            }
-            verdicts.push(v);
-            continue;
-        }
         let fwd = Pattern::forward(h);
         let rev = Pattern::reverse(h);
-        let context = fwd.prefix.max(fwd.suffix);
-        let mymaxfuzz = (max_fuzz as i64).min(context);
-        let mut found: Option<(bool, i64, i64)> = None; // (reversed, where, fuzz)
-        let mut fuzz = 0;
-        while fuzz <= mymaxfuzz {
-            let w = locate_hunk(&input, &fwd, fuzz, &mut in_offset, out.last_frozen);
-            if w != 0 {
-                found = Some((false, w, fuzz));
-                break;
-            }
-            if h.index == 1 {
-                // GNU tries the reversed hunk at the same fuzz level, for hunk 1 only.
-                let mut probe = in_offset;
-                let w = locate_hunk(&input, &rev, fuzz, &mut probe, out.last_frozen);
-                if w != 0 {
-                    found = Some((true, w, fuzz));
-                    break;
-                }
-            }
-            fuzz += 1;
-        }
-        if found.is_none() && h.index != 1 {
+        let found: Option<(bool, i64, i64)> = if file_reversed {
+            // GNU ignores this hunk (the file is skipped); it is only checked
+            // for being present already.
+            let present = find_exact(&input, &rev, in_offset, out.last_frozen);
+            v.skipped_with_file = present.is_none();
+            present.map(|w| (true, w, 0))
+        } else {
+            locate_like_gnu(
+                &input,
+                h,
+                &fwd,
+                &rev,
+                max_fuzz,
+                &mut in_offset,
+                out.last_frozen,
+            )
             // Already-applied detection for every hunk: the postimage, exactly.
-            let mut probe = in_offset;
-            let w = locate_hunk(&input, &rev, 0, &mut probe, out.last_frozen);
-            if w != 0 {
-                found = Some((true, w, 0));
-            }
-        }
+            .or_else(|| {
+                (h.index != 1)
+                    .then(|| find_exact(&input, &rev, in_offset, out.last_frozen))
+                    .flatten()
+                    .map(|w| (true, w, 0))
+            })
+        };
         match found {
             Some((false, w, fz)) => {
+                // GNU takes a fuzzy forward match; say so when the hunk's
+                // result is also in the file exactly (likely a duplicate).
                 if fz > 0 {
-                    // GNU takes the fuzzy forward match; say so when the hunk's
-                    // result is also in the file exactly (likely a duplicate).
-                    let mut probe = in_offset;
-                    let r = locate_hunk(&input, &rev, 0, &mut probe, out.last_frozen);
-                    if r != 0 {
+                    if let Some(r) = find_exact(&input, &rev, in_offset, out.last_frozen) {
                         v.warnings.push(format!(
                             "applied with fuzz {fz}, but the hunk's result is already present \
                              exactly at line {}: this may have duplicated the change",

@@ -82,18 +82,38 @@ pub fn new_warnings(
     baseline: &[Diagnostic],
     with_series: &[AttributedDiagnostic],
 ) -> Vec<AttributedDiagnostic> {
-    let mut budget: HashMap<Key, usize> = HashMap::new();
-    for d in baseline {
-        *budget.entry(key(d)).or_default() += 1;
+    let new = not_in_baseline(baseline, with_series, key, |a| key(&a.diagnostic));
+    with_series
+        .iter()
+        .zip(new)
+        .filter(|(_, n)| *n)
+        .map(|(a, _)| a.clone())
+        .collect()
+}
+
+/// For each item of `current`: true when `baseline` has no item with the
+/// same key left to match it (both compared as multisets: an item that
+/// appears twice now and once in the baseline is new once).
+pub fn not_in_baseline<B, C, K: Eq + std::hash::Hash>(
+    baseline: &[B],
+    current: &[C],
+    key_b: impl Fn(&B) -> K,
+    key_c: impl Fn(&C) -> K,
+) -> Vec<bool> {
+    let mut budget: HashMap<K, usize> = HashMap::new();
+    for b in baseline {
+        *budget.entry(key_b(b)).or_default() += 1;
     }
-    let mut out = Vec::new();
-    for a in with_series {
-        match budget.get_mut(&key(&a.diagnostic)) {
-            Some(n) if *n > 0 => *n -= 1,
-            _ => out.push(a.clone()),
-        }
-    }
-    out
+    current
+        .iter()
+        .map(|c| match budget.get_mut(&key_c(c)) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                false
+            }
+            _ => true,
+        })
+        .collect()
 }
 
 /// Group diagnostics per origin (patch name or `base`).

@@ -16,7 +16,9 @@ pub mod log;
 
 use std::process::Command;
 
-pub use attribute::{attribute, new_warnings, AttributedDiagnostic, Origin, PatchLines};
+pub use attribute::{
+    attribute, new_warnings, not_in_baseline, AttributedDiagnostic, Origin, PatchLines,
+};
 pub use build::{build, BuildError, BuildOptions, BuildOutcome, BuildStatus, LimitHit};
 pub use fragment::{Fragment, Request, RequestValue};
 pub use hosttools::{check_host_tools, MissingTool};

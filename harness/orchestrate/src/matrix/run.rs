@@ -572,6 +572,7 @@ fn mark_new_warnings(
     report: &mut MatrixReport,
     baselines: &HashMap<(String, String), Vec<Diagnostic>>,
 ) {
+    let key = |d: &Diagnostic| (d.severity.clone(), d.file.clone(), d.message.clone());
     for cell in report.cells.iter_mut() {
         if cell.build.base_only || cell.build.status != StageStatus::Passed {
             continue;
@@ -579,22 +580,9 @@ fn mark_new_warnings(
         let Some(base) = baselines.get(&(cell.tree.clone(), cell.config.name.clone())) else {
             continue;
         };
-        let mut budget: HashMap<(String, String, String), usize> = HashMap::new();
-        for d in base {
-            *budget
-                .entry((d.severity.clone(), d.file.clone(), d.message.clone()))
-                .or_default() += 1;
-        }
-        for d in cell.build.warnings.iter_mut() {
-            let k = (d.severity.clone(), d.file.clone(), d.message.clone());
-            let seen = budget.get_mut(&k).filter(|n| **n > 0);
-            d.new = Some(match seen {
-                Some(n) => {
-                    *n -= 1;
-                    false
-                }
-                None => true,
-            });
+        let new = harness_build::not_in_baseline(base, &cell.build.warnings, key, key);
+        for (d, n) in cell.build.warnings.iter_mut().zip(new) {
+            d.new = Some(n);
         }
     }
 }

@@ -413,6 +413,20 @@ pub fn run_matrix(
         .map(|c| config_symbols(&opts.project_root, c))
         .collect();
 
+    // The cells each (unit, config) build serves; a unit no cell uses (a
+    // baseline) has none and is built but not booted.
+    let mut cells_of: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
+    for p in &plans {
+        let (Some(&u), Some(c), Some(&idx)) = (
+            unit_of.get(&(p.series.clone(), p.tree.clone())),
+            cfg.configs.iter().position(|c| c.name == p.config),
+            cell_index.get(&p.id),
+        ) else {
+            continue;
+        };
+        cells_of.entry((u, c)).or_default().push(idx);
+    }
+    let no_cells: Vec<usize> = Vec::new();
     // Warnings of each base-tree build, per (tree, config): the baselines.
     let mut baselines: HashMap<(String, String), Vec<Diagnostic>> = HashMap::new();
     std::thread::scope(|scope| {
@@ -466,29 +480,20 @@ pub fn run_matrix(
                     status: status_word(&br.build.status),
                     seconds: br.build.seconds,
                 });
-                // Record into every cell that uses this unit and config.
-                for p in plans.iter().filter(|p| p.config == conf.name) {
-                    if unit_of.get(&(p.series.clone(), p.tree.clone())) != Some(&ui) {
-                        continue;
+                let cells = cells_of.get(&(ui, ci)).unwrap_or(&no_cells);
+                for &idx in cells {
+                    let cell = &mut report.cells[idx];
+                    cell.kconfig = br.kconfig.clone();
+                    cell.build = br.build.clone();
+                    cell.build.base_only = unit.kind == SourceKind::Base;
+                    if let Some(log) = &br.log {
+                        cell.logs.insert("build".into(), rel(&opts.run_dir, log));
                     }
-                    if let Some(&idx) = cell_index.get(&p.id) {
-                        let cell = &mut report.cells[idx];
-                        cell.kconfig = br.kconfig.clone();
-                        cell.build = br.build.clone();
-                        cell.build.base_only = unit.kind == SourceKind::Base;
-                        if let Some(log) = &br.log {
-                            cell.logs.insert("build".into(), rel(&opts.run_dir, log));
-                        }
-                        if br.kernel.is_none() {
-                            cell.boot = skipped_boot("build did not produce a kernel");
-                        }
+                    if br.kernel.is_none() {
+                        cell.boot = skipped_boot("build did not produce a kernel");
                     }
                 }
-                // A unit no cell uses (a baseline) is not booted.
-                let used = plans
-                    .iter()
-                    .any(|p| unit_of.get(&(p.series.clone(), p.tree.clone())) == Some(&ui));
-                if let Some(k) = br.kernel.filter(|_| used) {
+                if let Some(k) = br.kernel.filter(|_| !cells.is_empty()) {
                     events(Event::Started {
                         what,
                         stage: "boot",
@@ -499,16 +504,9 @@ pub fn run_matrix(
                 while let Ok((u, c, rep)) = done_rx.try_recv() {
                     record_boot(
                         &mut report,
-                        &plans,
-                        &unit_of,
-                        &cell_index,
-                        cfg,
-                        &units,
-                        u,
-                        c,
+                        cells_of.get(&(u, c)).unwrap_or(&no_cells),
                         rep,
                         opts,
-                        events,
                     );
                 }
                 finalize_summary(&mut report);
@@ -519,16 +517,9 @@ pub fn run_matrix(
         for (u, c, rep) in done_rx.iter() {
             record_boot(
                 &mut report,
-                &plans,
-                &unit_of,
-                &cell_index,
-                cfg,
-                &units,
-                u,
-                c,
+                cells_of.get(&(u, c)).unwrap_or(&no_cells),
                 rep,
                 opts,
-                events,
             );
             finalize_summary(&mut report);
             persist(&report);
@@ -591,35 +582,16 @@ fn rel(base: &Path, p: &Path) -> String {
     p.strip_prefix(base).unwrap_or(p).display().to_string()
 }
 
-#[allow(clippy::too_many_arguments)]
-fn record_boot(
-    report: &mut MatrixReport,
-    plans: &[CellPlan],
-    unit_of: &HashMap<(String, String), usize>,
-    cell_index: &HashMap<String, usize>,
-    cfg: &MatrixConfig,
-    units: &[BuildUnit],
-    u: usize,
-    c: usize,
-    rep: BootReport,
-    opts: &RunOptions,
-    events: &(dyn Fn(Event) + Sync),
-) {
-    let conf = &cfg.configs[c];
-    let _ = (units, events);
-    for p in plans.iter().filter(|p| p.config == conf.name) {
-        if unit_of.get(&(p.series.clone(), p.tree.clone())) != Some(&u) {
-            continue;
+/// A boot's results go into every cell its (unit, config) build serves.
+fn record_boot(report: &mut MatrixReport, cells: &[usize], rep: BootReport, opts: &RunOptions) {
+    for &idx in cells {
+        let cell = &mut report.cells[idx];
+        cell.tests = rep.tests.clone();
+        if let Some(log) = &rep.console_log {
+            cell.logs
+                .insert("console".into(), rel(&opts.run_dir, Path::new(log)));
         }
-        if let Some(&idx) = cell_index.get(&p.id) {
-            let cell = &mut report.cells[idx];
-            cell.tests = rep.tests.clone();
-            if let Some(log) = &rep.console_log {
-                cell.logs
-                    .insert("console".into(), rel(&opts.run_dir, Path::new(log)));
-            }
-            cell.boot = CellBoot::Ran(rep.clone());
-        }
+        cell.boot = CellBoot::Ran(rep.clone());
     }
 }
 

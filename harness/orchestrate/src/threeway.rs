@@ -324,7 +324,8 @@ pub fn apply_series_with_threeway(
             .filter_map(|path| a.content(&path).map(|c| (path, c)))
             .collect();
         let result = a.apply_patch(&input);
-        let ids = index_lines(&p.content, opts.strip.unwrap_or(p.strip));
+        // The patch text is scanned for `index` lines only when a file failed.
+        let mut ids = None;
         let mut outcomes = Vec::new();
         for (i, (fr, section)) in result.files.iter().zip(&parsed.files).enumerate() {
             if !fr.hunks.iter().any(|h| h.status == HunkStatus::Failed) {
@@ -334,6 +335,8 @@ pub fn apply_series_with_threeway(
             let Some(current) = before.get(source) else {
                 continue; // a missing file has nothing to merge into
             };
+            let ids =
+                ids.get_or_insert_with(|| index_lines(&p.content, opts.strip.unwrap_or(p.strip)));
             let base = ids.get(&fr.path).map(|(old, _)| old.as_str());
             let merged = tw.merge_section(&fr.path, base, section, current);
             if merged.outcome == ThreewayOutcome::Merged {

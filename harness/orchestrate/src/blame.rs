@@ -234,6 +234,7 @@ pub fn annotate_report(report: &mut ApplyReport, tree: &Path) -> (usize, Vec<Str
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_git::git;
     use harness_core::diagnose::{diagnose_hunk, Cause, EarlierFailures, HunkContext, TreeLookup};
     use std::process::Command;
 
@@ -245,22 +246,6 @@ mod tests {
         fn read(&self, _: &str) -> Option<String> {
             None
         }
-    }
-
-    fn git(dir: &Path, args: &[&str]) {
-        let out = Command::new("git")
-            .args(["-c", "user.name=T", "-c", "user.email=t@example.org"])
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .unwrap_or_else(|e| {
-                panic!("the git CLI is needed for this test (host package `git`): {e}")
-            });
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
     }
 
     #[test]

@@ -9,3 +9,6 @@ pub mod refresh;
 pub mod refresh_check;
 pub mod sandboxing;
 pub mod threeway;
+
+#[cfg(test)]
+pub(crate) mod test_git;

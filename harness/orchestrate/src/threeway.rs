@@ -360,25 +360,8 @@ pub fn apply_series_with_threeway(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_git::git;
     use harness_core::parse::parse_patch;
-    use std::process::Command;
-
-    fn git(dir: &Path, args: &[&str]) -> String {
-        let out = Command::new("git")
-            .args(["-c", "user.name=T", "-c", "user.email=t@example.org"])
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .unwrap_or_else(|e| {
-                panic!("the git CLI is needed for this test (host package `git`): {e}")
-            });
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
 
     #[test]
     fn threeway_merges_a_patch_whose_context_changed() {

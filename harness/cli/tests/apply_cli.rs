@@ -1,12 +1,25 @@
 //! `harness apply` end to end on small fixtures. Expected hunk verdicts were
 //! taken from GNU patch 2.7.6 (`patch -p1 -N -F2 --dry-run`) on the same files.
 
+use std::ffi::OsStr;
 use std::fs;
 use std::path::Path;
 use std::process::Command;
 
 fn harness() -> Command {
     Command::new(env!("CARGO_BIN_EXE_harness"))
+}
+
+/// `harness apply PATCH --tree TREE EXTRA...`, run to completion.
+fn apply(patch: &Path, tree: &Path, extra: &[&OsStr]) -> std::process::Output {
+    harness()
+        .arg("apply")
+        .arg(patch)
+        .arg("--tree")
+        .arg(tree)
+        .args(extra)
+        .output()
+        .expect("run harness")
 }
 
 fn base() -> String {
@@ -49,15 +62,16 @@ fn exit_codes_json_shape_and_into_with_rej() {
     let patch = tmp.path().join("p.patch");
     fs::write(&patch, PATCH).expect("write");
     let into = tmp.path().join("out");
-    let out = harness()
-        .args(["apply"])
-        .arg(&patch)
-        .arg("--tree")
-        .arg(&tree)
-        .args(["--json", "-", "--into"])
-        .arg(&into)
-        .output()
-        .expect("run harness");
+    let out = apply(
+        &patch,
+        &tree,
+        &[
+            OsStr::new("--json"),
+            OsStr::new("-"),
+            OsStr::new("--into"),
+            into.as_os_str(),
+        ],
+    );
     // GNU: Hunk #1 FAILED at 9.  Hunk #2 succeeded at 23 (offset 3 lines).
     assert_eq!(
         out.status.code(),
@@ -109,15 +123,7 @@ fn clean_series_exits_zero() {
     let patch = tmp.path().join("p.patch");
     fs::write(&patch, PATCH.replace("-nothere\n", "-line12\n")).expect("write");
     let json = tmp.path().join("r.json");
-    let out = harness()
-        .arg("apply")
-        .arg(&patch)
-        .arg("--tree")
-        .arg(&tree)
-        .arg("--json")
-        .arg(&json)
-        .output()
-        .expect("run");
+    let out = apply(&patch, &tree, &[OsStr::new("--json"), json.as_os_str()]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -142,15 +148,16 @@ fn dotdot_path_is_refused_and_nothing_written() {
     )
     .expect("write");
     let into = tmp.path().join("out");
-    let out = harness()
-        .arg("apply")
-        .arg(&patch)
-        .arg("--tree")
-        .arg(&tree)
-        .args(["--json", "-", "--into"])
-        .arg(&into)
-        .output()
-        .expect("run");
+    let out = apply(
+        &patch,
+        &tree,
+        &[
+            OsStr::new("--json"),
+            OsStr::new("-"),
+            OsStr::new("--into"),
+            into.as_os_str(),
+        ],
+    );
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let f = &v["patches"][0]["files"][0];
@@ -180,14 +187,7 @@ fn symlink_leaving_the_tree_is_refused() {
         "--- a/link/f.txt\n+++ b/link/f.txt\n@@ -1 +1 @@\n-a\n+b\n",
     )
     .expect("write");
-    let out = harness()
-        .arg("apply")
-        .arg(&patch)
-        .arg("--tree")
-        .arg(&tree)
-        .args(["--json", "-"])
-        .output()
-        .expect("run");
+    let out = apply(&patch, &tree, &[OsStr::new("--json"), OsStr::new("-")]);
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let f = &v["patches"][0]["files"][0];
@@ -209,21 +209,9 @@ fn garbage_and_missing_tree_exit_two() {
     tree_with(&tree, &[("f.txt", "a\n")]);
     let patch = tmp.path().join("junk.patch");
     fs::write(&patch, b"\x00\x01garbage\xff\n").expect("write");
-    let out = harness()
-        .arg("apply")
-        .arg(&patch)
-        .arg("--tree")
-        .arg(&tree)
-        .output()
-        .expect("run");
+    let out = apply(&patch, &tree, &[]);
     assert_eq!(out.status.code(), Some(2));
-    let out = harness()
-        .arg("apply")
-        .arg(&patch)
-        .arg("--tree")
-        .arg(tmp.path().join("no-such-tree"))
-        .output()
-        .expect("run");
+    let out = apply(&patch, &tmp.path().join("no-such-tree"), &[]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("harness tree fetch"));
 }
@@ -236,14 +224,7 @@ fn brief_prints_one_line_per_failed_hunk() {
     tree_with(&tree, &[("f.txt", &base())]);
     let patch = d.path().join("p.patch");
     fs::write(&patch, PATCH).expect("write patch");
-    let out = harness()
-        .arg("apply")
-        .arg(&patch)
-        .arg("--tree")
-        .arg(&tree)
-        .arg("--brief")
-        .output()
-        .expect("run harness");
+    let out = apply(&patch, &tree, &[OsStr::new("--brief")]);
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("f.txt: hunk #1 FAILED at 9: "), "{stdout}");
@@ -303,14 +284,16 @@ fn threeway_and_blame_on_a_git_tree() {
     );
 
     // Plain, strict: the hunk fails; blame names the upstream commit.
-    let out = harness()
-        .arg("apply")
-        .arg(&pfile)
-        .arg("--tree")
-        .arg(&repo)
-        .args(["--fuzz", "0", "--json", "-"])
-        .output()
-        .expect("run harness");
+    let out = apply(
+        &pfile,
+        &repo,
+        &[
+            OsStr::new("--fuzz"),
+            OsStr::new("0"),
+            OsStr::new("--json"),
+            OsStr::new("-"),
+        ],
+    );
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let h = &v["patches"][0]["files"][0]["hunks"][0];
@@ -321,15 +304,19 @@ fn threeway_and_blame_on_a_git_tree() {
 
     // --3way: merged, reported apart; the plain verdict stays; exit 0.
     let into = d.path().join("out");
-    let out = harness()
-        .arg("apply")
-        .arg(&pfile)
-        .arg("--tree")
-        .arg(&repo)
-        .args(["--fuzz", "0", "--3way", "--json", "-", "--into"])
-        .arg(&into)
-        .output()
-        .expect("run harness");
+    let out = apply(
+        &pfile,
+        &repo,
+        &[
+            OsStr::new("--fuzz"),
+            OsStr::new("0"),
+            OsStr::new("--3way"),
+            OsStr::new("--json"),
+            OsStr::new("-"),
+            OsStr::new("--into"),
+            into.as_os_str(),
+        ],
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");

@@ -58,6 +58,41 @@ pub struct Provenance {
     pub manifest: Option<Manifest>,
 }
 
+impl Provenance {
+    /// A Debian source package: the .deb and the source tarball inside it
+    /// (the same record at fetch and at verify).
+    fn debian(
+        package: &str,
+        version: &str,
+        sha256: &str,
+        inner: String,
+        deb: &Path,
+        deb_sha256: String,
+    ) -> Provenance {
+        Provenance {
+            kind: "debian".into(),
+            package: Some(package.to_owned()),
+            version: Some(version.to_owned()),
+            sha256: Some(sha256.to_owned()),
+            tarball: Some(inner),
+            deb: deb.file_name().map(|f| f.to_string_lossy().into_owned()),
+            deb_sha256: Some(deb_sha256),
+            ..Provenance::default()
+        }
+    }
+
+    /// A tarball by URL or local path.
+    fn tarball(sha256: &str, url: Option<&str>, file: &Path) -> Provenance {
+        Provenance {
+            kind: "tarball".into(),
+            sha256: Some(sha256.to_owned()),
+            tarball: Some(url.map_or_else(|| file.display().to_string(), str::to_owned)),
+            url: url.map(str::to_owned),
+            ..Provenance::default()
+        }
+    }
+}
+
 /// A base tree ready for use: read-only source root plus provenance.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BaseTree {
@@ -286,16 +321,7 @@ impl TreeCache {
                 )?;
                 untar(&tb, &tmp.path.join("x"))?;
                 remove_tree(&debdir)?;
-                Provenance {
-                    kind: "debian".into(),
-                    package: Some(package.clone()),
-                    version: Some(version.clone()),
-                    sha256: Some(sha256.clone()),
-                    tarball: Some(inner),
-                    deb: deb.file_name().map(|f| f.to_string_lossy().into_owned()),
-                    deb_sha256: Some(deb_sha),
-                    ..Provenance::default()
-                }
+                Provenance::debian(package, version, sha256, inner, &deb, deb_sha)
             }
             TreeSource::Tarball { path, url, sha256 } => {
                 let file = self.tarball_file(name, path.as_deref(), url.as_deref())?;
@@ -306,13 +332,7 @@ impl TreeCache {
                     from: file.clone(),
                 });
                 untar(&file, &tmp.path.join("x"))?;
-                Provenance {
-                    kind: "tarball".into(),
-                    sha256: Some(sha256.clone()),
-                    tarball: Some(url.clone().unwrap_or_else(|| file.display().to_string())),
-                    url: url.clone(),
-                    ..Provenance::default()
-                }
+                Provenance::tarball(sha256, url.as_deref(), &file)
             }
             TreeSource::Git { url, commit } => {
                 self.emit(TreeEvent::Downloading {
@@ -410,27 +430,12 @@ impl TreeCache {
                         actual,
                     });
                 }
-                Provenance {
-                    kind: "debian".into(),
-                    package: Some(package.clone()),
-                    version: Some(version.clone()),
-                    sha256: Some(sha256.clone()),
-                    tarball: Some(inner),
-                    deb: deb.file_name().map(|f| f.to_string_lossy().into_owned()),
-                    deb_sha256: Some(deb_sha),
-                    ..Provenance::default()
-                }
+                Provenance::debian(package, version, sha256, inner, &deb, deb_sha)
             }
             TreeSource::Tarball { path, url, sha256 } => {
                 let file = self.tarball_file(name, path.as_deref(), url.as_deref())?;
                 check_hash("source tarball", &file, sha256)?;
-                Provenance {
-                    kind: "tarball".into(),
-                    sha256: Some(sha256.clone()),
-                    tarball: Some(url.clone().unwrap_or_else(|| file.display().to_string())),
-                    url: url.clone(),
-                    ..Provenance::default()
-                }
+                Provenance::tarball(sha256, url.as_deref(), &file)
             }
             _ => return Err(Error::tree(name, "cannot adopt this kind of tree")),
         };

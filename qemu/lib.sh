@@ -8,9 +8,10 @@
 # runner prints as diagnostics when the test fails.
 
 # iproute2, by absolute path: busybox sh runs its own `ip` applet for a bare `ip`.
-export IP=/usr/sbin/ip
+export IP=${IP:-/usr/sbin/ip}
 HARNESS_REASON=${HARNESS_REASON:-/tmp/harness-reason}
 HARNESS_CONFIG=${HARNESS_CONFIG:-/etc/harness/config}
+HARNESS_PROC_CONFIG=${HARNESS_PROC_CONFIG:-/proc/config.gz}
 SUB_COUNT=0
 SUB_FAILED=0
 
@@ -22,7 +23,8 @@ xfail() { echo "$*" > "$HARNESS_REASON"; exit 2; }
 
 # config_value CONFIG_X: prints y, m, n, a string/number value, or "unknown".
 # Sources, in order: $HARNESS_CONFIG (default /etc/harness/config, written by
-# the harness: the requested symbols, or a complete .config), /proc/config.gz.
+# the harness: the requested symbols, or a complete .config), then
+# $HARNESS_PROC_CONFIG (default /proc/config.gz).
 # In a complete .config an absent symbol is n; in a list of requested symbols
 # it is unknown.
 # Every exec costs milliseconds under TCG, so this runs one `sed` per lookup
@@ -42,10 +44,11 @@ config_value() {
     fi
     line=""
     [ -n "$src" ] && line=$(last_setting "$sym" "$src")
-    if [ -z "$line" ] && [ "$complete" = 0 ] && [ -r /proc/config.gz ]; then
-        [ -r /tmp/harness-proc-config ] || zcat /proc/config.gz > /tmp/harness-proc-config 2>/dev/null
+    if [ -z "$line" ] && [ "$complete" = 0 ] && [ -r "$HARNESS_PROC_CONFIG" ]; then
+        unpacked=${TMPDIR:-/tmp}/harness-proc-config
+        [ -r "$unpacked" ] || zcat "$HARNESS_PROC_CONFIG" > "$unpacked" 2>/dev/null
         complete=1
-        line=$(last_setting "$sym" /tmp/harness-proc-config)
+        line=$(last_setting "$sym" "$unpacked")
     fi
     case "$line" in
         "$sym="*)
@@ -122,6 +125,22 @@ must() {
     shift
     out=$("$@" 2>&1) || fail "$what: \`$*\` failed: $(echo "$out" | tail -n 1)"
     [ -z "$out" ] || echo "$out" >&2
+}
+
+# ip_batch DESCRIPTION [IP-OPTION...] <<EOF ... EOF: run the `ip` commands on
+# stdin, one per line, in one iproute2 process (`ip [IP-OPTION...] -batch -`;
+# `-n NS` runs them inside NS). One exec instead of one per command: each
+# costs tens of milliseconds under TCG. The first command that fails fails
+# the test, named with iproute2's error.
+ip_batch() {
+    what=$1
+    shift
+    cmds=$(cat)
+    if ! out=$(printf '%s\n' "$cmds" | $IP "$@" -batch - 2>&1); then
+        n=$(echo "$out" | sed -n 's/^Command failed -:\([0-9]*\)$/\1/p' | tail -n 1)
+        bad=$(printf '%s\n' "$cmds" | sed -n "${n:-1}p")
+        fail "$what: \`ip${*:+ $*} $bad\` failed: $(echo "$out" | grep -v '^Command failed' | tail -n 1)"
+    fi
 }
 
 # mustnot DESCRIPTION CMD...: CMD must fail.

@@ -11,6 +11,9 @@ must "delete" $IP netns delete hx1
 $IP netns list | grep -qw hx1 && fail "hx1 still listed after $IP netns delete"
 [ -e /run/netns/hx1 ] && fail "/run/netns/hx1 still exists after delete"
 # Creating the same name again works once the old one is gone.
-must "re-add" $IP netns add hx1
-must "re-delete" $IP netns delete hx1
+ip_batch "re-add and re-delete" <<IP
+netns add hx1
+netns delete hx1
+IP
+[ -e /run/netns/hx1 ] && fail "/run/netns/hx1 still exists after the second delete"
 exit 0

@@ -5,16 +5,20 @@
 require CONFIG_NET_NS
 mt=$(config_value CONFIG_IP_MULTIPLE_TABLES)
 must "add" $IP netns add pra
-must "lo up" $IP -n pra link set lo up
-must "address" $IP -n pra addr add 10.9.0.1/32 dev lo
+ip_batch "lo with an address" -n pra <<IP
+link set lo up
+addr add 10.9.0.1/32 dev lo
+IP
 if [ "$mt" = n ]; then
     if out=$($IP -n pra rule add to 192.0.2.0/24 lookup 100 pref 100 2>&1); then
         fail "CONFIG_IP_MULTIPLE_TABLES=n but $IP rule add succeeded"
     fi
     xfail "CONFIG_IP_MULTIPLE_TABLES=n: $IP rule add refused ($(echo "$out" | tail -n 1))"
 fi
-must "route in table 100" $IP -n pra route add 192.0.2.0/24 dev lo src 10.9.0.1 table 100
-must "rule" $IP -n pra rule add to 192.0.2.0/24 lookup 100 pref 100
+ip_batch "route in table 100 and a rule to it" -n pra <<IP
+route add 192.0.2.0/24 dev lo src 10.9.0.1 table 100
+rule add to 192.0.2.0/24 lookup 100 pref 100
+IP
 sub_plan 5
 sub_check rule_listed sh -c '$IP -n pra rule show | grep -q "lookup 100"'
 sub_check table_100_has_route sh -c '$IP -n pra route show table 100 | grep -q "192.0.2.0/24"'

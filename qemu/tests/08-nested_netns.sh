@@ -22,8 +22,10 @@ if [ -n "$un" ] && [ "$un" != "$outer" ] && [ "$un" != "$init_ns" ]; then
 else
     sub_not_ok unshare_inside_netns "unshare -n inside nso gave $un (outer $outer)"
 fi
-inns nso $IP link set lo up 2>/dev/null
-inns nso $IP addr add 10.77.0.1/32 dev lo 2>/dev/null
+inns nso $IP -batch - >/dev/null 2>&1 <<IP
+link set lo up
+addr add 10.77.0.1/32 dev lo
+IP
 sub_check outer_address_set sh -c '$IP -n nso -o addr show dev lo | grep -q 10.77.0.1'
 if $IP -n nsi -o addr show dev lo 2>/dev/null | grep -q 10.77.0.1 \
     || $IP -o addr show dev lo | grep -q 10.77.0.1; then

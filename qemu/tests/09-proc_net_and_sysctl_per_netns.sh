@@ -2,8 +2,10 @@
 # has is not seen from another.
 . /harness/lib.sh
 require CONFIG_NET_NS CONFIG_PROC_FS CONFIG_PROC_SYSCTL
-must "add a" $IP netns add psa
-must "add b" $IP netns add psb
+ip_batch "add namespaces" <<IP
+netns add psa
+netns add psb
+IP
 [ -r /proc/sys/net/ipv4/ip_forward ] || fail "/proc/sys/net/ipv4/ip_forward missing (CONFIG_PROC_SYSCTL/INET?)"
 echo 0 > /proc/sys/net/ipv4/ip_forward
 sub_plan 5

@@ -11,12 +11,18 @@
 //! /harness/run-tests         qemu/run-tests   (KTAP runner)
 //! /harness/lib.sh            qemu/lib.sh
 //! /harness/tests/NN-name.sh  qemu/tests/*.sh
+//! /harness/kselftest.sh       qemu/kselftest.sh (runs one kernel selftest)
+//! /harness/kselftests.conf    qemu/kselftests.conf (the config each needs)
+//! /harness/kselftests/<name>  requested kernel selftests (--kselftest), with
+//!                             helpers they source; /bin/bash then, too
+//! /etc/harness/kselftests     their names, in order
 //! /etc/harness/config        requested symbols (or a whole .config), if given
 //! /etc/harness/modules       module file names to insmod, in order
 //! /lib/modules/harness/*.ko  those modules
 //! /bin/busybox + applet symlinks (except names of included binaries, e.g. ip)
 //! /usr/sbin/ip + its libraries at their host paths
 //! /dev/console (c 5 1), /proc /sys /run /tmp /root, /etc/passwd (root, harness=1000)
+//! /etc/protocols, /etc/services from the host (netbase), when it has them
 //! ```
 
 use crate::cpio::{write_newc, CpioError, Entry};
@@ -42,6 +48,100 @@ pub struct InitramfsOptions {
     pub busybox: PathBuf,
     /// Host binaries to include with their shared libraries.
     pub binaries: Vec<PathBuf>,
+    /// Kernel selftests to run after the suite (bash is packed for them).
+    pub kselftests: Vec<Kselftest>,
+}
+
+/// A kernel selftest packed from a tree and run in the guest after the suite
+/// by `qemu/kselftest.sh`, which checks the config it needs
+/// (`qemu/kselftests.conf`) and turns its `TEST: ... [ OK ]` lines into KTAP
+/// subtests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kselftest {
+    /// Its path under `tools/testing/selftests`, e.g. `net/fib_rule_tests.sh`.
+    pub name: String,
+    /// The script on the host.
+    pub script: PathBuf,
+}
+
+/// Where kernel selftests live in a tree.
+pub const SELFTESTS_DIR: &str = "tools/testing/selftests";
+
+impl Kselftest {
+    /// The selftest at `script`, named by its path after
+    /// `tools/testing/selftests/` (else by its directory and file name).
+    pub fn from_path(script: &Path) -> Result<Self, InitramfsError> {
+        let bad = |message: String| InitramfsError::Guest {
+            path: script.to_path_buf(),
+            message,
+        };
+        if !script.is_file() {
+            return Err(bad(
+                "no such kernel selftest script (give a file under <tree>/tools/testing/selftests)"
+                    .into(),
+            ));
+        }
+        let text = script.to_string_lossy();
+        let name = match text.rfind(&format!("{SELFTESTS_DIR}/")) {
+            Some(i) => text[i + SELFTESTS_DIR.len() + 1..].to_string(),
+            None => {
+                let file = script.file_name().map(|f| f.to_string_lossy().to_string());
+                let dir = script
+                    .parent()
+                    .and_then(|d| d.file_name())
+                    .map(|d| d.to_string_lossy().to_string());
+                match (dir, file) {
+                    (Some(d), Some(f)) => format!("{d}/{f}"),
+                    (None, Some(f)) => f,
+                    _ => return Err(bad("kernel selftest path has no file name".into())),
+                }
+            }
+        };
+        // The guest reads the names with the shell, split on blanks, and
+        // packs the script at /harness/kselftests/<name>.
+        let safe = |c: char| c.is_ascii_alphanumeric() || "._-/+".contains(c);
+        if name.is_empty()
+            || !name.chars().all(safe)
+            || name
+                .split('/')
+                .any(|c| c.is_empty() || c == "." || c == "..")
+        {
+            return Err(bad(format!(
+                "kernel selftest name `{name}` must be a relative path of letters, digits and ._-+/"
+            )));
+        }
+        Ok(Kselftest {
+            name,
+            script: script.to_path_buf(),
+        })
+    }
+
+    /// Its test name in the KTAP output and the report.
+    pub fn test_name(&self) -> String {
+        format!("kselftest:{}", self.name)
+    }
+}
+
+/// Files a selftest sources from its own directory by a literal relative
+/// name (`source lib.sh`, `. ./net_helper.sh`): packed beside it.
+fn sourced_helpers(script_text: &str) -> Vec<String> {
+    script_text
+        .lines()
+        .filter_map(|line| {
+            let mut words = line.split_whitespace();
+            match words.next()? {
+                "source" | "." => {}
+                _ => return None,
+            }
+            let file = words.next()?.trim_start_matches("./");
+            let plain = !file.is_empty()
+                && !file.contains('/')
+                && file
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+            plain.then(|| file.to_string())
+        })
+        .collect()
 }
 
 impl InitramfsOptions {
@@ -53,6 +153,7 @@ impl InitramfsOptions {
             modules: Vec::new(),
             busybox: PathBuf::from("/bin/busybox"),
             binaries: vec![PathBuf::from("/usr/sbin/ip")],
+            kselftests: Vec::new(),
         }
     }
 }
@@ -226,6 +327,15 @@ pub fn entries(opts: &InitramfsOptions) -> Result<Vec<Entry>, InitramfsError> {
         0o644,
         b"root:x:0:\nharness:x:1000:\n".to_vec(),
     ));
+    // Protocol and service names for iproute2 (`ip rule add ipproto tcp`
+    // fails with "Invalid ipproto" without /etc/protocols); from the host's
+    // netbase when it has them.
+    for db in ["etc/protocols", "etc/services"] {
+        let host = Path::new("/").join(db);
+        if host.is_file() {
+            put(Entry::file(db, 0o644, read(&host)?));
+        }
+    }
 
     // busybox and its applets; included binaries win over same-named applets.
     let bb_libs = shared_libraries(&opts.busybox)?;
@@ -237,8 +347,15 @@ pub fn entries(opts: &InitramfsOptions) -> Result<Vec<Entry>, InitramfsError> {
         });
     }
     put(Entry::file("bin/busybox", 0o755, read(&opts.busybox)?));
-    let own_names: Vec<String> = opts
-        .binaries
+
+    // Kernel selftests are bash scripts: bash comes with them when the host
+    // has it (else the guest reports each such selftest as skipped, saying so).
+    let mut binaries = opts.binaries.clone();
+    let bash = PathBuf::from("/bin/bash");
+    if !opts.kselftests.is_empty() && bash.is_file() && !binaries.contains(&bash) {
+        binaries.push(bash);
+    }
+    let own_names: Vec<String> = binaries
         .iter()
         .filter_map(|b| b.file_name().map(|n| n.to_string_lossy().to_string()))
         .collect();
@@ -249,7 +366,7 @@ pub fn entries(opts: &InitramfsOptions) -> Result<Vec<Entry>, InitramfsError> {
         put(Entry::symlink(&format!("bin/{applet}"), "busybox"));
     }
 
-    for bin in &opts.binaries {
+    for bin in &binaries {
         put(Entry::file(&path_str(bin), 0o755, read(bin)?));
         for lib in shared_libraries(bin)? {
             put(Entry::file(&path_str(&lib), 0o755, read(&lib)?));
@@ -282,6 +399,49 @@ pub fn entries(opts: &InitramfsOptions) -> Result<Vec<Entry>, InitramfsError> {
             &format!("harness/tests/{name}"),
             0o755,
             read(&t)?,
+        ));
+    }
+
+    // The kselftest runner and its table of needs: part of the guest side,
+    // required only when a kselftest is asked for.
+    for (src, dst) in [
+        ("kselftest.sh", "harness/kselftest.sh"),
+        ("kselftests.conf", "harness/kselftests.conf"),
+    ] {
+        let p = g.join(src);
+        if p.is_file() {
+            put(Entry::file(dst, 0o755, read(&p)?));
+        } else if !opts.kselftests.is_empty() {
+            return Err(InitramfsError::Guest {
+                path: g.clone(),
+                message: format!("missing {src}, needed to run kernel selftests"),
+            });
+        }
+    }
+    if !opts.kselftests.is_empty() {
+        let mut list = String::new();
+        for k in &opts.kselftests {
+            let text = read(&k.script)?;
+            let dir = Path::new(&k.name).parent().unwrap_or(Path::new(""));
+            for helper in sourced_helpers(&String::from_utf8_lossy(&text)) {
+                let on_host = k.script.with_file_name(&helper);
+                if on_host.is_file() {
+                    let dst = Path::new("harness/kselftests").join(dir).join(&helper);
+                    put(Entry::file(&path_str(&dst), 0o755, read(&on_host)?));
+                }
+            }
+            put(Entry::file(
+                &format!("harness/kselftests/{}", k.name),
+                0o755,
+                text,
+            ));
+            list.push_str(&k.name);
+            list.push('\n');
+        }
+        put(Entry::file(
+            "etc/harness/kselftests",
+            0o644,
+            list.into_bytes(),
         ));
     }
 
@@ -428,5 +588,79 @@ mod tests {
         );
         let names = suite_test_names(&project_qemu()).expect("suite");
         assert!(names.contains(&"policy_routing".to_string()), "{names:?}");
+    }
+
+    #[test]
+    fn kselftest_named_by_its_path_under_selftests() {
+        let tree = tempfile::tempdir().expect("tempdir");
+        let dir = tree.path().join("tools/testing/selftests/net");
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let script = dir.join("fib_rule_tests.sh");
+        std::fs::write(&script, "#!/bin/bash\n").expect("write");
+        let k = Kselftest::from_path(&script).expect("kselftest");
+        assert_eq!(k.name, "net/fib_rule_tests.sh");
+        assert_eq!(k.test_name(), "kselftest:net/fib_rule_tests.sh");
+
+        // Outside a tree: its directory and file name.
+        let loose = tree.path().join("mine/check.sh");
+        std::fs::create_dir_all(loose.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&loose, "#!/bin/sh\n").expect("write");
+        assert_eq!(
+            Kselftest::from_path(&loose).expect("loose").name,
+            "mine/check.sh"
+        );
+
+        // A name the guest could not split on blanks, and a missing file.
+        let spaced = tree.path().join("tools/testing/selftests/net/has space.sh");
+        std::fs::write(&spaced, "").expect("write");
+        let e = Kselftest::from_path(&spaced).expect_err("blank in name");
+        assert!(e.to_string().contains("has space.sh"), "{e}");
+        let e = Kselftest::from_path(&dir.join("nope.sh")).expect_err("missing");
+        assert!(e.to_string().contains("no such kernel selftest"), "{e}");
+    }
+
+    #[test]
+    fn helpers_a_selftest_sources_by_literal_name() {
+        let text = "#!/bin/bash\nsource lib.sh\n. ./net_helper.sh\n\
+                    source \"$dir/x.sh\"\nsource ../common.sh\n  . forwarding.config\nsourced=1\n";
+        assert_eq!(
+            sourced_helpers(text),
+            ["lib.sh", "net_helper.sh", "forwarding.config"]
+        );
+    }
+
+    /// Needs busybox-static, iproute2 and bash on the host.
+    #[test]
+    fn kselftests_are_packed_with_bash_their_helpers_and_a_manifest() {
+        let tree = tempfile::tempdir().expect("tempdir");
+        let dir = tree.path().join("tools/testing/selftests/net");
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::write(dir.join("a_test.sh"), "#!/bin/bash\nsource lib.sh\n").expect("write");
+        std::fs::write(dir.join("lib.sh"), "x=1\n").expect("write");
+        let mut opts = InitramfsOptions::new(project_qemu());
+        opts.kselftests = vec![Kselftest::from_path(&dir.join("a_test.sh")).expect("k")];
+        let entries = entries(&opts).expect("entries");
+        let find = |p: &str| entries.iter().find(|e| e.path == p);
+        for want in [
+            "harness/kselftest.sh",
+            "harness/kselftests.conf",
+            "harness/kselftests/net/a_test.sh",
+            "harness/kselftests/net/lib.sh",
+            "bin/bash",
+        ] {
+            assert!(find(want).is_some(), "missing {want}");
+        }
+        let manifest = find("etc/harness/kselftests").expect("manifest");
+        assert_eq!(
+            manifest.kind,
+            crate::cpio::EntryKind::File(b"net/a_test.sh\n".to_vec())
+        );
+        // busybox's own `bash` applet (an ash alias) must not shadow bash.
+        assert!(
+            find("bin/bash").is_some_and(
+                |e| matches!(&e.kind, crate::cpio::EntryKind::File(d) if d.len() > 100_000)
+            ),
+            "bin/bash is not the host's bash"
+        );
     }
 }

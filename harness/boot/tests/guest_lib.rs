@@ -31,17 +31,21 @@ fn config_values(
     proc_config_text: Option<&str>,
     symbols: &[&str],
 ) -> Vec<String> {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("tempdir");
     let config = dir.path().join("config");
-    std::fs::write(&config, config_text).unwrap();
+    std::fs::write(&config, config_text).expect("write fixture");
     // Never the host's own /proc/config.gz: a missing file unless given.
     let proc_config = dir.path().join("config.gz");
     if let Some(text) = proc_config_text {
         let plain = dir.path().join("proc-config");
-        std::fs::write(&plain, text).unwrap();
-        let gz = Command::new("gzip").arg("-k").arg(&plain).status().unwrap();
+        std::fs::write(&plain, text).expect("write fixture");
+        let gz = Command::new("gzip")
+            .arg("-k")
+            .arg(&plain)
+            .status()
+            .expect("gzip runs");
         assert!(gz.success());
-        std::fs::rename(dir.path().join("proc-config.gz"), &proc_config).unwrap();
+        std::fs::rename(dir.path().join("proc-config.gz"), &proc_config).expect("rename");
     }
     let script: String = symbols
         .iter()
@@ -61,7 +65,7 @@ fn config_values(
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout)
-        .unwrap()
+        .expect("utf-8 output")
         .lines()
         .map(str::to_string)
         .collect()
@@ -127,7 +131,7 @@ fn config_value_falls_back_to_the_running_kernels_config() {
 
 #[test]
 fn ip_batch_fails_the_test_naming_the_command_iproute2_refused() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("tempdir");
     let reason = dir.path().join("reason");
     // The second `link add` of the same name is refused by the kernel
     // ("File exists"); iproute2 reports "Command failed -:3" for line 3.
@@ -147,7 +151,7 @@ fn ip_batch_fails_the_test_naming_the_command_iproute2_refused() {
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("status 1"), "{stdout}");
-    let reason = std::fs::read_to_string(&reason).unwrap();
+    let reason = std::fs::read_to_string(&reason).expect("reason written");
     assert_eq!(
         reason.trim_end(),
         "set-up: `ip link add hx0 type veth peer name hx2` failed: RTNETLINK answers: File exists"
@@ -156,7 +160,7 @@ fn ip_batch_fails_the_test_naming_the_command_iproute2_refused() {
 
 #[test]
 fn ip_batch_passes_options_and_succeeds_quietly() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("tempdir");
     let reason = dir.path().join("reason");
     // `-o` (one line per device) goes before -batch; the commands all succeed,
     // so the function returns 0 and writes no reason.
@@ -179,5 +183,131 @@ fn ip_batch_passes_options_and_succeeds_quietly() {
         ["status 0", "hx1-exists"],
         "stderr: {}",
         String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A guest directory holding lib.sh, kselftest.sh and one fake selftest
+/// `net/x.sh` (a bash script with `body`), with kselftests.conf listing it
+/// as needing `needs`.
+struct FakeKselftest {
+    dir: tempfile::TempDir,
+}
+
+impl FakeKselftest {
+    fn new(body: &str, needs: &str) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let qemu = lib_sh().parent().expect("qemu/").to_path_buf();
+        std::fs::copy(qemu.join("lib.sh"), dir.path().join("lib.sh")).expect("copy lib.sh");
+        std::fs::write(
+            dir.path().join("kselftests.conf"),
+            format!("# comment\nnet/other.sh CONFIG_NOPE\nnet/x.sh {needs}\n"),
+        )
+        .expect("write fixture");
+        std::fs::create_dir_all(dir.path().join("kselftests/net")).expect("mkdir");
+        std::fs::write(
+            dir.path().join("kselftests/net/x.sh"),
+            format!("#!/bin/bash\n{body}\n"),
+        )
+        .expect("write fixture");
+        FakeKselftest { dir }
+    }
+
+    /// Runs kselftest.sh on net/x.sh with `config` as the kernel's config:
+    /// (exit status, stdout, the reason it wrote).
+    fn run(&self, config: &str) -> (i32, String, String) {
+        let d = self.dir.path();
+        std::fs::write(d.join("config"), config).expect("write fixture");
+        let reason = d.join("reason");
+        let out = Command::new("busybox")
+            .arg("sh")
+            .arg(lib_sh().with_file_name("kselftest.sh"))
+            .arg("net/x.sh")
+            .env("HARNESS_DIR", d)
+            .env("HARNESS_CONFIG", d.join("config"))
+            .env("HARNESS_PROC_CONFIG", d.join("no-proc-config.gz"))
+            .env("HARNESS_REASON", &reason)
+            .env("HARNESS_TEST", "kselftest:net/x.sh")
+            .env("TMPDIR", d)
+            .output()
+            .expect("busybox sh runs");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            std::fs::read_to_string(&reason).unwrap_or_default(),
+        )
+    }
+}
+
+/// The lines tools/testing/selftests/net/fib_rule_tests.sh prints (its
+/// log_test: `printf "\n    TEST: %-50s  [ OK ]\n"`).
+const FIB_STYLE_OUTPUT: &str = r#"printf "\n    TEST: %-50s  [ OK ]\n" "rule4 check: oif redirect to table"
+printf "\n    TEST: %-50s  [SKIP]\n" "uid | redirect"
+printf "\n    TEST: %-50s  [ OK ]\n" "rule4 del by pref: oif redirect to table""#;
+
+#[test]
+fn kselftest_lines_become_ktap_subtests() {
+    let k = FakeKselftest::new(&format!("{FIB_STYLE_OUTPUT}\nexit 0"), "CONFIG_NET_NS");
+    let (rc, stdout, reason) = k.run("CONFIG_NET_NS=y\n");
+    assert_eq!(rc, 0, "{stdout}{reason}");
+    assert_eq!(
+        stdout.lines().collect::<Vec<_>>(),
+        [
+            "    KTAP version 1",
+            "    # Subtest: kselftest:net/x.sh",
+            "    1..3",
+            "    ok 1 rule4 check: oif redirect to table",
+            "    ok 2 uid | redirect # SKIP",
+            "    ok 3 rule4 del by pref: oif redirect to table",
+        ]
+    );
+}
+
+#[test]
+fn kselftest_fail_line_fails_the_test_naming_the_subtest() {
+    let body = format!(
+        "{FIB_STYLE_OUTPUT}\nprintf \"\\n    TEST: %-50s  [FAIL]\\n\" \"rule4 check: iif redirect to table\"\nexit 1"
+    );
+    let k = FakeKselftest::new(&body, "");
+    let (rc, stdout, reason) = k.run("CONFIG_NET_NS=y\n");
+    assert_eq!(rc, 1, "{stdout}");
+    assert!(
+        stdout.contains("    not ok 4 rule4 check: iif redirect to table"),
+        "{stdout}"
+    );
+    assert_eq!(
+        reason.trim_end(),
+        "1 of 4 subtests failed, first: rule4 check: iif redirect to table: [FAIL]"
+    );
+}
+
+#[test]
+fn kselftest_is_skipped_when_the_kernel_lacks_what_it_needs() {
+    // The selftest itself would pass: the wrapper must not even run it.
+    let k = FakeKselftest::new("touch \"$TMPDIR/ran\"; exit 0", "CONFIG_NET_NS CONFIG_IPV6");
+    let (rc, _, reason) = k.run("CONFIG_NET_NS=y\n# CONFIG_IPV6 is not set\n");
+    assert_eq!(rc, 4);
+    assert_eq!(reason.trim_end(), "requires CONFIG_IPV6 (it is n)");
+    assert!(
+        !k.dir.path().join("ran").exists(),
+        "ran despite the missing config"
+    );
+}
+
+#[test]
+fn kselftest_own_skip_status_is_a_skip_with_its_last_line() {
+    let k = FakeKselftest::new("echo 'SKIP: Need root privileges'; exit 4", "");
+    let (rc, _, reason) = k.run("");
+    assert_eq!(rc, 4);
+    assert_eq!(reason.trim_end(), "net/x.sh: SKIP: Need root privileges");
+}
+
+#[test]
+fn kselftest_nonzero_exit_without_test_lines_fails_with_its_output() {
+    let k = FakeKselftest::new("echo 'Cannot create namespace'; exit 2", "");
+    let (rc, _, reason) = k.run("");
+    assert_eq!(rc, 1);
+    assert_eq!(
+        reason.trim_end(),
+        "net/x.sh exited with status 2: Cannot create namespace"
     );
 }

@@ -17,6 +17,8 @@ use std::process::{Command, Output, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+mod support;
+
 static SERIAL: Mutex<()> = Mutex::new(());
 
 fn harness() -> Command {
@@ -45,24 +47,30 @@ fn require_tool(tool: &str, package: &str) {
 }
 
 /// Debian's 6.1 kernel (vmlinuz, config, veth.ko), fetched once.
+/// Debian's kernel: (vmlinuz, its config, veth.ko); dummy.ko lies beside
+/// veth.ko (the fib rule selftest needs a dummy device).
 fn debian_kernel() -> (PathBuf, PathBuf, PathBuf) {
     require_tool("qemu-system-x86_64", "qemu-system-x86");
     let dir = cache_root().join("kernels/debian");
     let find = |dir: &Path| -> Option<(PathBuf, PathBuf, PathBuf)> {
         let boot = dir.join("boot");
-        let mut vmlinuz = None;
-        let mut config = None;
+        let mut vmlinuz = Vec::new();
+        let mut config = Vec::new();
         for e in std::fs::read_dir(&boot).ok()?.flatten() {
             let n = e.file_name().to_string_lossy().to_string();
             if n.starts_with("vmlinuz-") {
-                vmlinuz = Some(e.path());
+                vmlinuz.push(e.path());
             } else if n.starts_with("config-") {
-                config = Some(e.path());
+                config.push(e.path());
             }
         }
+        // Exactly one kernel, so the modules beside it are its own (two
+        // versions left by an interrupted refetch: fetch again).
+        let one = |mut v: Vec<PathBuf>| (v.len() == 1).then(|| v.remove(0));
+        let (vmlinuz, config) = (one(vmlinuz), one(config));
         let veth = dir.join("veth.ko");
         let (v, c) = (vmlinuz?, config?);
-        veth.is_file().then_some((v, c, veth))
+        (veth.is_file() && dir.join("dummy.ko").is_file()).then_some((v, c, veth))
     };
     if let Some(found) = find(&dir) {
         return found;
@@ -75,11 +83,14 @@ fn debian_kernel() -> (PathBuf, PathBuf, PathBuf) {
 pkg=$(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$' | cut -d' ' -f1 | sort -V | tail -n 1)
 [ -n "$pkg" ] || { echo "no linux-image-6.1.0-*-amd64-unsigned in apt sources (apt-get update?)" >&2; exit 1; }
 cd "$1"
+# One kernel and its own modules: drop what an older package left.
+rm -rf boot lib veth.ko dummy.ko ./*.deb
 apt-get download "$pkg" >&2
 deb=$(ls ./*.deb | head -n 1)
 dpkg-deb --fsys-tarfile "$deb" | tar -x ./boot
-dpkg-deb --fsys-tarfile "$deb" | tar -x --wildcards './lib/modules/*/kernel/drivers/net/veth.ko'
+dpkg-deb --fsys-tarfile "$deb" | tar -x --wildcards './lib/modules/*/kernel/drivers/net/veth.ko' './lib/modules/*/kernel/drivers/net/dummy.ko'
 mv lib/modules/*/kernel/drivers/net/veth.ko veth.ko
+mv lib/modules/*/kernel/drivers/net/dummy.ko dummy.ko
 rm -rf lib "$deb"
 "#;
     let out = Command::new("sh")
@@ -422,5 +433,84 @@ fn debian_kernel_runs_the_netns_suite() {
     );
     assert!(tests.iter().all(|t| t["status"] == "pass"), "{r:#}");
     assert_eq!(r["tests_planned"], 9);
+    assert!(qemu_left(pid).is_empty());
+}
+
+/// tools/testing/selftests/net/fib_rule_tests.sh from the pinned linux-6.1
+/// tree, run by `harness boot --kselftest` in Debian's 6.1 kernel (IPv4 and
+/// IPv6 policy routing built in, dummy.ko packed). The expected subtests are
+/// the selftest's own: its fib_rule4_test and fib_rule6_test print one
+/// `TEST: ... [ OK ]` line per check, and the kernel passes them all.
+#[test]
+fn debian_kernel_passes_the_trees_fib_rule_selftest() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (kernel, config, veth) = debian_kernel();
+    let dummy = veth.with_file_name("dummy.ko");
+    let selftest = support::trees::kernel_tree("linux-6.1")
+        .join("tools/testing/selftests/net/fib_rule_tests.sh");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let json = tmp.path().join("r.json");
+    let (out, pid, _) = run_boot(
+        &[
+            kernel.to_str().expect("utf8"),
+            "--accel",
+            "tcg",
+            "--timeout",
+            "500",
+            "--silence",
+            "120",
+            "--test-timeout",
+            "240",
+            "--config-symbols",
+            config.to_str().expect("utf8"),
+            "--module",
+            veth.to_str().expect("utf8"),
+            "--module",
+            dummy.to_str().expect("utf8"),
+            "--kselftest",
+            selftest.to_str().expect("utf8"),
+        ],
+        &json,
+    );
+    let r = json_of(&json);
+    let console = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(r["status"], "passed", "{r:#}\n{console}");
+    let tests = r["tests"].as_array().expect("tests");
+    assert_eq!(r["tests_planned"], 10, "the suite's 9 and the selftest");
+    let k = tests
+        .iter()
+        .find(|t| t["name"] == "kselftest:net/fib_rule_tests.sh")
+        .unwrap_or_else(|| panic!("no kselftest result in {r:#}"));
+    assert_eq!(k["status"], "pass", "{k:#}");
+    let subtests: Vec<&str> = k["subtests"]
+        .as_array()
+        .expect("subtests")
+        .iter()
+        .filter_map(|s| s["name"].as_str())
+        .collect();
+    // Both address families ran (names as the selftest prints them).
+    for want in [
+        "rule4 check: oif redirect to table",
+        "rule4 del by pref: oif redirect to table",
+        "rule6 check: oif redirect to table",
+    ] {
+        assert!(subtests.contains(&want), "missing {want:?} in {subtests:?}");
+    }
+    // Every check the 6.1 script makes unconditionally is there: per address
+    // family oif 2, iif 2, 3 dsfield rejects, 4 tos x 2, fwmark 2 = 17 (the
+    // uid/sport/ipproto ones depend on the guest's iproute2).
+    assert!(
+        subtests.len() >= 34,
+        "{} subtests: {subtests:?}",
+        subtests.len()
+    );
+    assert!(
+        k["subtests"]
+            .as_array()
+            .expect("subtests")
+            .iter()
+            .all(|s| s["status"] == "pass" || s["status"] == "skip"),
+        "{k:#}"
+    );
     assert!(qemu_left(pid).is_empty());
 }

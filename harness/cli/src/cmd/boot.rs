@@ -4,7 +4,7 @@
 use crate::common::{cache_dir, project_root, write_json, Outcome};
 use anyhow::Context;
 use harness_boot::{
-    initramfs::{self, InitramfsOptions},
+    initramfs::{self, InitramfsOptions, Kselftest},
     proc_guard, qemu, AccelPref, BootOptions, BootStatus, TestResult, TestStatus,
 };
 use std::path::PathBuf;
@@ -51,6 +51,13 @@ pub struct Args {
     /// e.g. veth.ko for a distribution kernel (repeatable, loaded in order).
     #[arg(long = "module", value_name = "KO")]
     pub modules: Vec<PathBuf>,
+    /// Kernel selftest to run in the guest after the suite, e.g.
+    /// TREE/tools/testing/selftests/net/fib_rule_tests.sh (repeatable). It is
+    /// reported as the test `kselftest:net/fib_rule_tests.sh` with one subtest
+    /// per `TEST: ... [ OK ]` line; skipped, with the reason, when the kernel
+    /// lacks the config qemu/kselftests.conf lists for it. bash is packed.
+    #[arg(long = "kselftest", value_name = "SCRIPT")]
+    pub kselftests: Vec<PathBuf>,
     /// Accelerator: auto (probe KVM, fall back to TCG), kvm, tcg.
     #[arg(long, env = "HARNESS_ACCEL", default_value = "auto")]
     pub accel: AccelPref,
@@ -136,6 +143,12 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     iopts.init = args.init.clone();
     iopts.config = config_text(&args)?;
     iopts.modules = args.modules.clone();
+    iopts.kselftests = args
+        .kselftests
+        .iter()
+        .map(|p| Kselftest::from_path(p))
+        .collect::<Result<_, _>>()
+        .context("--kselftest")?;
     let image = initramfs::ensure(&cache, &iopts).context("building the guest initramfs")?;
 
     let tag = qemu::default_name_tag();
@@ -156,6 +169,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     if args.init.is_none() {
         opts.expected_tests = initramfs::suite_test_names(&guest_dir)
             .with_context(|| format!("listing the guest tests in {}", guest_dir.display()))?;
+        opts.expected_tests
+            .extend(iopts.kselftests.iter().map(Kselftest::test_name));
     }
     let report =
         harness_boot::boot(&opts).with_context(|| format!("booting {}", args.kernel.display()))?;

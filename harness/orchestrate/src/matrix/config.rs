@@ -197,6 +197,10 @@ pub struct BootSettings {
     pub timeout: u64,
     #[serde(default = "boot_silence")]
     pub silence: u64,
+    /// Kernel selftests to run after the guest suite, by their path under
+    /// each cell's `tools/testing/selftests` (e.g. `net/fib_rule_tests.sh`).
+    #[serde(default)]
+    pub kselftests: Vec<String>,
 }
 
 fn boot_timeout() -> u64 {
@@ -211,6 +215,7 @@ impl Default for BootSettings {
         BootSettings {
             timeout: boot_timeout(),
             silence: boot_silence(),
+            kselftests: Vec::new(),
         }
     }
 }

@@ -4,7 +4,7 @@
 use super::config::{BootSettings, BuildSettings, ConfigEntry, SandboxMode, SeriesEntry};
 use super::run::{ApplyResult, BuildResult, BuildUnit, SourceKind, Stages, TreeHandle};
 use harness_report::model::{
-    BootReport, BootStatus, CellBuild, CellKconfig, Diagnostic, StageStatus,
+    BootReport, BootStatus, CellBuild, CellKconfig, Diagnostic, StageStatus, TestResult, TestStatus,
 };
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
@@ -501,6 +501,7 @@ impl Stages for RealStages {
 
     fn boot(
         &self,
+        unit_key: &str,
         kernel: &Path,
         symbols: &BTreeMap<String, String>,
         console_log: &Path,
@@ -508,21 +509,27 @@ impl Stages for RealStages {
         let t0 = std::time::Instant::now();
         let config_text: String = symbols.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
         let guest = self.project_root.join("qemu");
+        let (kselftests, not_in_tree) = self.kselftests_of(unit_key);
+        // One initramfs per (config, selftest scripts): a tree's own scripts.
+        let key = kselftests.iter().fold(config_text.clone(), |k, t| {
+            format!("{k}\0{}", t.script.display())
+        });
         let initramfs = {
             let cached = self
                 .initramfs
                 .lock()
                 .ok()
-                .and_then(|m| m.get(&config_text).cloned());
+                .and_then(|m| m.get(&key).cloned());
             match cached {
                 Some(p) => Ok(p),
                 None => {
                     let mut o = harness_boot::initramfs::InitramfsOptions::new(&guest);
                     o.config = Some(config_text.clone());
+                    o.kselftests = kselftests.clone();
                     let r = harness_boot::initramfs::ensure(&self.cache_root.join("initramfs"), &o)
                         .map_err(|e| e.to_string());
                     if let (Ok(p), Ok(mut m)) = (&r, self.initramfs.lock()) {
-                        m.insert(config_text.clone(), p.clone());
+                        m.insert(key.clone(), p.clone());
                     }
                     r
                 }
@@ -547,9 +554,53 @@ impl Stages for RealStages {
         opts.silence = std::time::Duration::from_secs(self.boot.silence);
         opts.console_log = Some(console_log.to_owned());
         opts.expected_tests = harness_boot::initramfs::suite_test_names(&guest).unwrap_or_default();
-        match harness_boot::qemu::boot(&opts) {
+        opts.expected_tests
+            .extend(kselftests.iter().map(|k| k.test_name()));
+        let mut report = match harness_boot::qemu::boot(&opts) {
             Ok(r) => r,
             Err(e) => qemu_error(e.to_string()),
+        };
+        report.tests.extend(not_in_tree);
+        report
+    }
+}
+
+impl RealStages {
+    /// The configured kernel selftests as found in `unit_key`'s source tree,
+    /// and a skipped result for each one that tree does not have (an older
+    /// tree may predate a selftest; that is not the kernel's failure).
+    fn kselftests_of(
+        &self,
+        unit_key: &str,
+    ) -> (Vec<harness_boot::initramfs::Kselftest>, Vec<TestResult>) {
+        use harness_boot::initramfs::{Kselftest, SELFTESTS_DIR};
+        let source = self
+            .sources
+            .lock()
+            .ok()
+            .and_then(|m| m.get(unit_key).cloned());
+        let mut found = Vec::new();
+        let mut missing = Vec::new();
+        for name in &self.boot.kselftests {
+            let skipped = |reason: String| TestResult {
+                name: format!("kselftest:{name}"),
+                status: TestStatus::Skip,
+                reason: Some(reason),
+                subtests: Vec::new(),
+            };
+            let Some(src) = &source else {
+                missing.push(skipped(format!("no source tree known for {unit_key}")));
+                continue;
+            };
+            match Kselftest::from_path(&src.join(SELFTESTS_DIR).join(name)) {
+                Ok(k) if k.name == *name => found.push(k),
+                Ok(k) => missing.push(skipped(format!(
+                    "configured as `{name}`, but the tree's file is named `{}`",
+                    k.name
+                ))),
+                Err(e) => missing.push(skipped(format!("not in this tree: {e}"))),
+            }
         }
+        (found, missing)
     }
 }

@@ -106,9 +106,10 @@ pub trait Stages: Sync {
         config: &super::config::ConfigEntry,
         run_dir: &Path,
     ) -> BuildResult;
-    /// Boot a kernel and run the guest tests.
+    /// Boot a kernel built from `unit_key`'s source and run the guest tests.
     fn boot(
         &self,
+        unit_key: &str,
         kernel: &Path,
         symbols: &BTreeMap<String, String>,
         console_log: &Path,
@@ -436,15 +437,15 @@ pub fn run_matrix(
         let configs_ref = &cfg.configs;
         scope.spawn(move || {
             for (u, c, kernel) in boot_rx {
+                let unit_key = units_ref.get(u).map(|x| x.key.as_str()).unwrap_or("?");
                 let what = format!(
-                    "{}:{}",
-                    units_ref.get(u).map(|x| x.key.as_str()).unwrap_or("?"),
+                    "{unit_key}:{}",
                     configs_ref.get(c).map(|x| x.name.as_str()).unwrap_or("?")
                 );
                 let log = run_dir
                     .join("boots")
                     .join(format!("{}.console.log", slug(&what)));
-                let rep = stages.boot(&kernel, &symbols_of[c], &log);
+                let rep = stages.boot(unit_key, &kernel, &symbols_of[c], &log);
                 events(Event::Finished {
                     what,
                     stage: "boot",
@@ -785,7 +786,13 @@ mod tests {
                 log: None,
             }
         }
-        fn boot(&self, _k: &Path, _s: &BTreeMap<String, String>, _l: &Path) -> BootReport {
+        fn boot(
+            &self,
+            _u: &str,
+            _k: &Path,
+            _s: &BTreeMap<String, String>,
+            _l: &Path,
+        ) -> BootReport {
             let mut r = BootReport::new(BootStatus::Passed, "tcg");
             r.tests = vec![TestResult::new("netns_create", TestStatus::Pass)];
             r

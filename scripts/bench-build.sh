@@ -6,7 +6,10 @@
 #   3. the same pair, strategy "separate": one O= dir per config, shared
 #      (initially empty) ccache
 #   4. a rerun of the pair with nothing changed (must not run make, < 10 s)
-# and prints pair/cold ratios and recompiled-object counts.
+# and prints pair/cold ratios and recompiled-object counts, with the floor next
+# to them: the objects kbuild itself recorded (fixdep, in each .o.cmd) as
+# depending on CONFIG_IP_MULTIPLE_TABLES after the =y build, which any correct
+# =n build must recompile. Objects recompiled outside that set would be waste.
 # Usage: scripts/bench-build.sh [TREE] [JOBS] [WORKDIR]   (TREE: dir or name, default linux-6.1)
 # Set SKIP_SEPARATE=1 to skip strategy 3 (each build takes minutes).
 set -euo pipefail
@@ -46,7 +49,26 @@ echo "== 1. cold single build (no ccache)"
 r1=$(run cold "$work/cold" y --no-ccache); echo "$r1"
 echo "== 2. pair, one O= dir with config switching (no ccache)"
 r2a=$(run switch-y "$work/switch" y --no-ccache); echo "$r2a"
+# The floor, read before the switch rewrites the .cmd files.
+(cd "$work/switch" && grep -rl --include='*.o.cmd' 'include/config/IP_MULTIPLE_TABLES)' . \
+  | sed 's|^\./||; s|/\.\([^/]*\)\.cmd$|/\1|' | sort) > "$work/floor.txt"
 r2b=$(run switch-n "$work/switch" n --no-ccache); echo "$r2b"
+awk '$1 == "CC" {print $2}' "$work/artifacts/switch-n/build.log" | sort > "$work/recompiled.txt"
+python3 - "$work/floor.txt" "$work/recompiled.txt" "$work/switch" <<'PY'
+import os, sys
+floor = set(open(sys.argv[1]).read().split())
+done = set(open(sys.argv[2]).read().split())
+out = sys.argv[3]
+# Floor objects the =n build does not compile: no longer part of the kernel
+# (no .cmd rewritten, e.g. fib_rules.o without IP_MULTIPLE_TABLES).
+dropped = sorted(o for o in floor - done)
+# Objects outside the floor: kbuild rebuilds the version/boot objects on every
+# relink; anything else would be a recompile the strategy caused.
+extra = sorted(done - floor)
+print(f"floor: {len(floor)} objects depend on CONFIG_IP_MULTIPLE_TABLES (kbuild's .o.cmd records)")
+print(f"recompiled for =n: {len(done)}; floor objects not built with =n: {len(dropped)} {dropped}")
+print(f"recompiled outside the floor: {len(extra)} {extra}")
+PY
 if [ "${SKIP_SEPARATE:-0}" != 1 ]; then
   echo "== 3. pair, separate O= dirs, shared empty ccache"
   export HARNESS_CACHE=$work/cache

@@ -129,6 +129,22 @@ fn config_value_falls_back_to_the_running_kernels_config() {
     assert_eq!(got, ["n", "m", "n"]);
 }
 
+/// Runs `script` in busybox sh in a new network and mount namespace (real
+/// iproute2 and kernel, nothing on the host touched).
+fn in_private_netns(script: &str, reason: &Path) -> Output {
+    let out = Command::new("unshare")
+        .args(["--net", "--mount", "busybox", "sh", "-c", script])
+        .env("HARNESS_REASON", reason)
+        .output()
+        .expect("unshare (util-linux) runs");
+    assert!(
+        out.status.success(),
+        "unshare --net needs root (the test suite runs as root): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 #[test]
 fn ip_batch_fails_the_test_naming_the_command_iproute2_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -138,17 +154,7 @@ fn ip_batch_fails_the_test_naming_the_command_iproute2_refused() {
     let script =
         "(ip_batch \"set-up\" <<IP\nlink add hx0 type veth peer name hx1\nlink set hx0 up\n\
                   link add hx0 type veth peer name hx2\nlink set hx1 up\nIP\n); echo \"status $?\"";
-    let out = Command::new("unshare")
-        .args(["--net", "--mount", "busybox", "sh", "-c"])
-        .arg(format!(". '{}'\n{script}", lib_sh().display()))
-        .env("HARNESS_REASON", &reason)
-        .output()
-        .expect("unshare (util-linux) runs");
-    assert!(
-        out.status.success(),
-        "unshare --net needs root (the test suite runs as root): {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = in_private_netns(&format!(". '{}'\n{script}", lib_sh().display()), &reason);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("status 1"), "{stdout}");
     let reason = std::fs::read_to_string(&reason).expect("reason written");
@@ -168,15 +174,13 @@ fn ip_batch_passes_options_and_succeeds_quietly() {
         "ip_batch \"set-up\" -o <<IP\nlink add hx0 type veth peer name hx1\nlink set hx0 up\nIP\n\
                   echo \"status $?\"; [ -e \"$HARNESS_REASON\" ] && echo reason-written; \
                   [ -e /sys/class/net/hx1 ] && echo hx1-exists";
-    let out = Command::new("unshare")
-        .args(["--net", "--mount", "busybox", "sh", "-c"])
-        .arg(format!(
+    let out = in_private_netns(
+        &format!(
             "mount -t sysfs sysfs /sys\n. '{}'\n{script}",
             lib_sh().display()
-        ))
-        .env("HARNESS_REASON", &reason)
-        .output()
-        .expect("unshare (util-linux) runs");
+        ),
+        &reason,
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
         stdout.lines().collect::<Vec<_>>(),

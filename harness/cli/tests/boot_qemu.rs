@@ -106,6 +106,28 @@ rm -rf lib "$deb"
     find(&dir).expect("Debian kernel files after download")
 }
 
+/// `harness boot` of Debian's kernel under TCG with its config and veth.ko,
+/// plus `extra` arguments: (output, harness pid).
+fn boot_debian(extra: &[&str], json: &Path) -> (Output, u32) {
+    let (kernel, config, veth) = debian_kernel();
+    let mut args = vec![
+        kernel.to_str().expect("utf8"),
+        "--accel",
+        "tcg",
+        "--timeout",
+        "500",
+        "--silence",
+        "120",
+        "--config-symbols",
+        config.to_str().expect("utf8"),
+        "--module",
+        veth.to_str().expect("utf8"),
+    ];
+    args.extend_from_slice(extra);
+    let (out, pid, _) = run_boot(&args, json);
+    (out, pid)
+}
+
 fn write_script(dir: &Path, name: &str, body: &str) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, body).expect("write init script");
@@ -388,25 +410,9 @@ fn sigterm_and_sigkill_of_the_harness_leave_no_qemu() {
 #[test]
 fn debian_kernel_runs_the_netns_suite() {
     let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let (kernel, config, veth) = debian_kernel();
     let tmp = tempfile::tempdir().expect("tempdir");
     let json = tmp.path().join("r.json");
-    let (out, pid, _) = run_boot(
-        &[
-            kernel.to_str().expect("utf8"),
-            "--accel",
-            "tcg",
-            "--timeout",
-            "400",
-            "--silence",
-            "120",
-            "--config-symbols",
-            config.to_str().expect("utf8"),
-            "--module",
-            veth.to_str().expect("utf8"),
-        ],
-        &json,
-    );
+    let (out, pid) = boot_debian(&[], &json);
     let r = json_of(&json);
     assert_eq!(
         r["status"],
@@ -444,27 +450,16 @@ fn debian_kernel_runs_the_netns_suite() {
 #[test]
 fn debian_kernel_passes_the_trees_fib_rule_selftest() {
     let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let (kernel, config, veth) = debian_kernel();
+    let (_, _, veth) = debian_kernel();
     let dummy = veth.with_file_name("dummy.ko");
     let selftest = support::trees::kernel_tree("linux-6.1")
         .join("tools/testing/selftests/net/fib_rule_tests.sh");
     let tmp = tempfile::tempdir().expect("tempdir");
     let json = tmp.path().join("r.json");
-    let (out, pid, _) = run_boot(
+    let (out, pid) = boot_debian(
         &[
-            kernel.to_str().expect("utf8"),
-            "--accel",
-            "tcg",
-            "--timeout",
-            "500",
-            "--silence",
-            "120",
             "--test-timeout",
             "240",
-            "--config-symbols",
-            config.to_str().expect("utf8"),
-            "--module",
-            veth.to_str().expect("utf8"),
             "--module",
             dummy.to_str().expect("utf8"),
             "--kselftest",

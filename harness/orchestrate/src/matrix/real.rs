@@ -507,7 +507,7 @@ impl Stages for RealStages {
         console_log: &Path,
     ) -> BootReport {
         let t0 = std::time::Instant::now();
-        let config_text: String = symbols.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+        let config_text = guest_config(kernel, symbols);
         let guest = self.project_root.join("qemu");
         let (kselftests, not_in_tree) = self.kselftests_of(unit_key);
         // One initramfs per (config, selftest scripts): a tree's own scripts.
@@ -565,6 +565,22 @@ impl Stages for RealStages {
     }
 }
 
+/// What the guest tests read as the kernel's configuration: the complete
+/// `.config` the build left beside the kernel (artifacts/<config>/config),
+/// so a test can tell that a symbol no fragment mentions is off; else the
+/// requested symbols.
+fn guest_config(kernel: &Path, requested: &BTreeMap<String, String>) -> String {
+    std::fs::read_to_string(kernel.with_file_name("config"))
+        .ok()
+        .filter(|t| t.contains("# Automatically generated file; DO NOT EDIT"))
+        .unwrap_or_else(|| {
+            requested
+                .iter()
+                .map(|(k, v)| format!("{k}={v}\n"))
+                .collect()
+        })
+}
+
 impl RealStages {
     /// The configured kernel selftests as found in `unit_key`'s source tree,
     /// and a skipped result for each one that tree does not have (an older
@@ -602,5 +618,35 @@ impl RealStages {
             }
         }
         (found, missing)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guest_reads_the_complete_config_beside_the_kernel_else_the_request() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let kernel = dir.path().join("bzImage");
+        let requested: BTreeMap<String, String> =
+            [("CONFIG_IP_MULTIPLE_TABLES".to_owned(), "n".to_owned())].into();
+        // Nothing beside the kernel: the requested symbols.
+        assert_eq!(
+            guest_config(&kernel, &requested),
+            "CONFIG_IP_MULTIPLE_TABLES=n\n"
+        );
+        // A file that is not a kconfig-written .config is not trusted.
+        std::fs::write(dir.path().join("config"), "CONFIG_X=y\n").expect("write");
+        assert_eq!(
+            guest_config(&kernel, &requested),
+            "CONFIG_IP_MULTIPLE_TABLES=n\n"
+        );
+        // The .config make wrote (header as in linux-6.1's `make olddefconfig`).
+        let dotconfig = "#\n# Automatically generated file; DO NOT EDIT.\n\
+                         # Linux/x86 6.1.192 Kernel Configuration\n#\n\
+                         # CONFIG_IP_MULTIPLE_TABLES is not set\n# CONFIG_IPV6 is not set\n";
+        std::fs::write(dir.path().join("config"), dotconfig).expect("write");
+        assert_eq!(guest_config(&kernel, &requested), dotconfig);
     }
 }

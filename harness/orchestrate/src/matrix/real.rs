@@ -75,11 +75,13 @@ impl RealStages {
 
     /// The source directory for a unit: the base tree, or a stable worktree
     /// with the series' changes written in (created once per run).
+    /// Recorded per unit key: the boot stage finds the tree's selftests there.
     fn source_for(&self, unit: &BuildUnit, tree: &TreeHandle) -> Result<PathBuf, String> {
+        let mut sources = self.sources.lock().map_err(|_| "internal lock poisoned")?;
         if unit.kind == SourceKind::Base {
+            sources.insert(unit.key.clone(), tree.path.clone());
             return Ok(tree.path.clone());
         }
-        let mut sources = self.sources.lock().map_err(|_| "internal lock poisoned")?;
         if let Some(p) = sources.get(&unit.key) {
             return Ok(p.clone());
         }

@@ -2,7 +2,7 @@
 //! by the build's inputs (a rerun with nothing changed does not run make),
 //! and recovery from interrupted builds.
 
-use crate::hosttools::{check_host_tools, find_in_path, MissingTool};
+use crate::hosttools::{check_host_tools, find_in_path, missing_compressor, MissingTool};
 use crate::log::{count_compiled, parse_log, Diagnostic, Severity};
 use crate::CommandFactory;
 use serde::{Deserialize, Serialize};
@@ -389,14 +389,19 @@ pub fn build(
     factory: &dyn CommandFactory,
 ) -> Result<BuildOutcome, BuildError> {
     let start = Instant::now();
+    let config_path = out.join(".config");
+    let config = std::fs::read(&config_path).map_err(|_| BuildError::NoConfig(out.to_owned()))?;
     if !opts.skip_host_check {
-        let missing = check_host_tools();
+        let mut missing = check_host_tools();
+        let path_var = std::env::var_os("PATH").unwrap_or_default();
+        missing.extend(missing_compressor(
+            &String::from_utf8_lossy(&config),
+            &path_var,
+        ));
         if !missing.is_empty() {
             return Err(BuildError::MissingTools(missing));
         }
     }
-    let config_path = out.join(".config");
-    let config = std::fs::read(&config_path).map_err(|_| BuildError::NoConfig(out.to_owned()))?;
     let source_id = match &opts.source_id {
         Some(s) => s.clone(),
         None => source_fingerprint(src),

@@ -33,25 +33,44 @@ fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-printf '%-50s %-6s %-13s %8s %8s %8s  %s\n' kernel accel status wall_min wall_med qemu_s "tests (pass/skip/xfail/fail)"
-for spec in "$@"; do
-    k=${spec%%:*}
-    cfg=""
-    [ "$spec" != "$k" ] && cfg=${spec#*:}
-    : > "$tmp/walls"
-    for i in $(seq 1 "$runs"); do
-        set -- "$k" --accel "$accel" --json "$tmp/r.json" --console-log "$tmp/console.log"
-        [ -n "$cfg" ] && set -- "$@" --config-symbols "$cfg"
+# boot_once KERNEL CONFIG N: one `harness boot`, report and console as number N.
+boot_once() {
+    if [ -n "$2" ]; then
+        "$h" boot "$1" --accel "$accel" --json "$tmp/r.$3.json" \
+            --console-log "$tmp/console.$3.log" --config-symbols "$2"
+    else
+        "$h" boot "$1" --accel "$accel" --json "$tmp/r.$3.json" \
+            --console-log "$tmp/console.$3.log"
+    fi
+}
+
+# Runs are interleaved (kernel 1, kernel 2, ..., then again): this machine's
+# speed drifts within minutes, and blocks of runs per kernel would turn that
+# drift into a difference between kernels.
+for i in $(seq 1 "$runs"); do
+    n=0
+    for spec in "$@"; do
+        n=$((n + 1))
+        k=${spec%%:*}
+        cfg=""
+        [ "$spec" != "$k" ] && cfg=${spec#*:}
         s=$(date +%s.%N)
-        "$h" boot "$@" >/dev/null 2>"$tmp/err" || true
+        boot_once "$k" "$cfg" "$n" >/dev/null 2>"$tmp/err.$n" || true
         e=$(date +%s.%N)
-        echo "$e - $s" | bc >> "$tmp/walls"
+        echo "$e - $s" | bc >> "$tmp/walls.$n"
     done
-    if [ ! -s "$tmp/r.json" ]; then
-        echo "$k: harness boot failed: $(cat "$tmp/err")" >&2
+done
+
+printf '%-50s %-6s %-13s %8s %8s %8s  %s\n' kernel accel status wall_min wall_med qemu_s "tests (pass/skip/xfail/fail)"
+n=0
+for spec in "$@"; do
+    n=$((n + 1))
+    k=${spec%%:*}
+    if [ ! -s "$tmp/r.$n.json" ]; then
+        echo "$k: harness boot failed: $(cat "$tmp/err.$n")" >&2
         continue
     fi
-    line=$(python3 - "$tmp/r.json" <<'PY'
+    line=$(python3 - "$tmp/r.$n.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 c = {}
@@ -61,8 +80,9 @@ print(r["status"], r["accel"], r["seconds"],
       "%d/%d/%d/%d" % (c.get("pass", 0), c.get("skip", 0), c.get("xfail", 0), c.get("fail", 0)))
 PY
 )
+    # shellcheck disable=SC2086 # split the fields python printed
     set -- $line
-    wmin=$(sort -n "$tmp/walls" | head -n 1)
-    wmed=$(sort -n "$tmp/walls" | sed -n "$(( (runs + 1) / 2 ))p")
+    wmin=$(sort -n "$tmp/walls.$n" | head -n 1)
+    wmed=$(sort -n "$tmp/walls.$n" | sed -n "$(( (runs + 1) / 2 ))p")
     printf '%-50s %-6s %-13s %8.2f %8.2f %8.2f  %s\n' "$k" "$2" "$1" "$wmin" "$wmed" "$3" "$4"
 done

@@ -114,6 +114,21 @@ sub_check() {
         sub_not_ok "$name" "$(echo "$out" | tail -n 1)"
     fi
 }
+# sub_match NAME TEXT PATTERN: ok when TEXT (output the caller captured)
+# matches the shell pattern; sub_no_match: ok when it does not. A `case` costs
+# no exec; `sh -c '... | grep'` costs two.
+sub_match() {
+    case "$2" in
+        $3) sub_ok "$1" ;;
+        *) sub_not_ok "$1" "expected $3, got: $(echo "$2" | tail -n 1)" ;;
+    esac
+}
+sub_no_match() {
+    case "$2" in
+        $3) sub_not_ok "$1" "unexpected $3 in: $(echo "$2" | tail -n 1)" ;;
+        *) sub_ok "$1" ;;
+    esac
+}
 sub_end() {
     [ "$SUB_FAILED" = 0 ] || fail "$SUB_FAILED of $SUB_COUNT subtests failed, first: $SUB_FIRST_FAILURE"
     exit 0

@@ -19,10 +19,15 @@ ip_batch "route in table 100 and a rule to it" -n pra <<IP
 route add 192.0.2.0/24 dev lo src 10.9.0.1 table 100
 rule add to 192.0.2.0/24 lookup 100 pref 100
 IP
+rules=$($IP -n pra rule show 2>&1)
+table_100=$($IP -n pra route show table 100 2>&1)
+table_main=$($IP -n pra route show table main 2>&1)
+lookup=$($IP -n pra route get 192.0.2.7 2>&1)
+init_rules=$($IP rule show 2>&1)
 sub_plan 5
-sub_check rule_listed sh -c '$IP -n pra rule show | grep -q "lookup 100"'
-sub_check table_100_has_route sh -c '$IP -n pra route show table 100 | grep -q "192.0.2.0/24"'
-sub_check main_table_lacks_route sh -c '! $IP -n pra route show table main | grep -q "192.0.2.0/24"'
-sub_check lookup_uses_table_100 sh -c '$IP -n pra route get 192.0.2.7 | grep -q "table 100"'
-sub_check rule_invisible_in_init sh -c '! $IP rule show | grep -q "lookup 100"'
+sub_match rule_listed "$rules" "*lookup 100*"
+sub_match table_100_has_route "$table_100" "*192.0.2.0/24*"
+sub_no_match main_table_lacks_route "$table_main" "*192.0.2.0/24*"
+sub_match lookup_uses_table_100 "$lookup" "*table 100*"
+sub_no_match rule_invisible_in_init "$init_rules" "*lookup 100*"
 sub_end

@@ -315,3 +315,45 @@ fn kselftest_nonzero_exit_without_test_lines_fails_with_its_output() {
         "net/x.sh exited with status 2: Cannot create namespace"
     );
 }
+
+#[test]
+fn sub_match_checks_captured_output_with_a_shell_pattern() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let reason = dir.path().join("reason");
+    // Output as `ip rule show` prints it in a namespace with one added rule.
+    let script = "HARNESS_TEST=t; sub_plan 4\n\
+                  rules='0:\tfrom all lookup local\n100:\tfrom all to 192.0.2.0/24 lookup 100'\n\
+                  sub_match listed \"$rules\" '*lookup 100*'\n\
+                  sub_no_match not_main \"$rules\" '*lookup main*'\n\
+                  sub_match absent \"$rules\" '*lookup 200*'\n\
+                  sub_no_match present \"$rules\" '*lookup local*'\n\
+                  sub_end";
+    let out = Command::new("busybox")
+        .args(["sh", "-c"])
+        .arg(format!(". '{}'\n{script}", lib_sh().display()))
+        .env("HARNESS_REASON", &reason)
+        .output()
+        .expect("busybox sh runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let oks: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.trim_start().starts_with("ok ") || l.trim_start().starts_with("not ok "))
+        .map(str::trim)
+        .collect();
+    assert_eq!(
+        oks,
+        [
+            "ok 1 listed",
+            "ok 2 not_main",
+            "not ok 3 absent",
+            "not ok 4 present"
+        ],
+        "{stdout}"
+    );
+    assert_eq!(out.status.code(), Some(1), "two subtests failed");
+    let reason = std::fs::read_to_string(&reason).expect("reason written");
+    assert_eq!(
+        reason.trim_end(),
+        "2 of 4 subtests failed, first: absent: expected *lookup 200*, got: 100:\tfrom all to 192.0.2.0/24 lookup 100"
+    );
+}

@@ -16,6 +16,7 @@
 //!   hunk is reported as unrecoverable with the reason;
 //! - a hunk whose counts cannot be met (lines lost, a `+`/` ` confusion) is
 //!   reported with the line and the difference, never patched up by guessing.
+//!
 //! Whitespace-only damage (tabs turned to spaces) is not repaired here: only
 //! the tree knows the original; the apply engine reports it.
 

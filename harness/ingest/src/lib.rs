@@ -285,10 +285,13 @@ fn looks_like_mail(data: &[u8]) -> bool {
         if l.is_empty() {
             break;
         }
-        if !mime::looks_like_header(l) && !l.starts_with(b" ") && !l.starts_with(b"\t") {
-            if !(saw == 0 && l.starts_with(b"From ")) {
-                return false;
-            }
+        // A header, a folded continuation, or an mbox "From " line first.
+        let header_like = mime::looks_like_header(l)
+            || l.starts_with(b" ")
+            || l.starts_with(b"\t")
+            || (saw == 0 && l.starts_with(b"From "));
+        if !header_like {
+            return false;
         }
         if l.starts_with(b"Subject:") || l.starts_with(b"From:") || l.starts_with(b"Message-I") {
             saw += 1;

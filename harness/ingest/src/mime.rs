@@ -76,9 +76,12 @@ pub fn looks_like_header(line: &[u8]) -> bool {
     }
 }
 
+/// Header (name, raw value) pairs, in order.
+type RawHeaders = Vec<(String, Vec<u8>)>;
+
 /// Parse raw header lines into (name, raw value) pairs; returns the pairs,
 /// the byte offset where the body starts, its 1-based line, and damage notes.
-fn split_headers(raw: &[u8]) -> (Vec<(String, Vec<u8>)>, usize, usize, Vec<String>) {
+fn split_headers(raw: &[u8]) -> (RawHeaders, usize, usize, Vec<String>) {
     let mut headers: Vec<(String, Vec<u8>)> = Vec::new();
     let mut damage = Vec::new();
     let mut pos = 0usize;
@@ -585,10 +588,8 @@ fn parse_entity(raw: &[u8], depth: usize, mail: &mut Mail, top: bool) {
         return;
     }
     let attached = disp == "attachment" || (!top && !mime.starts_with("text/plain"));
-    if !is_text && !looks_patch {
-        if !top {
-            return; // binary attachment: not ours
-        }
+    if !is_text && !looks_patch && !top {
+        return; // binary attachment: not ours
     }
     let text = convert_charset(&decoded, &charset, mail, &prefix);
     if attached && !top {

@@ -411,7 +411,7 @@ pub fn build(source: &str, kind: SourceKind, messages: &[Message]) -> SeriesRepo
     // roots that other originals thread under (a first patch used as thread root)
     let thread_roots: std::collections::HashSet<usize> = (0..messages.len())
         .filter(|&i| is_original(i))
-        .map(|i| root_of(i))
+        .map(&root_of)
         .filter(|&r| (0..messages.len()).any(|j| j != r && is_original(j) && root_of(j) == r))
         .collect();
     for (i, m) in messages.iter().enumerate() {

@@ -22,6 +22,24 @@ fn apply(patch: &Path, tree: &Path, extra: &[&OsStr]) -> std::process::Output {
         .expect("run harness")
 }
 
+/// `harness apply` with `extra`, the JSON report on stdout and the patched
+/// copy written to `into`.
+fn apply_json_into(
+    patch: &Path,
+    tree: &Path,
+    into: &Path,
+    extra: &[&OsStr],
+) -> std::process::Output {
+    let mut args = extra.to_vec();
+    args.extend([
+        OsStr::new("--json"),
+        OsStr::new("-"),
+        OsStr::new("--into"),
+        into.as_os_str(),
+    ]);
+    apply(patch, tree, &args)
+}
+
 fn base() -> String {
     (1..=30).map(|i| format!("line{i}\n")).collect()
 }
@@ -62,16 +80,7 @@ fn exit_codes_json_shape_and_into_with_rej() {
     let patch = tmp.path().join("p.patch");
     fs::write(&patch, PATCH).expect("write");
     let into = tmp.path().join("out");
-    let out = apply(
-        &patch,
-        &tree,
-        &[
-            OsStr::new("--json"),
-            OsStr::new("-"),
-            OsStr::new("--into"),
-            into.as_os_str(),
-        ],
-    );
+    let out = apply_json_into(&patch, &tree, &into, &[]);
     // GNU: Hunk #1 FAILED at 9.  Hunk #2 succeeded at 23 (offset 3 lines).
     assert_eq!(
         out.status.code(),
@@ -148,16 +157,7 @@ fn dotdot_path_is_refused_and_nothing_written() {
     )
     .expect("write");
     let into = tmp.path().join("out");
-    let out = apply(
-        &patch,
-        &tree,
-        &[
-            OsStr::new("--json"),
-            OsStr::new("-"),
-            OsStr::new("--into"),
-            into.as_os_str(),
-        ],
-    );
+    let out = apply_json_into(&patch, &tree, &into, &[]);
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let f = &v["patches"][0]["files"][0];
@@ -304,18 +304,11 @@ fn threeway_and_blame_on_a_git_tree() {
 
     // --3way: merged, reported apart; the plain verdict stays; exit 0.
     let into = d.path().join("out");
-    let out = apply(
+    let out = apply_json_into(
         &pfile,
         &repo,
-        &[
-            OsStr::new("--fuzz"),
-            OsStr::new("0"),
-            OsStr::new("--3way"),
-            OsStr::new("--json"),
-            OsStr::new("-"),
-            OsStr::new("--into"),
-            into.as_os_str(),
-        ],
+        &into,
+        &[OsStr::new("--fuzz"), OsStr::new("0"), OsStr::new("--3way")],
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");

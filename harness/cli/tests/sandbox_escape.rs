@@ -7,7 +7,6 @@ use harness_sandbox::Sandbox;
 use std::io::ErrorKind;
 use std::net::TcpListener;
 use std::path::PathBuf;
-use std::process::Command;
 
 const MAKEFILE: &str = r#"
 all:

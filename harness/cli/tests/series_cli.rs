@@ -7,15 +7,8 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// `shared/` beside the checkout (where CI lays it), else /work/shared.
-fn shared_dir() -> PathBuf {
-    let beside = repo().join("../shared");
-    if beside.is_dir() {
-        beside
-    } else {
-        PathBuf::from("/work/shared")
-    }
-}
+mod support;
+use support::shared_dir;
 
 fn series(args: &[&str]) -> (i32, serde_json::Value, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_harness"))

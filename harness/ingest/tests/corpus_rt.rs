@@ -5,15 +5,8 @@
 use harness_ingest::{load, series_report};
 use std::path::{Path, PathBuf};
 
-/// `shared/` beside the checkout (where CI lays it), else /work/shared.
-fn shared_dir() -> PathBuf {
-    let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
-    if beside.is_dir() {
-        beside
-    } else {
-        PathBuf::from("/work/shared")
-    }
-}
+mod common;
+use common::shared_dir;
 
 fn rt_dir() -> PathBuf {
     let p = shared_dir().join("corpus/debian-linux-6.1.176/patches-rt");

@@ -3,17 +3,10 @@
 //! the refreshed patch sent as a `Re:` reply, and the gaps 1..11.
 
 use harness_ingest::{series_report, FoundAs};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-/// `shared/` beside the checkout (where CI lays it), else /work/shared.
-fn shared_dir() -> PathBuf {
-    let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
-    if beside.is_dir() {
-        beside
-    } else {
-        PathBuf::from("/work/shared")
-    }
-}
+mod common;
+use common::shared_dir;
 
 fn seed() -> PathBuf {
     let p = shared_dir().join("seed/000_8366a85c594133a4.txt");

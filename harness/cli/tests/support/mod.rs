@@ -19,23 +19,26 @@ pub mod trees;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// Where the series corpus lives: `../shared/corpus/...` next to the
-/// checkout (CI lays shared/ beside the clone), `HARNESS_CORPUS` to override.
+/// `shared/` beside the checkout (where CI lays it), else /work/shared.
+pub fn shared_dir() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // harness/cli -> checkout root -> its parent holds shared/.
+    let root = manifest.parent().and_then(Path::parent).unwrap_or(manifest);
+    let beside = root.parent().map(|p| p.join("shared")).unwrap_or_default();
+    if beside.is_dir() {
+        beside
+    } else {
+        PathBuf::from("/work/shared")
+    }
+}
+
+/// Where the series corpus lives: `corpus/...` in [`shared_dir`],
+/// `HARNESS_CORPUS` to override.
 pub fn corpus_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("HARNESS_CORPUS") {
         return PathBuf::from(dir);
     }
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    // harness/cli -> checkout root -> its parent holds shared/.
-    let root = manifest.parent().and_then(Path::parent).unwrap_or(manifest);
-    let beside = root
-        .parent()
-        .map(|p| p.join("shared/corpus/debian-linux-6.1.176"))
-        .unwrap_or_default();
-    if beside.is_dir() {
-        return beside;
-    }
-    PathBuf::from("/work/shared/corpus/debian-linux-6.1.176")
+    shared_dir().join("corpus/debian-linux-6.1.176")
 }
 
 /// A snapshot of a directory tree: relative path -> what is there (file

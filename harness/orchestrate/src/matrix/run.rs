@@ -799,6 +799,16 @@ mod tests {
         }
     }
 
+    /// Run "r" with its run directory and project root in `dir`.
+    fn opts_in(dir: &Path) -> RunOptions {
+        RunOptions {
+            run_id: "r".into(),
+            run_dir: dir.into(),
+            project_root: dir.into(),
+            shard: None,
+        }
+    }
+
     fn cfg(yaml: &str) -> MatrixConfig {
         MatrixConfig::from_yaml(yaml, Path::new("test.yaml")).expect("config")
     }
@@ -812,12 +822,7 @@ mod tests {
             builds: Mutex::new(vec![]),
         };
         let dir = tempfile::tempdir().expect("tmp");
-        let opts = RunOptions {
-            run_id: "r".into(),
-            run_dir: dir.path().into(),
-            project_root: dir.path().into(),
-            shard: None,
-        };
+        let opts = opts_in(dir.path());
         let report = run_matrix(&cfg, &fake, &opts, &|_| {}, &|_| {});
         assert!(report.complete);
         assert_eq!(report.cells.len(), 3 * 2 * 2);
@@ -857,12 +862,7 @@ mod tests {
             builds: Mutex::new(vec![]),
         };
         let dir = tempfile::tempdir().expect("tmp");
-        let opts = RunOptions {
-            run_id: "r".into(),
-            run_dir: dir.path().into(),
-            project_root: dir.path().into(),
-            shard: None,
-        };
+        let opts = opts_in(dir.path());
         let report = run_matrix(&with_base, &fake, &opts, &|_| {}, &|_| {});
         let builds = fake.builds.lock().expect("lock").clone();
         assert_eq!(builds, vec!["t-good:ok", "t-base:ok"]);
@@ -896,12 +896,7 @@ mod tests {
             builds: Mutex::new(vec![]),
         };
         let dir = tempfile::tempdir().expect("tmp");
-        let opts = RunOptions {
-            run_id: "r".into(),
-            run_dir: dir.path().into(),
-            project_root: dir.path().into(),
-            shard: None,
-        };
+        let opts = opts_in(dir.path());
         let report = run_matrix(&cfg, &fake, &opts, &|_| {}, &|_| {});
         assert_eq!(report.cells.len(), 1);
         assert!(!report.cells[0].as_expected);

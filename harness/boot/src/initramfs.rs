@@ -118,8 +118,14 @@ impl Kselftest {
 
     /// Its test name in the KTAP output and the report.
     pub fn test_name(&self) -> String {
-        format!("kselftest:{}", self.name)
+        kselftest_test_name(&self.name)
     }
+}
+
+/// The test name of the selftest `name` (its path under
+/// `tools/testing/selftests`), as qemu/run-tests prints it.
+pub fn kselftest_test_name(name: &str) -> String {
+    format!("kselftest:{name}")
 }
 
 /// Files a selftest sources from its own directory by a literal relative

@@ -601,7 +601,7 @@ impl RealStages {
         let mut missing = Vec::new();
         for name in &self.boot.kselftests {
             let skipped = |reason: String| TestResult {
-                name: format!("kselftest:{name}"),
+                name: harness_boot::initramfs::kselftest_test_name(name),
                 status: TestStatus::Skip,
                 reason: Some(reason),
                 subtests: Vec::new(),

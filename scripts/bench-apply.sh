@@ -7,9 +7,9 @@
 # release build). Prints both times and the ratio. Target: harness >= 3x.
 #
 # Usage: scripts/bench-apply.sh [RUNS]      (default 10)
-# Env:   CARGO_TARGET_DIR (default: target), HARNESS_CORPUS (series corpus),
-#        SERIES_DIR (default: $HARNESS_CORPUS/patches-rt), TREE (default:
-#        `harness tree path linux-6.1`).
+# Env:   CARGO_TARGET_DIR (default: target), SERIES_DIR (default:
+#        patches/preempt-rt; e.g. corpus/debian-linux-6.1.176/patches for
+#        Debian's series), TREE (default: `harness tree path linux-6.1`).
 # Needs: hyperfine, patch (scripts/host-packages.txt).
 set -euo pipefail
 
@@ -22,9 +22,7 @@ done
 
 target=${CARGO_TARGET_DIR:-$root/target}
 export CARGO_TARGET_DIR=$target
-corpus=${HARNESS_CORPUS:-$root/../shared/corpus/debian-linux-6.1.176}
-[ -d "$corpus" ] || corpus=/work/shared/corpus/debian-linux-6.1.176
-series_dir=${SERIES_DIR:-$corpus/patches-rt}
+series_dir=${SERIES_DIR:-$root/patches/preempt-rt}
 
 echo "== building harness (release)" >&2
 cargo build --release -p harness >&2

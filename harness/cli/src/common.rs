@@ -46,24 +46,16 @@ pub fn write_atomic(dest: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     harness_report::write::write_atomic(dest, bytes).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
-/// The project root: `HARNESS_PROJECT` if set, else the nearest ancestor of the
-/// current directory holding `patches/` and `kernel-configs/`, else the
-/// directory the binary was built from.
-pub fn project_root() -> PathBuf {
-    if let Some(p) = std::env::var_os("HARNESS_PROJECT") {
-        return PathBuf::from(p);
+pub use crate::project::project_root;
+
+/// A series source given on the command line: an existing path as it is,
+/// else a series name under the project's `patches/`.
+pub fn series_source(arg: &str) -> anyhow::Result<PathBuf> {
+    let direct = Path::new(arg);
+    if direct.exists() {
+        return Ok(direct.to_path_buf());
     }
-    if let Ok(mut dir) = std::env::current_dir() {
-        loop {
-            if dir.join("patches").is_dir() && dir.join("kernel-configs").is_dir() {
-                return dir;
-            }
-            if !dir.pop() {
-                break;
-            }
-        }
-    }
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+    harness_ingest::resolve(arg, &project_root()?).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// The shared cache (trees, initramfs, ccache, build directories):

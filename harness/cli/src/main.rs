@@ -7,6 +7,7 @@
 
 mod cmd;
 mod common;
+mod project;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -24,6 +25,12 @@ Exit codes: 0 nothing failed; 1 a result failed (hunk, build, boot, test, regres
     after_help = "Run `harness matrix` with no arguments for the project's default matrix."
 )]
 struct Cli {
+    /// The project directory: matrix.yaml, trees.yaml, kernel-configs/, qemu/,
+    /// patches/. Default: the nearest ancestor of the current directory holding
+    /// patches/ and kernel-configs/, else the copy embedded in this binary
+    /// (written once into the cache).
+    #[arg(long, global = true, value_name = "DIR", env = "HARNESS_PROJECT")]
+    project: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -56,6 +63,9 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(dir) = cli.project.clone() {
+        project::set_explicit(dir);
+    }
     let result = match cli.command {
         Command::Apply(a) => cmd::apply::run(a),
         Command::Series(a) => cmd::series::run(a),

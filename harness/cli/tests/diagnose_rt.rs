@@ -1,4 +1,4 @@
-//! Diagnoses on the real PREEMPT_RT series (shared corpus):
+//! Diagnoses on the real PREEMPT_RT series (patches/preempt-rt):
 //! - linux-6.12: every hunk that does not apply carries a cause other than
 //!   `unknown`, a summary and a next step;
 //! - linux-6.1: the two patches with failing hunks (0040, 0071) and the one
@@ -12,7 +12,7 @@ use std::time::Duration;
 use support::{harness, trees};
 
 fn apply_rt(tree_name: &str) -> Value {
-    let series = support::corpus_dir().join("patches-rt");
+    let series = support::corpus_series("patches-rt");
     let tree = trees::kernel_tree(tree_name);
     let ran = harness::apply(&series, &tree, &[], Duration::from_secs(600));
     assert!(

@@ -1,6 +1,6 @@
 //! Differential tests: `harness apply SERIES --tree TREE --json -` against
 //! GNU patch (`patch -p1 -N -F2`, cumulative, series order; see
-//! tests/support/gnu.rs) on the real series in the shared corpus, hunk by
+//! tests/support/gnu.rs) on the real series of the corpus (corpus/README.md), hunk by
 //! hunk: status, offset, fuzz and line. The rules, including the one
 //! accepted difference (harness `already-applied` where GNU says FAILED or
 //! Reversed, only if the hunk applies in reverse exactly), are in
@@ -17,7 +17,7 @@ use std::time::Duration;
 use support::{compare, gnu, harness, series, trees};
 
 fn differential(series_dir: &str, tree_name: &str) {
-    let dir = support::corpus_dir().join(series_dir);
+    let dir = support::corpus_series(series_dir);
     let entries = series::load_quilt(&dir);
     let tree = trees::kernel_tree(tree_name);
 

@@ -416,7 +416,7 @@ done
 }
 
 fn rt_series() -> (PathBuf, Vec<Entry>) {
-    let dir = support::corpus_dir().join("patches-rt");
+    let dir = support::corpus_series("patches-rt");
     let s = support::series::load_quilt(&dir);
     (dir, s)
 }

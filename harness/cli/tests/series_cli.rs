@@ -8,7 +8,7 @@ fn repo() -> PathBuf {
 }
 
 mod support;
-use support::shared_dir;
+use support::{corpus_series, seed_page};
 
 fn series(args: &[&str]) -> (i32, serde_json::Value, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_harness"))
@@ -71,7 +71,7 @@ fn netns_series_by_name() {
 
 #[test]
 fn seed_archive_reports_the_unrecoverable_hunk() {
-    let seed = shared_dir().join("seed/000_8366a85c594133a4.txt");
+    let seed = seed_page();
     assert!(seed.is_file(), "seed missing: {}", seed.display());
     let (code, v, _) = series(&[seed.to_str().expect("utf8")]);
     assert_eq!(code, 1);
@@ -89,7 +89,7 @@ fn seed_archive_reports_the_unrecoverable_hunk() {
 
 #[test]
 fn rt_quilt_series_is_clean() {
-    let rt = shared_dir().join("corpus/debian-linux-6.1.176/patches-rt");
+    let rt = corpus_series("patches-rt");
     assert!(rt.is_dir(), "corpus missing: {}", rt.display());
     let (code, v, err) = series(&[rt.to_str().expect("utf8")]);
     assert_eq!(code, 0, "{err}");

@@ -1,5 +1,5 @@
 //! Mailing-list archive page text (a forum/web rendering of a thread, like
-//! the seed in ../shared/seed/): posts introduced by `Subject:` and
+//! the seed in corpus/seed/): posts introduced by `Subject:` and
 //! `Posted by [Name](#) on DATE`, code in ``` fences that the archive split
 //! at arbitrary places, tabs and leading spaces lost, Markdown escapes
 //! (`net\_namespace.h`), list footers.

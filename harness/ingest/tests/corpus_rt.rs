@@ -6,13 +6,13 @@ use harness_ingest::{load, series_report};
 use std::path::{Path, PathBuf};
 
 mod common;
-use common::shared_dir;
+use common::rt_series_dir;
 
 fn rt_dir() -> PathBuf {
-    let p = shared_dir().join("corpus/debian-linux-6.1.176/patches-rt");
+    let p = rt_series_dir();
     assert!(
         p.join("series").is_file(),
-        "corpus missing: {} (expected ../shared/corpus next to the checkout)",
+        "PREEMPT_RT series missing: {}",
         p.display()
     );
     p

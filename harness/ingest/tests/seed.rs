@@ -1,4 +1,4 @@
-//! The seed archive page (../shared/seed/): the series model must find 12/12
+//! The seed archive page (corpus/seed/): the series model must find 12/12
 //! as posted, the reviewer's reply quoting net/core/net_namespace.c hunks,
 //! the refreshed patch sent as a `Re:` reply, and the gaps 1..11.
 
@@ -6,10 +6,10 @@ use harness_ingest::{series_report, FoundAs};
 use std::path::PathBuf;
 
 mod common;
-use common::shared_dir;
+use common::seed_page;
 
 fn seed() -> PathBuf {
-    let p = shared_dir().join("seed/000_8366a85c594133a4.txt");
+    let p = seed_page();
     assert!(p.is_file(), "seed missing: {}", p.display());
     p
 }

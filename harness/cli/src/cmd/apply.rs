@@ -77,11 +77,7 @@ pub fn resolve_tree(tree: &str) -> anyhow::Result<PathBuf> {
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let tree = resolve_tree(&args.tree)?;
-    let series_path = harness_ingest::resolve(
-        &args.series.to_string_lossy(),
-        &crate::common::project_root(),
-    )
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let series_path = crate::common::series_source(&args.series.to_string_lossy())?;
     let series = harness_ingest::load(&series_path)
         .with_context(|| format!("loading series {}", args.series.display()))?;
     if series.patches.is_empty() {

@@ -133,10 +133,10 @@ fn print_test(t: &TestResult, depth: usize) {
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     proc_guard::install_signal_cleanup().context("installing SIGINT/SIGTERM cleanup")?;
-    let guest_dir = args
-        .guest_dir
-        .clone()
-        .unwrap_or_else(|| project_root().join("qemu"));
+    let guest_dir = match &args.guest_dir {
+        Some(dir) => dir.clone(),
+        None => project_root()?.join("qemu"),
+    };
     let cache = cache_dir();
 
     let mut iopts = InitramfsOptions::new(&guest_dir);

@@ -79,7 +79,7 @@ pub fn resolve_fragment(arg: &str) -> anyhow::Result<PathBuf> {
     if p.is_file() {
         return Ok(p.to_owned());
     }
-    let dir = project_root().join("kernel-configs");
+    let dir = project_root()?.join("kernel-configs");
     for cand in [dir.join(arg), dir.join(format!("{arg}.config"))] {
         if cand.is_file() {
             return Ok(cand);

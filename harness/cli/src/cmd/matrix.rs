@@ -2,7 +2,7 @@
 
 use crate::common::{cache_dir, project_root, write_json, Outcome};
 use anyhow::Context;
-use harness_orchestrate::matrix::config::{MatrixConfig, SandboxMode, DEFAULT_MATRIX_YAML};
+use harness_orchestrate::matrix::config::{MatrixConfig, SandboxMode};
 use harness_orchestrate::matrix::real::RealStages;
 use harness_orchestrate::matrix::run::{new_run_id, run_matrix, Event, RunOptions};
 use harness_report::model::MatrixReport;
@@ -20,10 +20,11 @@ or the copy embedded in the binary) and writes results/<run-id>/ with report.jso
 Exit status: 0 every cell as expected; 1 some cell differs from its expectation \
 (or --compare found a regression); 2 the matrix could not run.")]
 pub struct Args {
-    /// Matrix configuration (YAML). Default: <project>/matrix.yaml, else the embedded default.
+    /// Matrix configuration (YAML). Default: the project's matrix.yaml (see --project).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Where run directories are written. Default: <project>/results.
+    /// Where run directories are written. Default: results/ of the project, or of the
+    /// current directory when the project is the copy embedded in the binary.
     #[arg(long, value_name = "DIR")]
     pub results: Option<PathBuf>,
     /// Run id (directory name). Default: a UTC timestamp plus the process id.
@@ -63,13 +64,14 @@ fn load_config(args: &Args, root: &Path) -> anyhow::Result<(MatrixConfig, String
         ),
         None => {
             let p = root.join("matrix.yaml");
-            match std::fs::read_to_string(&p) {
-                Ok(t) => (t, p.display().to_string()),
-                Err(_) => (
-                    DEFAULT_MATRIX_YAML.to_owned(),
-                    "embedded default matrix".to_owned(),
-                ),
-            }
+            let text = std::fs::read_to_string(&p).with_context(|| {
+                format!(
+                    "reading the project's default matrix {} (give one with --config FILE, \
+                     or choose the project with --project DIR)",
+                    p.display()
+                )
+            })?;
+            (text, p.display().to_string())
         }
     };
     let mut cfg = MatrixConfig::from_yaml(&text, Path::new(&origin)).map_err(anyhow::Error::msg)?;
@@ -258,7 +260,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     // on SIGINT/SIGTERM (the run directory then stays marked incomplete).
     harness_boot::proc_guard::install_signal_cleanup()
         .context("installing SIGINT/SIGTERM cleanup")?;
-    let root = project_root();
+    let root = project_root()?;
     let (cfg, origin) = load_config(&args, &root)?;
     let shard = match &args.shard {
         Some(s) => Some(harness_report::shard::parse_shard(s).map_err(|e| anyhow::anyhow!("{e}"))?),
@@ -268,7 +270,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         Some(p) => Some(load_report(p)?),
         None => None,
     };
-    let results = args.results.clone().unwrap_or_else(|| root.join("results"));
+    let results = match &args.results {
+        Some(dir) => dir.clone(),
+        None => crate::project::results_dir()?,
+    };
     let run_id = args.run_id.clone().unwrap_or_else(new_run_id);
     let run_dir = results.join(&run_id);
     std::fs::create_dir_all(&run_dir).with_context(|| format!("creating {}", run_dir.display()))?;

@@ -54,19 +54,18 @@ fn resolve_tree(tree: &str) -> anyhow::Result<PathBuf> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let root = common::project_root();
     let tree = resolve_tree(&args.tree)?;
     let mut opts = harness_orchestrate::apply::Options::default();
     opts.apply.max_fuzz = args.fuzz;
     let report = match args.sources.as_slice() {
         [one] => {
             let src =
-                harness_ingest::resolve(one, &root).with_context(|| format!("source {one:?}"))?;
+                common::series_source(one).with_context(|| format!("source {one:?}"))?;
             refresh_check::refresh_check_source(&src, &tree, opts)?
         }
         [old, new] => {
-            let o = harness_ingest::resolve(old, &root).with_context(|| format!("OLD {old:?}"))?;
-            let n = harness_ingest::resolve(new, &root).with_context(|| format!("NEW {new:?}"))?;
+            let o = common::series_source(old).with_context(|| format!("OLD {old:?}"))?;
+            let n = common::series_source(new).with_context(|| format!("NEW {new:?}"))?;
             let os =
                 harness_ingest::load(&o).with_context(|| format!("reading {}", o.display()))?;
             let ns =

@@ -8,7 +8,7 @@ use anyhow::Context;
 use harness_report::model::MatrixReport;
 use harness_report::Comparison;
 
-use crate::common::{project_root, write_json, Outcome};
+use crate::common::{write_json, Outcome};
 
 #[derive(clap::Subcommand)]
 pub enum ReportCommand {
@@ -104,13 +104,14 @@ pub fn resolve_report(arg: &str) -> anyhow::Result<PathBuf> {
     if p.exists() {
         return Ok(p);
     }
-    let under = project_root().join("results").join(arg);
+    let results = crate::project::results_dir()?;
+    let under = results.join(arg);
     if under.exists() {
         return Ok(under);
     }
     anyhow::bail!(
         "no report at `{arg}`: give a report.json, a run directory, or a run id under {}",
-        project_root().join("results").display()
+        results.display()
     )
 }
 

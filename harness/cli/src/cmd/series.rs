@@ -25,8 +25,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let root = common::project_root();
-    let path = harness_ingest::resolve(&args.source, &root)
+    let path = common::series_source(&args.source)
         .with_context(|| format!("series source {:?}", args.source))?;
     let ing = harness_ingest::ingest(&path)
         .with_context(|| format!("reading series source {}", path.display()))?;

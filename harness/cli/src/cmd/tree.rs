@@ -78,7 +78,7 @@ pub fn load_specs(file: Option<&Path>) -> anyhow::Result<TreeSpecs> {
             Ok(TreeSpecs::load_with_defaults(Some(f))?)
         }
         None => Ok(TreeSpecs::load_with_defaults(Some(
-            &common::project_root().join("trees.yaml"),
+            &common::project_root()?.join("trees.yaml"),
         ))?),
     }
 }

@@ -19,26 +19,39 @@ pub mod trees;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// `shared/` beside the checkout (where CI lays it), else /work/shared.
-pub fn shared_dir() -> PathBuf {
+/// The root of this checkout (harness/cli -> harness -> root).
+pub fn repo_root() -> PathBuf {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    // harness/cli -> checkout root -> its parent holds shared/.
-    let root = manifest.parent().and_then(Path::parent).unwrap_or(manifest);
-    let beside = root.parent().map(|p| p.join("shared")).unwrap_or_default();
-    if beside.is_dir() {
-        beside
-    } else {
-        PathBuf::from("/work/shared")
-    }
+    manifest
+        .parent()
+        .and_then(Path::parent)
+        .unwrap_or(manifest)
+        .to_path_buf()
 }
 
-/// Where the series corpus lives: `corpus/...` in [`shared_dir`],
-/// `HARNESS_CORPUS` to override.
-pub fn corpus_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("HARNESS_CORPUS") {
-        return PathBuf::from(dir);
-    }
-    shared_dir().join("corpus/debian-linux-6.1.176")
+/// A real series of the test corpus, by the name the tests use for it:
+/// `patches-rt` is the PREEMPT_RT series the matrix carries
+/// (`patches/preempt-rt`), `patches` Debian's 165-patch quilt series
+/// (`corpus/debian-linux-6.1.176/patches`); both are described, with their
+/// origin and licence, in `corpus/README.md`.
+pub fn corpus_series(name: &str) -> PathBuf {
+    let root = repo_root();
+    let dir = match name {
+        "patches-rt" => root.join("patches/preempt-rt"),
+        "patches" => root.join("corpus/debian-linux-6.1.176/patches"),
+        other => panic!("no corpus series named {other}"),
+    };
+    assert!(
+        dir.join("series").is_file(),
+        "corpus series missing: {}",
+        dir.display()
+    );
+    dir
+}
+
+/// The founding thread as the web archive rendered it (`corpus/seed/`).
+pub fn seed_page() -> PathBuf {
+    repo_root().join("corpus/seed/000_8366a85c594133a4.txt")
 }
 
 /// A snapshot of a directory tree: relative path -> what is there (file

@@ -22,6 +22,20 @@ else
   echo "setup: host packages present (scripts/host-packages.txt)"
 fi
 
+# The pinned Debian trees (trees.yaml) are fetched with `apt-get download
+# PACKAGE=VERSION`: on a machine whose package lists predate the pin, apt does
+# not offer it yet. Refresh the lists once when a pinned version is missing.
+pins=$(awk '/^ *package:/ {p=$2} /^ *version:/ && p {print p "=" $2; p=""}' trees.yaml)
+for pin in $pins; do
+  if ! apt-cache madison "${pin%%=*}" 2>/dev/null | awk '{print $3}' | grep -qxF "${pin#*=}"; then
+    echo "setup: apt does not offer $pin yet: refreshing the package lists"
+    SUDO=""
+    if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
+    $SUDO apt-get update -q
+    break
+  fi
+done
+
 command -v cargo >/dev/null || { echo "setup: cargo not found: install a Rust toolchain (rustup)" >&2; exit 2; }
 if ! command -v cargo-nextest >/dev/null; then
   echo "setup: installing cargo-nextest from crates.io"

@@ -1,9 +1,14 @@
 //! `junit.xml`: one testsuite per cell, a testcase per hunk, kconfig, build,
 //! boot and guest test. Failures carry the diagnosis or log excerpt.
-//! Failures the matrix expects (a declared expectation that held) are written
-//! as `<skipped>` with an "expected failure" message, the way pytest writes
-//! xfail, so CI dashboards stay green exactly when `harness matrix` exits 0.
-//! Output is deterministic (no timestamps or UUIDs) so it can be golden-tested.
+//! A hunk, stage or test that ran and failed is a `<failure>`, whether or not
+//! the matrix expected it: a dashboard counts what failed. One the matrix
+//! expected (a declared expectation that held, or a guest test's xfail) says
+//! so three ways: failure type `expected-failure`, a message starting
+//! "expected failure: ", and the testcase property `expected = true`; the
+//! suite's `as_expected` property and `harness matrix`'s exit status say
+//! whether the cell as a whole was as expected. `<skipped>` means not run.
+//! Build and boot testcases carry their durations. Output is deterministic
+//! (no timestamps or UUIDs) so it can be golden-tested.
 
 use crate::error::ReportError;
 use crate::model::{Cell, CellBoot, HunkStatus, MatrixReport, StageStatus, TestStatus};
@@ -30,6 +35,30 @@ fn failure(message: &str, ty: &str, description: Option<String>) -> TestCaseStat
         s.set_description(d);
     }
     s
+}
+
+/// A testcase that ran and failed: as the matrix expected, or not.
+struct Failed {
+    expected: bool,
+    status: TestCaseStatus,
+}
+
+fn failed(expected: bool, message: &str, ty: &str, description: Option<String>) -> Failed {
+    let status = if expected {
+        failure(&format!("expected failure: {message}"), "expected-failure", description)
+    } else {
+        failure(message, ty, description)
+    };
+    Failed { expected, status }
+}
+
+/// A testcase for a failure, with the `expected` property when it was.
+fn failed_case(cell: &Cell, name: String, f: Failed) -> TestCase {
+    let mut t = case(cell, name, f.status);
+    if f.expected {
+        t.add_property(("expected", "true"));
+    }
+    t
 }
 
 fn skipped(message: &str, description: Option<String>) -> TestCaseStatus {
@@ -73,18 +102,16 @@ fn suite(cell: &Cell) -> TestSuite {
     for p in &cell.apply.patches {
         for e in &p.errors {
             let name = format!("apply {}", p.name);
-            let st = if xfail_apply {
-                skipped(&format!("expected failure: {e}"), None)
-            } else {
-                failure(e, "patch-error", None)
-            };
-            s.add_test_case(case(cell, name, st));
+            let f = failed(xfail_apply, e, "patch-error", None);
+            s.add_test_case(failed_case(cell, name, f));
         }
         for f in &p.files {
             for h in &f.hunks {
                 let name = format!("apply {} {} hunk #{}", p.name, f.path, h.index);
-                let st = match h.status {
-                    HunkStatus::Applied | HunkStatus::AlreadyApplied => TestCaseStatus::success(),
+                let mut tc = match h.status {
+                    HunkStatus::Applied | HunkStatus::AlreadyApplied => {
+                        case(cell, name, TestCaseStatus::success())
+                    }
                     HunkStatus::Failed | HunkStatus::Malformed => {
                         let (cause, summary) = match &h.diagnosis {
                             Some(d) => {
@@ -105,14 +132,10 @@ fn suite(cell: &Cell) -> TestSuite {
                             cause,
                             summary
                         );
-                        if xfail_apply {
-                            skipped(&format!("expected failure: {summary}"), Some(detail))
-                        } else {
-                            failure(&summary, &cause, Some(detail))
-                        }
+                        let f = failed(xfail_apply, &summary, &cause, Some(detail));
+                        failed_case(cell, name, f)
                     }
                 };
-                let mut tc = case(cell, name, st);
                 let mut out = Vec::new();
                 if h.status == HunkStatus::AlreadyApplied {
                     out.push("already applied".to_string());
@@ -152,8 +175,8 @@ fn suite(cell: &Cell) -> TestSuite {
 
     // Build.
     let b = &cell.build;
-    let bst = match b.status {
-        StageStatus::Passed => TestCaseStatus::success(),
+    let mut btc = match b.status {
+        StageStatus::Passed => case(cell, "build".into(), TestCaseStatus::success()),
         StageStatus::Failed => {
             let mut lines: Vec<String> = b
                 .errors
@@ -166,13 +189,10 @@ fn suite(cell: &Cell) -> TestSuite {
                 .first()
                 .map(|d| format!("build failed: {}:{}: {}", d.file, d.line, d.message))
                 .unwrap_or_else(|| "build failed".into());
-            if build_expected(cell) {
-                skipped(&format!("expected failure: {msg}"), Some(lines.join("\n")))
-            } else {
-                failure(&msg, "build", Some(lines.join("\n")))
-            }
+            let f = failed(build_expected(cell), &msg, "build", Some(lines.join("\n")));
+            failed_case(cell, "build".into(), f)
         }
-        StageStatus::Skipped => skipped(
+        StageStatus::Skipped => case(cell, "build".into(), skipped(
             &format!(
                 "build skipped ({})",
                 cell.actual
@@ -181,9 +201,8 @@ fn suite(cell: &Cell) -> TestSuite {
                     .unwrap_or("an earlier stage failed or the matrix says so")
             ),
             None,
-        ),
+        )),
     };
-    let mut btc = case(cell, "build".into(), bst);
     if let Some(t) = secs(b.seconds) {
         if b.status != StageStatus::Skipped {
             btc.set_time(t);
@@ -223,23 +242,17 @@ fn suite(cell: &Cell) -> TestSuite {
                 r.status,
                 crate::model::BootStatus::Passed | crate::model::BootStatus::TestsFailed
             );
-            let st = if ok {
-                TestCaseStatus::success()
+            let mut tc = if ok {
+                case(cell, "boot".into(), TestCaseStatus::success())
             } else {
                 let msg = match &r.detail {
                     Some(d) => format!("boot {}: {d}", boot_word(&cell.boot)),
                     None => format!("boot {}", boot_word(&cell.boot)),
                 };
-                if boot_expected(cell) {
-                    skipped(
-                        &format!("expected failure: {msg}"),
-                        Some(r.trace.join("\n")),
-                    )
-                } else {
-                    failure(&msg, boot_word(&cell.boot), Some(r.trace.join("\n")))
-                }
+                let trace = Some(r.trace.join("\n"));
+                let f = failed(boot_expected(cell), &msg, boot_word(&cell.boot), trace);
+                failed_case(cell, "boot".into(), f)
             };
-            let mut tc = case(cell, "boot".into(), st);
             if let Some(t) = secs(r.seconds) {
                 tc.set_time(t);
             }
@@ -262,28 +275,22 @@ fn suite(cell: &Cell) -> TestSuite {
     // Guest tests.
     for (name, t) in crate::view::flat_tests(cell) {
         let reason = t.reason.clone().unwrap_or_default();
-        let st = match t.status {
-            TestStatus::Pass => TestCaseStatus::success(),
-            TestStatus::Fail => failure(
-                if reason.is_empty() {
-                    "guest test failed"
-                } else {
-                    &reason
-                },
-                "guest-test",
-                None,
-            ),
-            TestStatus::Skip => skipped(
-                if reason.is_empty() {
-                    "skipped in the guest"
-                } else {
-                    &reason
-                },
-                None,
-            ),
-            TestStatus::Xfail => skipped(&format!("xfail: {reason}"), None),
+        let name = format!("test {name}");
+        let or = |fallback: &'static str| if reason.is_empty() { fallback.to_owned() } else { reason.clone() };
+        let tc = match t.status {
+            TestStatus::Pass => case(cell, name, TestCaseStatus::success()),
+            TestStatus::Fail => {
+                let f = failed(false, &or("guest test failed"), "guest-test", None);
+                failed_case(cell, name, f)
+            }
+            TestStatus::Skip => case(cell, name, skipped(&or("skipped in the guest"), None)),
+            // An xfail ran and failed in the way the test itself declares.
+            TestStatus::Xfail => {
+                let f = failed(true, &format!("xfail: {}", or("declared by the test")), "guest-test", None);
+                failed_case(cell, name, f)
+            }
         };
-        s.add_test_case(case(cell, format!("test {name}"), st));
+        s.add_test_case(tc);
     }
     s
 }

@@ -119,25 +119,41 @@ fn junit_parses_back_with_expected_counts() {
     }
     let cases: usize = parsed.test_suites.iter().map(|s| s.test_cases.len()).sum();
     assert_eq!(cases, expected_cases);
-    // Exactly the unexpected results are failures: the build error of
-    // preempt-rt@linux-6.1:ip-multiple-tables-y, the failed guest test of
-    // preempt-rt@linux-6.1:ip-multiple-tables-n, and the 0040 hunk that fails
-    // in both preempt-rt cells (preempt-rt expects `partial`, which holds, so
-    // that hunk is an expected failure -> skipped, not a failure).
-    let failures: Vec<(String, String)> = parsed
-        .test_suites
-        .iter()
-        .flat_map(|s| {
-            s.test_cases.iter().filter_map(move |t| match &t.status {
-                quick_junit::TestCaseStatus::NonSuccess { .. } => {
-                    Some((s.name.as_str().to_string(), t.name.as_str().to_string()))
+    // Everything that ran and failed is a <failure> (a dashboard counts
+    // them), and exactly the unexpected ones lack the `expected` marks.
+    // Unexpected, read off full.json: the build error of
+    // preempt-rt@linux-6.1:ip-multiple-tables-y and the failed guest test of
+    // preempt-rt@linux-6.1:ip-multiple-tables-n. Expected: the failed hunks of
+    // cells whose apply expectation held (netns-l2-l3, preempt-rt's 0040),
+    // and the guest tests' xfails.
+    let mut unexpected = Vec::new();
+    let mut expected = 0;
+    let mut skipped_that_failed = Vec::new();
+    for suite in &parsed.test_suites {
+        for t in &suite.test_cases {
+            let id = (suite.name.as_str().to_string(), t.name.as_str().to_string());
+            let marked = t.properties.iter().any(|p| p.name.as_str() == "expected" && p.value.as_str() == "true");
+            match &t.status {
+                quick_junit::TestCaseStatus::NonSuccess { message, ty, .. } => {
+                    let m = message.as_ref().map(|m| m.as_str()).unwrap_or("");
+                    let ty = ty.as_ref().map(|m| m.as_str()).unwrap_or("");
+                    let says = m.starts_with("expected failure: ") && ty == "expected-failure";
+                    assert_eq!(says, marked, "{id:?}: message/type and property disagree");
+                    if marked { expected += 1 } else { unexpected.push(id) }
                 }
-                _ => None,
-            })
-        })
-        .collect();
+                quick_junit::TestCaseStatus::Skipped { message, .. } => {
+                    let m = message.as_ref().map(|m| m.as_str()).unwrap_or("");
+                    if m.contains("expected failure") || m.starts_with("xfail") {
+                        skipped_that_failed.push(id);
+                    }
+                }
+                quick_junit::TestCaseStatus::Success { .. } => assert!(!marked, "{id:?}"),
+            }
+        }
+    }
+    assert!(skipped_that_failed.is_empty(), "failures written as skipped: {skipped_that_failed:?}");
     assert_eq!(
-        failures,
+        unexpected,
         vec![
             (
                 "preempt-rt@linux-6.1:ip-multiple-tables-n".to_string(),
@@ -149,7 +165,27 @@ fn junit_parses_back_with_expected_counts() {
             ),
         ]
     );
-    // Expected apply failures of netns-l2-l3 are skipped with the diagnosis.
+    // Every failed or malformed hunk of the report, plus the xfail guest
+    // tests, is an expected failure here (no other stage failed as expected).
+    let failed_hunks = report
+        .cells
+        .iter()
+        .flat_map(|c| &c.apply.patches)
+        .flat_map(|p| &p.files)
+        .flat_map(|f| &f.hunks)
+        .filter(|h| matches!(h.status, harness_report::model::HunkStatus::Failed | harness_report::model::HunkStatus::Malformed))
+        .count();
+    let xfails = report
+        .cells
+        .iter()
+        .flat_map(harness_report::view::flat_tests)
+        .filter(|(_, t)| t.status == harness_report::model::TestStatus::Xfail)
+        .count();
+    assert!(failed_hunks > 0);
+    assert_eq!(expected, failed_hunks + xfails);
+    let total_failures: usize = parsed.test_suites.iter().map(|s| s.failures).sum();
+    assert_eq!(total_failures, expected + unexpected.len());
+    // The expected apply failure of netns-l2-l3 carries the diagnosis.
     let s = parsed
         .test_suites
         .iter()
@@ -163,11 +199,11 @@ fn junit_parses_back_with_expected_counts() {
         })
         .expect("hunk testcase");
     match &hunk.status {
-        quick_junit::TestCaseStatus::Skipped { message, .. } => {
+        quick_junit::TestCaseStatus::NonSuccess { message, .. } => {
             let m = message.as_ref().map(|m| m.as_str()).unwrap_or("");
             assert!(m.starts_with("expected failure: file-moved:"), "{m}");
         }
-        other => panic!("expected skipped, got {other:?}"),
+        other => panic!("expected a failure, got {other:?}"),
     }
 }
 

@@ -1,4 +1,4 @@
-//! The `harness.boot/1` report model (see DESIGN.md "Contract").
+//! The `harness.boot/1` report model (see docs/contract.md).
 
 use serde::{Deserialize, Serialize};
 

@@ -1,7 +1,7 @@
 //! Checks of the GNU patch oracle itself (tests/support/gnu.rs): its parser
 //! is run on GNU's real output for constructed cases whose verdicts follow
 //! from how each case was built (reasoning beside each), and on the real
-//! PREEMPT_RT series, where DESIGN.md records what GNU patch does.
+//! PREEMPT_RT series, where patches/preempt-rt/README.md records what GNU patch does.
 
 mod support;
 
@@ -423,7 +423,7 @@ fn rt_series() -> (PathBuf, Vec<Entry>) {
 
 #[test]
 fn oracle_on_rt_series_matches_design_measurements() {
-    // DESIGN.md: against Debian's 6.1.192 tree, GNU patch applies 69 of the
+    // Measured with GNU patch (patches/preempt-rt/README.md): against Debian's 6.1.192 tree, GNU patch applies 69 of the
     // 72 RT patches; 0040 and 0071 have failing hunks; 0056 is partly
     // upstream already: one of its files is reversed (skipped with -N), and
     // a hunk in another of its files fails.

@@ -4,7 +4,7 @@
 //! numbers, random bytes, an empty file, a 50 MB garbage file, invalid
 //! UTF-8, CRLF patches.
 //!
-//! What must hold (issue 2 "Safety", DESIGN.md exit codes):
+//! What must hold (issue 2 "Safety", the exit codes of docs/contract.md):
 //! - no panic (exit 101 or "panicked at"), no hang, no signal;
 //! - exit 1 (some hunk not applied / refused) or 2 (input unusable), with a
 //!   message naming the patch and the offending path;

@@ -1,4 +1,4 @@
-//! The `harness.apply/1` report model (see DESIGN.md "Contract").
+//! The `harness.apply/1` report model (see docs/contract.md).
 //! Field names and status strings are part of the contract; extend, never rename.
 
 use serde::{Deserialize, Serialize};

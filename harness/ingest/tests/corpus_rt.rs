@@ -1,6 +1,6 @@
 //! The PREEMPT_RT series (72 format-patch mails in a quilt directory) read as a
-//! directory and as one concatenated mbox (mboxrd separators added here, as
-//! DESIGN.md says) must give the same 72 patches in the same order.
+//! directory and as one concatenated mboxrd (`From ` separators added here)
+//! must give the same 72 patches in the same order.
 
 use harness_ingest::{load, series_report};
 use std::path::{Path, PathBuf};

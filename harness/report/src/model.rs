@@ -1,4 +1,4 @@
-//! The `harness.matrix/1` report model (see DESIGN.md "Contract").
+//! The `harness.matrix/1` report model (see docs/contract.md).
 //! `report.json` is canonical; Markdown, JUnit and HTML are rendered from it.
 
 use serde::{Deserialize, Serialize};

@@ -247,7 +247,7 @@ mod tests {
     #[test]
     fn defaults_parse_and_pin_design_values() {
         let specs = TreeSpecs::parse(DEFAULTS_YAML, Path::new("d"), Path::new(".")).unwrap();
-        // Values from DESIGN.md "Clarifications".
+        // The default pins (docs/contract.md, trees).
         let s = specs.get("linux-6.1").unwrap();
         assert_eq!(
             s.source,

@@ -1,6 +1,6 @@
 //! Hunk-by-hunk comparison of a `harness apply` report with the GNU oracle.
 //!
-//! Rules (DESIGN.md "Contract" and "Clarifications"):
+//! Rules (docs/contract.md, harness.apply/1):
 //! - GNU applied: harness `applied` with the same offset, fuzz and line.
 //! - GNU FAILED: harness `failed` with the same line (offset/fuzz null); or
 //!   harness `already-applied` if the hunk applies in reverse exactly

@@ -6,10 +6,10 @@
 //! untrusted. Links to per-cell logs are emitted only for relative paths
 //! inside the run directory.
 
-use crate::model::{Cell, CellBoot, MatrixReport, StageStatus, TestStatus};
+use crate::model::{Cell, CellBoot, MatrixReport, StageStatus};
 use crate::view::{
-    aggregate_str, boot_word, cell_tests, cell_verdict, expectation_mismatches, hunk_counts,
-    hunk_str, stage_str, test_str, Grid,
+    aggregate_str, boot_word, cell_verdict, expectation_mismatches, hunk_counts,
+    hunk_str, stage_str, stage_words, test_str, Grid,
 };
 use std::fmt::Write;
 
@@ -45,7 +45,7 @@ td.empty { background: #fff; color: #9e9e9e; padding: .5em .8em; }
 .mismatch { display: block; color: var(--red); font-weight: 600; }
 .legend span { display: inline-block; padding: .1em .6em; margin-right: .5em; border-radius: 3px; }
 .detail { display: none; background: #fff; border: 1px solid #bdbdbd; border-radius: 6px; padding: 1em 1.2em; margin: 1em 0; }
-.detail:target { display: block; }
+.detail:target { display: block; position: absolute; top: 0; left: 0; right: 0; margin: 0; min-height: 100vh; box-sizing: border-box; }
 .detail.passed { border-top: 6px solid var(--green); } .detail.unexpected { border-top: 6px solid var(--red); }
 .detail.expected-failure { border-top: 6px solid var(--amber); } .detail.skipped { border-top: 6px solid var(--grey); }
 .detail table th, .detail table td { border: 1px solid #e0e0e0; padding: .25em .6em; text-align: left; vertical-align: top; }
@@ -187,27 +187,15 @@ fn grid(o: &mut String, report: &MatrixReport, ids: &[String]) {
                     .unwrap_or(0);
                 let dom = ids.get(idx).cloned().unwrap_or_default();
                 let v = cell_verdict(c);
-                let tests = cell_tests(c);
-                let pass = tests
-                    .iter()
-                    .filter(|t| t.status == TestStatus::Pass)
-                    .count();
                 let _ = write!(
                     o,
                     "<td class=\"cell {cls}\" data-cell-id=\"{id}\" data-verdict=\"{cls}\"><a href=\"#{dom}\" title=\"{id}\">\
-<span class=\"verdict\">{label}</span><span class=\"stages\">apply {apply} &middot; build {build} &middot; boot {boot}{tests}</span>",
+<span class=\"verdict\">{label}</span><span class=\"stages\">{stages}</span>",
                     cls = v.class(),
                     id = esc(&c.id),
                     dom = esc(&dom),
                     label = esc(v.label()),
-                    apply = aggregate_str(c.apply.status),
-                    build = stage_str(c.build.status),
-                    boot = boot_word(&c.boot),
-                    tests = if tests.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" &middot; tests {pass}/{}", tests.len())
-                    }
+                    stages = esc(&stage_words(c).join(" · ")),
                 );
                 for m in expectation_mismatches(c) {
                     let _ = write!(o, "<span class=\"mismatch\">{}</span>", esc(&m));

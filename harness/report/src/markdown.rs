@@ -4,10 +4,10 @@
 //! lines) is escaped for tables or fenced with a fence longer than any
 //! backtick run it contains.
 
-use crate::model::{Cell, CellBoot, MatrixReport, StageStatus, TestStatus};
+use crate::model::{Cell, CellBoot, MatrixReport, StageStatus};
 use crate::view::{
-    aggregate_str, boot_word, cell_tests, cell_verdict, expectation_mismatches, hunk_counts,
-    hunk_str, one_line, stage_str, test_str, truncate, Grid,
+    aggregate_str, boot_word, cell_verdict, expectation_mismatches, hunk_counts,
+    hunk_str, one_line, stage_str, stage_words, test_str, truncate, Grid,
 };
 use std::fmt::Write;
 
@@ -95,21 +95,11 @@ fn grid(o: &mut String, report: &MatrixReport) {
 fn grid_entry(c: &Cell) -> String {
     let v = cell_verdict(c);
     let mut s = format!(
-        "{} {}: apply {}, build {}, boot {}",
+        "{} {}: {}",
         v.icon(),
         v.label(),
-        aggregate_str(c.apply.status),
-        stage_str(c.build.status),
-        boot_word(&c.boot)
+        cell_text(&stage_words(c).join(" · "))
     );
-    let tests = cell_tests(c);
-    if !tests.is_empty() {
-        let pass = tests
-            .iter()
-            .filter(|t| t.status == TestStatus::Pass)
-            .count();
-        let _ = write!(s, ", tests {pass}/{}", tests.len());
-    }
     let mism = expectation_mismatches(c);
     if !mism.is_empty() {
         let _ = write!(s, " — {}", cell_text(&mism.join("; ")));

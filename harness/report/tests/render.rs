@@ -63,10 +63,17 @@ fn markdown_has_grid_and_cell_details() {
     );
     // Row for the unexpected build failure says what differs from the expectation?
     // preempt-rt declares only apply: partial, so the build failure shows as UNEXPECTED.
+    // Stage words from full.json: 0040's hunk failed (expected: partial),
+    // seven hunks applied and one already there; so only the base tree was
+    // built (a partial series is not built), and that build failed after 88 s.
     assert!(
-        md.contains("❌ UNEXPECTED: apply partial, build failed, boot skipped"),
+        md.contains("❌ UNEXPECTED: apply: 1 hunk failed (expected), 7 applied, 1 already applied · build (base tree): failed in 88 s · boot: not run (build failed) — build: expected passed, got failed"),
         "{md}"
     );
+    // netns-l2-l3 fails to apply (as declared), so only the base tree is
+    // built; on the apply-only tree nothing is built, and the grid says why.
+    assert!(md.contains("⚠️ expected failure: apply: 6 hunks failed (expected), 1 already applied · build (base tree): passed in 191 s"), "{md}");
+    assert!(md.contains("· build, boot: not run (tree linux-6.12 is apply-only in this matrix (build: false))"), "{md}");
     // Failed hunks carry their diagnosis, escaped (the fixture has <script> in one).
     assert!(
         md.contains("file-moved: include/linux/net\\_namespace.h no longer exists"),
@@ -208,6 +215,31 @@ fn junit_parses_back_with_expected_counts() {
 }
 
 #[test]
+fn skipped_only_when_nothing_ran_and_nothing_failed() {
+    use harness_report::model::{AggregateStatus, HunkStatus};
+    use harness_report::view::{cell_verdict, Verdict};
+    let report = fixture("full.json");
+    let mut cell = report
+        .cells
+        .iter()
+        .find(|c| c.id == "netns-l2-l3@linux-6.12:ip-multiple-tables-n")
+        .expect("cell")
+        .clone();
+    assert_eq!(cell_verdict(&cell), Verdict::ExpectedFailure);
+    // The same cell had every hunk applied: nothing failed, nothing built.
+    cell.apply.status = AggregateStatus::Applied;
+    for p in &mut cell.apply.patches {
+        p.errors.clear();
+        for f in &mut p.files {
+            for h in &mut f.hunks {
+                h.status = HunkStatus::Applied;
+            }
+        }
+    }
+    assert_eq!(cell_verdict(&cell), Verdict::Skipped);
+}
+
+#[test]
 fn html_escapes_untrusted_text_and_colours_cells() {
     let html = render_html(&fixture("full.json"));
     assert!(html.starts_with("<!DOCTYPE html>"));
@@ -229,7 +261,8 @@ fn html_escapes_untrusted_text_and_colours_cells() {
         ),
         ("preempt-rt-prefix@linux-6.1:ip-multiple-tables-n", "passed"),
         ("preempt-rt@linux-6.1:ip-multiple-tables-y", "unexpected"),
-        ("netns-l2-l3@linux-6.12:ip-multiple-tables-n", "skipped"),
+        // Its apply ran and failed (as declared); that outranks "not built".
+        ("netns-l2-l3@linux-6.12:ip-multiple-tables-n", "expected-failure"),
     ] {
         let needle = format!("<td class=\"cell {class}\" data-cell-id=\"{id}\"");
         assert!(html.contains(&needle), "missing {needle}");

@@ -1,18 +1,26 @@
-//! `summary.md`: the grid first, then one section per cell with what a
-//! maintainer needs to act (failed and notable hunks with their diagnosis,
-//! build, boot and guest tests). Untrusted text (patch names, diagnoses, log
-//! lines) is escaped for tables or fenced with a fence longer than any
-//! backtick run it contains.
+//! `summary.md`: short enough to paste as a PR comment or a mail reply.
+//! The grid first (what each stage of each cell did), then what needs a
+//! reader: cells that are not as expected (with their build errors, boot
+//! detail and failed guest tests), the hunks that did not apply, listed once
+//! per series and tree (they are the same for every config) with a one-line
+//! diagnosis, and the trees as a small table. Everything else (every hunk,
+//! warnings, logs) is in index.html and report.json beside it. Untrusted
+//! text (patch names, diagnoses, log lines) is escaped for tables or fenced
+//! with a fence longer than any backtick run it contains.
 
-use crate::model::{Cell, CellBoot, MatrixReport, StageStatus};
+use crate::model::{Cell, CellBoot, HunkStatus, MatrixReport};
 use crate::view::{
-    aggregate_str, boot_word, cell_verdict, expectation_mismatches, hunk_counts,
-    hunk_str, one_line, stage_str, stage_words, test_str, truncate, Grid,
+    boot_word, cell_verdict, expectation_mismatches, hunk_str, one_line, stage_words, test_str,
+    truncate, Grid, Verdict,
 };
 use std::fmt::Write;
 
-/// Most warnings/errors listed per cell (the rest are counted).
-const MAX_DIAGNOSTICS: usize = 20;
+/// Build errors listed per unexpected cell (the rest are counted).
+const MAX_ERRORS: usize = 5;
+/// Failed hunks listed per series and tree, and in the whole summary (the
+/// rest are counted, per patch, and are in index.html).
+const MAX_HUNKS: usize = 25;
+const MAX_HUNKS_TOTAL: usize = 40;
 
 pub fn render_markdown(report: &MatrixReport) -> String {
     let mut o = String::new();
@@ -41,22 +49,14 @@ pub fn render_markdown(report: &MatrixReport) -> String {
         "- **{} cells: {} as expected, {} unexpected**\n",
         report.summary.cells, report.summary.as_expected, report.summary.unexpected
     );
-
     grid(&mut o, report);
-
-    if !report.trees.is_empty() {
-        let _ = writeln!(o, "## Trees\n\n| tree | provenance |\n|---|---|");
-        for t in &report.trees {
-            let prov = serde_json::to_string(&t.provenance).unwrap_or_default();
-            let _ = writeln!(o, "| {} | {} |", cell_text(&t.name), cell_text(&prov));
-        }
-        o.push('\n');
-    }
-
-    let _ = writeln!(o, "## Cells\n");
-    for cell in &report.cells {
-        cell_section(&mut o, cell);
-    }
+    unexpected_cells(&mut o, report);
+    failed_hunks(&mut o, report);
+    trees(&mut o, report);
+    let _ = writeln!(
+        o,
+        "Every hunk, warning and log: `index.html` and `report.json` (harness.matrix/1) in this run directory; `junit.xml` for CI."
+    );
     o
 }
 
@@ -107,246 +107,199 @@ fn grid_entry(c: &Cell) -> String {
     s
 }
 
-fn cell_section(o: &mut String, c: &Cell) {
-    let v = cell_verdict(c);
-    let _ = writeln!(
-        o,
-        "### {} `{}` — {}\n",
-        v.icon(),
-        code_text(&c.id),
-        v.label()
-    );
-    let symbols: Vec<String> = c
-        .config
-        .symbols
+fn unexpected_cells(o: &mut String, report: &MatrixReport) {
+    let cells: Vec<&Cell> = report
+        .cells
         .iter()
-        .map(|(k, val)| format!("{k}={val}"))
+        .filter(|c| cell_verdict(c) == Verdict::Unexpected)
         .collect();
-    let _ = writeln!(
-        o,
-        "- series {}, tree {}, config {}{}",
-        cell_text(&c.series),
-        cell_text(&c.tree),
-        cell_text(&c.config.name),
-        if symbols.is_empty() {
-            String::new()
-        } else {
-            format!(" (`{}`)", code_text(&symbols.join(" ")))
+    if cells.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "## Not as expected\n");
+    for c in cells {
+        let _ = writeln!(o, "### ❌ `{}`\n", code_text(&c.id));
+        for m in expectation_mismatches(c) {
+            let _ = writeln!(o, "- {}", esc(&m));
         }
-    );
+        for d in c.build.errors.iter().take(MAX_ERRORS) {
+            let _ = writeln!(
+                o,
+                "- build error: `{}:{}`: {}",
+                code_text(&d.file),
+                d.line,
+                esc(&truncate(&one_line(&d.message), 200))
+            );
+        }
+        if c.build.errors.len() > MAX_ERRORS {
+            let _ = writeln!(o, "- … and {} more build errors", c.build.errors.len() - MAX_ERRORS);
+        }
+        let excerpt = &c.build.log_excerpt;
+        if c.build.status == crate::model::StageStatus::Failed && c.build.errors.is_empty() && !excerpt.is_empty() {
+            o.push('\n');
+            let from = excerpt.len().saturating_sub(15);
+            fenced(o, &excerpt[from..].join("\n"));
+        }
+        if let CellBoot::Ran(r) = &c.boot {
+            if !r.trace.is_empty() {
+                o.push('\n');
+                fenced(o, &r.trace.iter().take(15).cloned().collect::<Vec<_>>().join("\n"));
+            }
+            let detail = r.detail.as_deref().map(|d| format!(": {}", esc(&one_line(d))));
+            let _ = writeln!(
+                o,
+                "- **Boot**: {} — accel {}, {:.1} s{}",
+                boot_word(&c.boot),
+                esc(&r.accel),
+                r.seconds,
+                detail.unwrap_or_default()
+            );
+        }
+        o.push('\n');
+        failed_tests(o, c);
+    }
+}
 
-    // Expected vs actual.
-    let _ = writeln!(o, "\n| stage | expected | actual |\n|---|---|---|");
-    for (stage, e, a) in [
-        ("apply", &c.expected.apply, &c.actual.apply),
-        ("build", &c.expected.build, &c.actual.build),
-        ("boot", &c.expected.boot, &c.actual.boot),
-    ] {
+fn failed_tests(o: &mut String, c: &Cell) {
+    use crate::model::TestStatus;
+    let failed: Vec<_> = crate::view::flat_tests(c)
+        .into_iter()
+        .filter(|(_, t)| t.status == TestStatus::Fail)
+        .collect();
+    if failed.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "| guest test | status | detail |\n|---|---|---|");
+    for (name, t) in failed {
         let _ = writeln!(
             o,
-            "| {stage} | {} | {} |",
-            e.as_deref()
-                .map(cell_text)
-                .unwrap_or_else(|| "(passes)".into()),
-            a.as_deref().map(cell_text).unwrap_or_else(|| "—".into())
+            "| {} | {} | {} |",
+            cell_text(&name),
+            test_str(t.status),
+            t.reason.as_deref().map(cell_text).unwrap_or_default()
         );
     }
     o.push('\n');
+}
 
-    // Apply.
-    let (applied, already, failed, malformed) = hunk_counts(c);
-    let _ = writeln!(
-        o,
-        "**Apply**: {} — patches: {}; hunks: {applied} applied, {already} already applied, {failed} failed, {malformed} malformed\n",
-        aggregate_str(c.apply.status),
-        c.apply.patches.len()
-    );
+/// The hunks not applied, once per (series, tree): the apply stage is the
+/// same computation for every config of a pair.
+fn failed_hunks(o: &mut String, report: &MatrixReport) {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut any = false;
+    let mut budget = MAX_HUNKS_TOTAL;
+    for c in &report.cells {
+        if !seen.insert((c.series.as_str(), c.tree.as_str())) {
+            continue;
+        }
+        let rows = hunk_rows(c);
+        if rows.is_empty() {
+            continue;
+        }
+        if !any {
+            let _ = writeln!(o, "## Hunks that did not apply\n");
+            any = true;
+        }
+        let expected = if crate::view::apply_expected(c) { " (as expected)" } else { "" };
+        let _ = writeln!(
+            o,
+            "### {} @ {}: {} hunk{}{expected}\n",
+            esc(&c.series),
+            esc(&c.tree),
+            rows.len(),
+            if rows.len() == 1 { "" } else { "s" }
+        );
+        let _ = writeln!(o, "By patch: {}\n", esc(&per_patch(c).join(", ")));
+        let shown = rows.len().min(MAX_HUNKS).min(budget);
+        budget -= shown;
+        if shown > 0 {
+            let _ = writeln!(o, "| patch | file | hunk | status | line | diagnosis |\n|---|---|---|---|---|---|");
+            for r in &rows[..shown] {
+                let _ = writeln!(o, "{r}");
+            }
+            o.push('\n');
+        }
+        if rows.len() > shown {
+            let _ = writeln!(o, "… and {} more in index.html\n", rows.len() - shown);
+        }
+    }
+}
+
+/// "0040-printk-….patch (3)" per patch with hunks not applied, in series order.
+fn per_patch(c: &Cell) -> Vec<String> {
+    c.apply
+        .patches
+        .iter()
+        .filter_map(|p| {
+            let n = p
+                .files
+                .iter()
+                .flat_map(|f| &f.hunks)
+                .filter(|h| matches!(h.status, HunkStatus::Failed | HunkStatus::Malformed))
+                .count()
+                + p.errors.len();
+            (n > 0).then(|| format!("{} ({n})", truncate(&p.name, 60)))
+        })
+        .collect()
+}
+
+fn hunk_rows(c: &Cell) -> Vec<String> {
     let mut rows = Vec::new();
     for p in &c.apply.patches {
         for e in &p.errors {
-            rows.push(format!(
-                "| {} | — | — | error | | | | {} |",
-                cell_text(&p.name),
-                cell_text(e)
-            ));
+            rows.push(format!("| {} | — | — | error | | {} |", cell_text(&p.name), cell_text(e)));
         }
         for f in &p.files {
-            if let Some(r) = &f.reason {
-                rows.push(format!(
-                    "| {} | {} | — | {} | | | | {} |",
-                    cell_text(&p.name),
-                    cell_text(&f.path),
-                    aggregate_str(f.status),
-                    cell_text(r)
-                ));
-            }
             for h in &f.hunks {
-                let notable = !matches!(h.status, crate::model::HunkStatus::Applied)
-                    || h.fuzz.unwrap_or(0) > 0
-                    || !h.warnings.is_empty();
-                if !notable {
+                if !matches!(h.status, HunkStatus::Failed | HunkStatus::Malformed) {
                     continue;
                 }
-                let mut why = h
-                    .diagnosis
-                    .as_ref()
-                    .map(crate::view::diag_line)
-                    .unwrap_or_default();
-                for w in &h.warnings {
-                    if !why.is_empty() {
-                        why.push_str("; ");
-                    }
-                    why.push_str(w);
-                }
+                let why = match &h.diagnosis {
+                    Some(d) => crate::view::diag_line(d),
+                    None => f.reason.clone().unwrap_or_default(),
+                };
                 rows.push(format!(
-                    "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                    "| {} | {} | {} | {} | {} | {} |",
                     cell_text(&p.name),
                     cell_text(&f.path),
                     h.index,
                     hunk_str(h.status),
                     opt(h.line),
-                    h.offset.map(|x| x.to_string()).unwrap_or_default(),
-                    opt(h.fuzz),
-                    cell_text(&why)
+                    esc(&truncate(&one_line(&why), 200))
                 ));
             }
         }
     }
-    if !rows.is_empty() {
+    rows
+}
+
+/// Trees as a small table: name, what it is, version, a short hash.
+fn trees(o: &mut String, report: &MatrixReport) {
+    if report.trees.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "## Trees\n\n| tree | source | version | sha256 |\n|---|---|---|---|");
+    for t in &report.trees {
+        let field = |k: &str| t.provenance.get(k).and_then(|v| v.as_str()).unwrap_or("");
+        let source = [field("package"), field("url"), field("path")]
+            .into_iter()
+            .find(|s| !s.is_empty())
+            .unwrap_or_else(|| field("kind"));
+        let version = [field("version"), field("commit")]
+            .into_iter()
+            .find(|s| !s.is_empty())
+            .unwrap_or("unpinned");
+        let hash: String = field("sha256").chars().take(16).collect();
         let _ = writeln!(
             o,
-            "| patch | file | hunk | status | line | offset | fuzz | diagnosis |\n|---|---|---|---|---|---|---|---|"
-        );
-        for r in rows {
-            let _ = writeln!(o, "{r}");
-        }
-        o.push('\n');
-    }
-
-    // Kconfig.
-    if c.kconfig.status != StageStatus::Passed || !c.kconfig.problems.is_empty() {
-        let _ = writeln!(o, "**Kconfig**: {}\n", stage_str(c.kconfig.status));
-        for p in &c.kconfig.problems {
-            let _ = writeln!(o, "- {}", esc(&one_line(p)));
-        }
-        if !c.kconfig.problems.is_empty() {
-            o.push('\n');
-        }
-    }
-
-    // Build.
-    let b = &c.build;
-    let mut line = format!("**Build**: {}", stage_str(b.status));
-    if b.base_only {
-        line.push_str(" (base tree only: the series did not apply cleanly)");
-    }
-    if b.status != StageStatus::Skipped {
-        let _ = write!(line, ", {:.1} s", b.seconds);
-        if let Some(r) = b.recompiled {
-            let _ = write!(line, ", {r} objects recompiled");
-        }
-        if b.reused {
-            line.push_str(", reused (inputs unchanged, make not run)");
-        }
-        if b.sandboxed {
-            line.push_str(", sandboxed");
-        }
-        let _ = write!(
-            line,
-            ", {} errors, {} warnings",
-            b.errors.len(),
-            b.warnings.len()
+            "| {} | {} | {} | {} |",
+            cell_text(&t.name),
+            cell_text(source),
+            cell_text(version),
+            if hash.is_empty() { "—".to_owned() } else { format!("`{hash}`") }
         );
     }
-    if let Some(l) = &b.log {
-        let _ = write!(line, " — log `{}`", code_text(l));
-    }
-    let _ = writeln!(o, "{line}\n");
-    for (kind, list) in [("error", &b.errors), ("warning", &b.warnings)] {
-        for d in list.iter().take(MAX_DIAGNOSTICS) {
-            let _ = writeln!(
-                o,
-                "- {kind}{}: `{}:{}{}`: {}{}",
-                if d.new == Some(true) {
-                    " (new: not in the base-tree build)"
-                } else {
-                    ""
-                },
-                code_text(&d.file),
-                d.line,
-                d.column.map(|c| format!(":{c}")).unwrap_or_default(),
-                esc(&one_line(&d.message)),
-                d.patch
-                    .as_ref()
-                    .map(|p| format!(" (line from patch {})", esc(p)))
-                    .unwrap_or_default()
-            );
-        }
-        if list.len() > MAX_DIAGNOSTICS {
-            let _ = writeln!(o, "- … and {} more {kind}s", list.len() - MAX_DIAGNOSTICS);
-        }
-    }
-    if !b.errors.is_empty() || !b.warnings.is_empty() {
-        o.push('\n');
-    }
-    if b.status == StageStatus::Failed && !b.log_excerpt.is_empty() {
-        fenced(o, &b.log_excerpt.join("\n"));
-    }
-
-    // Boot.
-    match &c.boot {
-        CellBoot::Skipped { reason, .. } => {
-            let _ = writeln!(o, "**Boot**: skipped — {}\n", esc(&one_line(reason)));
-        }
-        CellBoot::Ran(r) => {
-            let _ = writeln!(
-                o,
-                "**Boot**: {} — accel {}{}, {:.1} s{}\n",
-                boot_word(&c.boot),
-                esc(&r.accel),
-                r.accel_note
-                    .as_ref()
-                    .map(|n| format!(" ({})", esc(&one_line(n))))
-                    .unwrap_or_default(),
-                r.seconds,
-                r.console_log
-                    .as_ref()
-                    .map(|l| format!(" — console `{}`", code_text(l)))
-                    .unwrap_or_default()
-            );
-            if let Some(d) = &r.detail {
-                let _ = writeln!(o, "{}\n", esc(&one_line(d)));
-            }
-            if !r.trace.is_empty() {
-                fenced(o, &r.trace.join("\n"));
-            }
-        }
-    }
-
-    // Guest tests.
-    let tests = crate::view::flat_tests(c);
-    if !tests.is_empty() {
-        let _ = writeln!(o, "| guest test | status | detail |\n|---|---|---|");
-        for (name, t) in tests {
-            let _ = writeln!(
-                o,
-                "| {} | {} | {} |",
-                cell_text(&name),
-                test_str(t.status),
-                t.reason.as_deref().map(cell_text).unwrap_or_default()
-            );
-        }
-        o.push('\n');
-    }
-
-    if !c.logs.is_empty() {
-        let logs: Vec<String> = c
-            .logs
-            .iter()
-            .map(|(k, v)| format!("{} `{}`", esc(k), code_text(v)))
-            .collect();
-        let _ = writeln!(o, "Logs: {}\n", logs.join(", "));
-    }
+    o.push('\n');
 }
 
 fn opt(v: Option<usize>) -> String {

@@ -84,15 +84,15 @@ fn markdown_has_grid_and_cell_details() {
         !md.contains("<script>"),
         "raw HTML from a diagnosis leaked into Markdown"
     );
-    // Build line with time, recompiled objects and warnings.
+    // An unexpected build failure names its first error with file:line.
     assert!(
-        md.contains(
-            "**Build**: passed, 204.9 s, 0 objects recompiled, sandboxed, 0 errors, 1 warnings"
-        ),
+        md.contains("- build error: `kernel/printk/printk.c:2318`: implicit declaration of function 'cons\\_atomic\\_flush'"),
         "{md}"
     );
+    // Failed hunks are listed once per series and tree, not once per config.
+    assert_eq!(md.matches("### netns-l2-l3 @ linux-6.1: 6 hunks (as expected)").count(), 1, "{md}");
     // Boot line with accel and seconds; guest test table.
-    assert!(md.contains("**Boot**: tests-failed — accel tcg"), "{md}");
+    assert!(md.contains("**Boot**: tests-failed — accel tcg, 2.3 s"), "{md}");
     assert!(
         md.contains(
             "| veth\\_ping\\_both\\_ways | fail | ping 10.0.0.2 from ns1: 100% packet loss |"
@@ -212,6 +212,40 @@ fn junit_parses_back_with_expected_counts() {
         }
         other => panic!("expected a failure, got {other:?}"),
     }
+}
+
+#[test]
+fn summary_stays_pasteable_with_many_failed_hunks() {
+    // PREEMPT_RT on linux-6.12 fails 136 hunks. Add four unexpected cells of
+    // 300 failed hunks each (copies of 0040's) to the fixture's eight (12
+    // cells, as the default matrix): the summary must stay under 20 KB (a PR
+    // comment, a mail reply) and say how many more are in index.html.
+    let mut report = fixture("full.json");
+    let template = report.cells.iter().find(|c| c.series == "preempt-rt").expect("cell").clone();
+    let mut hunk = None;
+    for f in template.apply.patches.iter().flat_map(|p| &p.files) {
+        for h in &f.hunks {
+            if h.status == harness_report::model::HunkStatus::Failed {
+                hunk = Some(h.clone());
+            }
+        }
+    }
+    let hunk = hunk.expect("a failed hunk");
+    for i in 0..4 {
+        let mut c = template.clone();
+        c.id = format!("big{i}@linux-6.12:cfg");
+        c.series = format!("big{i}");
+        let file = &mut c.apply.patches[0].files[0];
+        file.hunks = (0..300).map(|_| hunk.clone()).collect();
+        report.cells.push(c);
+    }
+    let md = render_markdown(&report);
+    assert!(md.len() < 20_000, "summary.md is {} bytes", md.len());
+    // big0 has 301 (its 300 plus the template's own 0040 hunk in another
+    // file); 25 are listed; the later ones only once the budget allows.
+    assert!(md.contains("### big0 @ linux-6.1: 301 hunks (as expected)"), "{md}");
+    assert!(md.contains("… and 276 more in index.html"), "{md}");
+    assert!(md.contains("… and 301 more in index.html"), "{md}");
 }
 
 #[test]

@@ -19,6 +19,7 @@ pub mod ktap;
 pub use harness_proc as proc_guard;
 pub mod qemu;
 pub mod report;
+pub mod splat;
 
 pub use accel::{AccelChoice, AccelPref};
 pub use qemu::{boot, BootError, BootOptions};

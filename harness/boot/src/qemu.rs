@@ -37,6 +37,8 @@ pub struct BootOptions {
     /// `-name` of the QEMU process (default `harness-boot-<pid>-<n>`): lets
     /// tests and operators find it with `pgrep -f`.
     pub name_tag: Option<String>,
+    /// Which kernel splats fail a boot whose tests passed.
+    pub splats: crate::splat::SplatPolicy,
 }
 
 impl BootOptions {
@@ -54,6 +56,7 @@ impl BootOptions {
             test_timeout: None,
             expected_tests: Vec::new(),
             name_tag: None,
+            splats: crate::splat::SplatPolicy::default(),
         }
     }
 }
@@ -477,6 +480,21 @@ pub fn classify(console: &str, end: &RunEnd, qemu_stderr: &str, opts: &BootOptio
     } else {
         BootStatus::Passed
     };
+    report.splats = crate::splat::scan(console);
+    if report.status == BootStatus::Passed {
+        if let Some(s) = opts.splats.judge(&mut report.splats) {
+            report.detail = Some(format!(
+                "every test passed, but the kernel printed {} ({}){}: {}",
+                s.fingerprint,
+                s.headline,
+                s.test.as_ref().map(|t| format!(" during {t}")).unwrap_or_default(),
+                "see `splats` (allow it in boot.splats.allow with a reason if it is known)"
+            ));
+            report.status = BootStatus::TestsPassedKernelWarned;
+        }
+    } else {
+        opts.splats.judge(&mut report.splats);
+    }
 
     if report.detail.is_none() {
         if !expected.is_empty() && !init_started(console) {

@@ -8,6 +8,9 @@ pub const BOOT_SCHEMA: &str = "harness.boot/1";
 #[serde(rename_all = "kebab-case")]
 pub enum BootStatus {
     Passed,
+    /// Every test passed but the kernel printed a splat the policy fails
+    /// on (a WARN, lockdep, KASAN, ...): never a plain pass.
+    TestsPassedKernelWarned,
     TestsFailed,
     Panic,
     Timeout,
@@ -62,6 +65,9 @@ pub struct BootReport {
     /// The KTAP plan of the top-level suite (`1..N`), when one was printed.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub tests_planned: Option<u32>,
+    /// Every kernel splat on the console (WARN, lockdep, KASAN, ...).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub splats: Vec<crate::splat::Splat>,
 }
 
 impl BootReport {
@@ -79,6 +85,7 @@ impl BootReport {
             kernel: None,
             detail: None,
             tests_planned: None,
+            splats: Vec::new(),
         }
     }
 }

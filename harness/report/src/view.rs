@@ -194,6 +194,7 @@ pub fn stage_str(s: StageStatus) -> &'static str {
 pub fn boot_status_str(s: BootStatus) -> &'static str {
     match s {
         BootStatus::Passed => "passed",
+        BootStatus::TestsPassedKernelWarned => "tests-passed-kernel-warned",
         BootStatus::TestsFailed => "tests-failed",
         BootStatus::Panic => "panic",
         BootStatus::Timeout => "timeout",

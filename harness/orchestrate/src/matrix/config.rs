@@ -201,6 +201,11 @@ pub struct BootSettings {
     /// each cell's `tools/testing/selftests` (e.g. `net/fib_rule_tests.sh`).
     #[serde(default)]
     pub kselftests: Vec<String>,
+    /// Which kernel splats (WARN, lockdep, KASAN, kmemleak, ...) fail a cell
+    /// whose tests passed (`fail:`, default every kind), and fingerprints
+    /// allowed with a reason (`allow: [{fingerprint, reason}]`).
+    #[serde(default)]
+    pub splats: harness_boot::splat::SplatPolicy,
 }
 
 fn boot_timeout() -> u64 {
@@ -216,6 +221,7 @@ impl Default for BootSettings {
             timeout: boot_timeout(),
             silence: boot_silence(),
             kselftests: Vec::new(),
+            splats: harness_boot::splat::SplatPolicy::default(),
         }
     }
 }

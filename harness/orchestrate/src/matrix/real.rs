@@ -556,6 +556,7 @@ impl Stages for RealStages {
         opts.silence = std::time::Duration::from_secs(self.boot.silence);
         opts.console_log = Some(console_log.to_owned());
         opts.expected_tests = harness_boot::initramfs::suite_test_names(&guest).unwrap_or_default();
+        opts.splats = self.boot.splats.clone();
         opts.expected_tests
             .extend(kselftests.iter().map(|k| k.test_name()));
         let mut report = match harness_boot::qemu::boot(&opts) {

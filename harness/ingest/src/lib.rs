@@ -24,6 +24,7 @@ pub mod mime;
 pub mod model;
 pub mod subject;
 pub mod textscan;
+pub mod trailers;
 
 pub use model::{FoundAs, Message, SeriesReport, SERIES_SCHEMA};
 
@@ -536,7 +537,11 @@ fn single_series_report(source: &str, series: &Series, messages: &[Message]) -> 
             duplicates: Vec::new(),
             base_commit: None,
             prerequisite_patch_ids: Vec::new(),
+            newest_version: 1,
+            partial_reroll: false,
+            change_id: None,
             patches,
+            retired: Vec::new(),
         }],
         others: Vec::new(),
         damage: Vec::new(),

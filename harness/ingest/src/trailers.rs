@@ -149,28 +149,40 @@ fn is_person(name: &str, value: &str) -> bool {
 /// Trailers in `body` (b4's `find_trailers`; `followup` applies the
 /// follow-up rules).
 pub fn find(body: &str, followup: bool) -> Vec<Trailer> {
+    split_block(body, followup).0.into_iter().map(|(t, _)| t).collect()
+}
+
+/// b4's `find_trailers` in full: the trailers, each with its extended-info
+/// line (`[for the foo bits]`) if any, and the other lines (trailer-like
+/// lines b4 ignores are dropped, as b4 drops them).
+pub fn split_block(body: &str, followup: bool) -> (Vec<(Trailer, Option<String>)>, Vec<String>) {
     let body = body.split("\n-- \n").next().unwrap_or(body);
-    let mut out = Vec::new();
-    let mut others = 0usize;
+    let mut out: Vec<(Trailer, Option<String>)> = Vec::new();
+    let mut others: Vec<String> = Vec::new();
+    let mut was_trailer = false;
     for line in unwrap_lines(body.trim()) {
         let Some((name, value)) = split_line(&line) else {
-            if !line.trim().is_empty() {
-                others += 1;
+            let t = line.trim();
+            let ext = t.len() > 2 && t.starts_with('[') && t.ends_with(']') && !t[1..].contains('[');
+            if was_trailer && ext && line.len() > 2 {
+                if let Some(last) = out.last_mut() {
+                    last.1 = Some(line.clone());
+                }
+            } else {
+                others.push(line.clone());
             }
+            was_trailer = false;
             continue;
         };
         let lname = name.to_lowercase();
-        if IGNORES.contains(&lname.as_str()) || (others > 0 && HEADERS.contains(&lname.as_str()))
-        {
+        if IGNORES.contains(&lname.as_str()) || (!others.is_empty() && HEADERS.contains(&lname.as_str())) {
             continue;
         }
         if followup {
-            let nonperson =
-                LINKS.contains(&lname.as_str()) || NONPERSON_EXTRA.contains(&lname.as_str());
+            let nonperson = LINKS.contains(&lname.as_str()) || NONPERSON_EXTRA.contains(&lname.as_str());
             if !lname.is_ascii()
                 || (!has_address(value) && !nonperson)
-                || (value.contains("http://") || value.contains("https://"))
-                    && !LINKS.contains(&lname.as_str())
+                || (value.contains("http://") || value.contains("https://")) && !LINKS.contains(&lname.as_str())
             {
                 continue;
             }
@@ -180,17 +192,11 @@ pub fn find(body: &str, followup: bool) -> Vec<Trailer> {
         {
             continue;
         }
-        let value = if is_person(name, value) {
-            clean_person(value)
-        } else {
-            value.to_owned()
-        };
-        out.push(Trailer {
-            name: name.to_owned(),
-            value,
-        });
+        let value = if is_person(name, value) { clean_person(value) } else { value.to_owned() };
+        out.push((Trailer { name: name.to_owned(), value }, None));
+        was_trailer = true;
     }
-    out
+    (out, others)
 }
 
 /// The commit message part of a patch mail body (before `---`, or before

@@ -54,6 +54,8 @@ pub struct Args {
     /// One line per hunk that is not exact, no expected-vs-found detail.
     #[arg(long)]
     pub brief: bool,
+    #[command(flatten)]
+    pub select: crate::cmd::select::SelectArgs,
 }
 
 /// Turn the TREE argument into a directory.
@@ -82,7 +84,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         &crate::common::project_root(),
     )
     .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let series = harness_ingest::load(&series_path)
+    let series = args
+        .select
+        .load(&series_path)
         .with_context(|| format!("loading series {}", args.series.display()))?;
     if series.patches.is_empty() {
         anyhow::bail!("series {} contains no patches", args.series.display());

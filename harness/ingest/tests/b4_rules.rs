@@ -184,3 +184,84 @@ fn naked_cover_letter_by_the_author_but_not_a_bug_report() {
     assert!(!o.why.contains("not in this source"), "{}", o.why);
     assert!(o.why.contains("not part of any patch series"), "{}", o.why);
 }
+
+/// The body of each message of an mbox (after its header block).
+fn bodies(mbox: &str) -> Vec<String> {
+    mbox.split("From git@z Thu Jan  1 00:00:00 1970\n")
+        .filter(|m| !m.is_empty())
+        .map(|m| m.split_once("\n\n").map(|(_, b)| b.to_owned()).unwrap_or_default())
+        .collect()
+}
+
+#[test]
+fn am_ready_mbox_matches_b4_am() {
+    // Expected text: `b4 am` 0.16.0 output for partial-reroll.mbox (run
+    // offline, no -l): v3 made of v2 1/2 and v3 2/2, the cover reviewer's
+    // Reviewed-by added to both, below the patch's own Signed-off-by.
+    let ing = ingest(&fixture("partial-reroll.mbox")).expect("ingest");
+    let text = ing.am_mbox(&Default::default(), None, false).expect("am");
+    assert!(text.contains("Subject: [PATCH v3 1/2] widget: step 1\n"), "{text}");
+    assert!(text.contains("Subject: [PATCH v3 2/2] widget: step 2\n"), "{text}");
+    let b = bodies(&text);
+    assert_eq!(b.len(), 2);
+    let want = |t: &str| {
+        format!(
+            "Change p{n}.txt: {t}.\n\nSigned-off-by: A U Thor <author@example.org>\nReviewed-by: Cover Reviewer <cover.reviewer@example.com>\n---\n p{n}.txt | 2 +-\n 1 file changed, 1 insertion(+), 1 deletion(-)\n\ndiff --git a/p{n}.txt b/p{n}.txt\n--- a/p{n}.txt\n+++ b/p{n}.txt\n@@ -1 +1 @@\n-one\n+{t}\n-- \n2.39.0\n\n",
+            n = if t == "v2 text" { 1 } else { 2 }
+        )
+    };
+    assert_eq!(b[0], want("v2 text"));
+    assert_eq!(b[1], want("v3 text"));
+
+    // --patches 2 and --add-link (b4 am -l: Link: https://patch.msgid.link/<id>)
+    let text = ing.am_mbox(&Default::default(), Some(&[2]), true).expect("am");
+    assert_eq!(bodies(&text).len(), 1);
+    assert!(text.contains("Link: https://patch.msgid.link/pr-v3-2@example.org\n---\n"), "{text}");
+}
+
+#[test]
+fn am_rewraps_own_trailers_and_keeps_extended_info() {
+    // b4's rebuild_message: a wrapped Signed-off-by is joined, `[for ...]`
+    // stays under its trailer, `Fixes: ?` is dropped (b4 0.16 find_trailers
+    // skips it, so rebuild_message leaves it out). Confirmed by running
+    // `b4 am` 0.16.0 on this same mail.
+    let dir = tempfile::tempdir().expect("tmp");
+    let p = dir.path().join("one.mbox");
+    std::fs::write(
+        &p,
+        "From x@z Thu Jan  1 00:00:00 1970\nFrom: A <a@example.org>\nSubject: [PATCH] t\nMessage-Id: <w@example.org>\n\nBody.\n\nReviewed-by: B <b@example.org>\n[for the b parts]\nFixes: ?\nSigned-off-by: Wrapped Person\n<wrapped@example.org>\n---\n\ndiff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\n+b\n",
+    )
+    .expect("write");
+    let ing = ingest(&p).expect("ingest");
+    let text = ing.am_mbox(&Default::default(), None, false).expect("am");
+    let b = bodies(&text);
+    assert_eq!(
+        b[0],
+        "Body.\n\nReviewed-by: B <b@example.org>\n[for the b parts]\nSigned-off-by: Wrapped Person <wrapped@example.org>\n\ndiff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\n+b\n\n"
+    );
+}
+
+#[test]
+fn choosing_revision_and_patches() {
+    use harness_ingest::{LoadOptions, RevisionChoice};
+    let ing = ingest(&fixture("drops-last.mbox")).expect("ingest");
+    // --revision 1: v1 whole, including the 4/4 that v2 dropped
+    let v1 = ing
+        .select(&LoadOptions { revision: RevisionChoice::Version(1), series: None }, None)
+        .expect("v1");
+    assert_eq!(v1.patches.len(), 4);
+    assert!(v1.patches.iter().all(|p| !p.subject.as_deref().unwrap_or("").contains("v2")));
+    // --patches 1,3 of the newest
+    let some = ing.select(&LoadOptions::default(), Some(&[1, 3])).expect("1,3");
+    let subj: Vec<&str> = some.patches.iter().filter_map(|p| p.subject.as_deref()).collect();
+    assert_eq!(subj, vec!["[PATCH v2 1/3] widget: step 1", "[PATCH v2 3/3] widget: step 3"]);
+    // asking for what is not there is an error, not a silent subset
+    assert!(ing.select(&LoadOptions::default(), Some(&[4])).is_err());
+    assert!(ing
+        .select(&LoadOptions { revision: RevisionChoice::Version(7), series: None }, None)
+        .is_err());
+    assert!(ing.select(&LoadOptions { revision: RevisionChoice::Newest, series: Some(2) }, None).is_err());
+    assert_eq!(harness_ingest::parse_patch_list("1-3,5,2").expect("list"), vec![1, 2, 3, 5]);
+    assert!(harness_ingest::parse_patch_list("3-1").is_err());
+    assert!(harness_ingest::parse_patch_list("x").is_err());
+}

@@ -7,7 +7,11 @@ use std::path::Path;
 use std::process::Command;
 
 fn mail(v: u32, n: u32, total: u32) -> String {
-    let vs = if v == 1 { String::new() } else { format!(" v{v}") };
+    let vs = if v == 1 {
+        String::new()
+    } else {
+        format!(" v{v}")
+    };
     format!(
         "From x@z Thu Jan  1 00:00:00 1970\nFrom: A U Thor <author@example.org>\nSubject: [PATCH{vs} {n}/{total}] step {n}\nDate: Mon, 0{v} May 2023 10:0{n}:00 +0000\nMessage-Id: <s{v}-{n}@example.org>\n\nStep {n}.\n\nSigned-off-by: A U Thor <author@example.org>\n---\ndiff --git a/p{n}.txt b/p{n}.txt\n--- a/p{n}.txt\n+++ b/p{n}.txt\n@@ -1 +1 @@\n-one\n+v{v}\n\n"
     )
@@ -70,7 +74,11 @@ fn apply_takes_the_newest_revision_whole_or_what_is_chosen() {
     let (mbox, tree) = setup(tmp.path());
     let (code, got, out) = apply(&mbox, &tree, &tmp.path().join("a"), &[]);
     assert_eq!(code, 0, "{out}");
-    assert_eq!(got, vec!["v2\n", "v2\n", "v2\n", "one\n"], "v1's 4/4 is not applied");
+    assert_eq!(
+        got,
+        vec!["v2\n", "v2\n", "v2\n", "one\n"],
+        "v1's 4/4 is not applied"
+    );
 
     let (code, got, out) = apply(&mbox, &tree, &tmp.path().join("b"), &["--revision", "1"]);
     assert_eq!(code, 0, "{out}");
@@ -95,7 +103,11 @@ fn git(dir: &Path, args: &[&str]) -> String {
         .current_dir(dir)
         .output()
         .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 

@@ -49,13 +49,19 @@ fn split_basement(body: &str) -> (&str, String) {
     for line in body.split_inclusive('\n') {
         let l = line.trim_end();
         if l.starts_with("---") && l.trim_start_matches('-').trim().is_empty() {
-            return (body.get(..at).unwrap_or(body), body.get(at + line.len()..).unwrap_or("").to_owned());
+            return (
+                body.get(..at).unwrap_or(body),
+                body.get(at + line.len()..).unwrap_or("").to_owned(),
+            );
         }
         at += line.len();
     }
     for mark in ["\ndiff ", "\n--- a/"] {
         if let Some(k) = body.find(mark) {
-            return (body.get(..k).unwrap_or(body), body.get(k + 1..).unwrap_or("").to_owned());
+            return (
+                body.get(..k).unwrap_or(body),
+                body.get(k + 1..).unwrap_or("").to_owned(),
+            );
         }
     }
     (body, String::new())
@@ -79,8 +85,13 @@ fn rebuild(message: &str, trailers: &[String], basement: &str, signature: &str) 
         if trailers.is_empty() {
             body.push('\n');
         }
-        let starts_diff = basement.trim().starts_with("diff --git") || basement.trim_start().starts_with("--- ");
-        body.push_str(if textscan::has_diffstat(basement) || !starts_diff { "---\n" } else { "\n" });
+        let starts_diff =
+            basement.trim().starts_with("diff --git") || basement.trim_start().starts_with("--- ");
+        body.push_str(if textscan::has_diffstat(basement) || !starts_diff {
+            "---\n"
+        } else {
+            "\n"
+        });
         body.push_str(basement.trim_start_matches(['\r', '\n']));
         body.push('\n');
     }
@@ -100,7 +111,11 @@ fn same(a: &Trailer, b: &Trailer) -> bool {
 fn followups(pe: &PatchEntry, k: usize) -> Vec<Trailer> {
     let mut out = Vec::new();
     for to in [ReplyTo::Patch, ReplyTo::CarriedOver, ReplyTo::Cover] {
-        for rv in pe.reviews.iter().filter(|r| r.to == to && r.revision == Some(k)) {
+        for rv in pe
+            .reviews
+            .iter()
+            .filter(|r| r.to == to && r.revision == Some(k))
+        {
             out.extend(rv.trailers.iter().cloned());
         }
     }
@@ -111,7 +126,11 @@ fn followups(pe: &PatchEntry, k: usize) -> Vec<Trailer> {
 /// one, `n/N` when the posting had a counter).
 fn subject(entry: &SeriesEntry, m: &Message, version: u32, number: u32) -> String {
     let rfc = if m.info.rfc { " RFC" } else { "" };
-    let v = if version > 1 { format!(" v{version}") } else { String::new() };
+    let v = if version > 1 {
+        format!(" v{version}")
+    } else {
+        String::new()
+    };
     let title = &m.info.title;
     if entry.total > 1 || m.info.total.is_some() {
         format!("[PATCH{rfc}{v} {number}/{}] {title}", entry.total.max(1))
@@ -170,16 +189,25 @@ fn one_message(m: &Message, subj: &str, extra: &[Trailer]) -> String {
 impl Ingested {
     /// The am-ready mbox of the chosen revision (see the module docs).
     /// Only mail sources; `only` keeps these patch numbers.
-    pub fn am_mbox(&self, opts: &LoadOptions, only: Option<&[u32]>, add_link: bool) -> Result<String, String> {
+    pub fn am_mbox(
+        &self,
+        opts: &LoadOptions,
+        only: Option<&[u32]>,
+        add_link: bool,
+    ) -> Result<String, String> {
         if self.plain.is_some() {
-            return Err("--am needs a mail source (mbox, maildir, format-patch files or archive page)".into());
+            return Err(
+                "--am needs a mail source (mbox, maildir, format-patch files or archive page)"
+                    .into(),
+            );
         }
         let entries: Vec<&SeriesEntry> = match opts.series {
-            Some(k) => vec![self
-                .report
-                .series
-                .get(k.wrapping_sub(1))
-                .ok_or_else(|| format!("series {k} requested but the source holds {}", self.report.series.len()))?],
+            Some(k) => vec![self.report.series.get(k.wrapping_sub(1)).ok_or_else(|| {
+                format!(
+                    "series {k} requested but the source holds {}",
+                    self.report.series.len()
+                )
+            })?],
             None => self.report.series.iter().collect(),
         };
         if entries.len() != 1 {
@@ -198,7 +226,9 @@ impl Ingested {
                 if only.is_some_and(|o| !o.contains(&number)) {
                     continue;
                 }
-                let Some(m) = self.messages.get(msg) else { continue };
+                let Some(m) = self.messages.get(msg) else {
+                    continue;
+                };
                 let mut extra = Vec::new();
                 if let Some(pe) = entry.patches.iter().find(|p| p.number == number) {
                     if let Some(k) = pe.revisions.iter().position(|r| r.message == msg) {

@@ -51,23 +51,49 @@ pub fn parse_patch_list(s: &str) -> Result<Vec<u32>, String> {
 }
 
 /// (number, title, message index) chosen from one series.
-pub(crate) fn pick(entry: &SeriesEntry, choice: RevisionChoice) -> Result<Vec<(u32, String, usize)>, String> {
-    let one = |pe: &PatchEntry, r: Option<&Revision>| r.map(|r| (pe.number, pe.title.clone(), r.message));
+pub(crate) fn pick(
+    entry: &SeriesEntry,
+    choice: RevisionChoice,
+) -> Result<Vec<(u32, String, usize)>, String> {
+    let one =
+        |pe: &PatchEntry, r: Option<&Revision>| r.map(|r| (pe.number, pe.title.clone(), r.message));
     let mut out: Vec<(u32, String, usize)> = match choice {
-        RevisionChoice::Newest => entry.patches.iter().filter_map(|pe| one(pe, pe.revisions.last())).collect(),
-        RevisionChoice::Oldest => entry.patches.iter().filter_map(|pe| one(pe, pe.revisions.first())).collect(),
+        RevisionChoice::Newest => entry
+            .patches
+            .iter()
+            .filter_map(|pe| one(pe, pe.revisions.last()))
+            .collect(),
+        RevisionChoice::Oldest => entry
+            .patches
+            .iter()
+            .filter_map(|pe| one(pe, pe.revisions.first()))
+            .collect(),
         RevisionChoice::Nth(n) => entry
             .patches
             .iter()
-            .filter_map(|pe| one(pe, pe.revisions.get(n.saturating_sub(1)).or(pe.revisions.last())))
+            .filter_map(|pe| {
+                one(
+                    pe,
+                    pe.revisions
+                        .get(n.saturating_sub(1))
+                        .or(pe.revisions.last()),
+                )
+            })
             .collect(),
-        RevisionChoice::Version(v) if v == entry.newest_version => return pick(entry, RevisionChoice::Newest),
+        RevisionChoice::Version(v) if v == entry.newest_version => {
+            return pick(entry, RevisionChoice::Newest)
+        }
         RevisionChoice::Version(v) => {
             if !entry.versions.contains(&v) {
                 return Err(format!(
                     "v{v} requested but series {:?} has {}",
                     entry.title,
-                    entry.versions.iter().map(|x| format!("v{x}")).collect::<Vec<_>>().join(", ")
+                    entry
+                        .versions
+                        .iter()
+                        .map(|x| format!("v{x}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ));
             }
             let mut o: Vec<_> = entry
@@ -102,7 +128,10 @@ impl Ingested {
         }
         let entries: Vec<&model::SeriesEntry> = match opts.series {
             Some(k) => vec![self.report.series.get(k.wrapping_sub(1)).ok_or_else(|| {
-                format!("series {k} requested but the source holds {}", self.report.series.len())
+                format!(
+                    "series {k} requested but the source holds {}",
+                    self.report.series.len()
+                )
             })?],
             None => self.report.series.iter().collect(),
         };
@@ -118,12 +147,16 @@ impl Ingested {
             if let Some(want) = only {
                 let have: Vec<u32> = chosen.iter().map(|c| c.0).collect();
                 if let Some(n) = want.iter().find(|n| !have.contains(n)) {
-                    return Err(format!("patch {n} requested but the chosen revision has patches {have:?}"));
+                    return Err(format!(
+                        "patch {n} requested but the chosen revision has patches {have:?}"
+                    ));
                 }
                 chosen.retain(|c| want.contains(&c.0));
             }
             for (number, title, msg) in chosen {
-                let Some(m) = self.messages.get(msg) else { continue };
+                let Some(m) = self.messages.get(msg) else {
+                    continue;
+                };
                 let name = if entry.total > 1 || number > 1 {
                     format!("{:04}-{}.patch", number, slug(&title))
                 } else {
@@ -159,10 +192,14 @@ impl Ingested {
     }
 
     fn select_plain(&self, p: &Series, only: Option<&[u32]>) -> Result<Series, String> {
-        let Some(want) = only else { return Ok(p.clone()) };
+        let Some(want) = only else {
+            return Ok(p.clone());
+        };
         let n = p.patches.len() as u32;
         if let Some(bad) = want.iter().find(|&&k| k > n) {
-            return Err(format!("patch {bad} requested but the series has {n} patch(es)"));
+            return Err(format!(
+                "patch {bad} requested but the series has {n} patch(es)"
+            ));
         }
         let mut s = p.clone();
         s.patches.retain(|x| want.contains(&(x.index as u32)));

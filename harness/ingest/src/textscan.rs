@@ -295,7 +295,10 @@ pub fn patch_id(hunks: &[TextHunk]) -> Option<u64> {
                 LineKind::Removed => b'-',
                 LineKind::Added => b'+',
             });
-            l.text.bytes().filter(|b| !b.is_ascii_whitespace()).for_each(&mut eat);
+            l.text
+                .bytes()
+                .filter(|b| !b.is_ascii_whitespace())
+                .for_each(&mut eat);
             eat(b'\n');
         }
     }

@@ -12,7 +12,13 @@
 
 use crate::textscan::Trailer;
 
-const IGNORES: &[&str] = &["phone", "mail", "email", "e-mail", "prerequisite-message-id"];
+const IGNORES: &[&str] = &[
+    "phone",
+    "mail",
+    "email",
+    "e-mail",
+    "prerequisite-message-id",
+];
 const HEADERS: &[&str] = &["subject", "date", "from"];
 const LINKS: &[&str] = &["link", "buglink", "closes"];
 const NONPERSON_EXTRA: &[&str] = &[
@@ -53,7 +59,9 @@ const FOLLOWUP_BAD: &[&str] = &[
 fn has_address(v: &str) -> bool {
     v.split_whitespace().any(|w| {
         w.split_once('@').is_some_and(|(a, b)| {
-            !a.is_empty() && b.get(1..).is_some_and(|rest| rest.contains('.') && !rest.ends_with('.'))
+            !a.is_empty()
+                && b.get(1..)
+                    .is_some_and(|rest| rest.contains('.') && !rest.ends_with('.'))
         })
     })
 }
@@ -149,7 +157,11 @@ fn is_person(name: &str, value: &str) -> bool {
 /// Trailers in `body` (b4's `find_trailers`; `followup` applies the
 /// follow-up rules).
 pub fn find(body: &str, followup: bool) -> Vec<Trailer> {
-    split_block(body, followup).0.into_iter().map(|(t, _)| t).collect()
+    split_block(body, followup)
+        .0
+        .into_iter()
+        .map(|(t, _)| t)
+        .collect()
 }
 
 /// b4's `find_trailers` in full: the trailers, each with its extended-info
@@ -163,7 +175,8 @@ pub fn split_block(body: &str, followup: bool) -> (Vec<(Trailer, Option<String>)
     for line in unwrap_lines(body.trim()) {
         let Some((name, value)) = split_line(&line) else {
             let t = line.trim();
-            let ext = t.len() > 2 && t.starts_with('[') && t.ends_with(']') && !t[1..].contains('[');
+            let ext =
+                t.len() > 2 && t.starts_with('[') && t.ends_with(']') && !t[1..].contains('[');
             if was_trailer && ext && line.len() > 2 {
                 if let Some(last) = out.last_mut() {
                     last.1 = Some(line.clone());
@@ -175,25 +188,43 @@ pub fn split_block(body: &str, followup: bool) -> (Vec<(Trailer, Option<String>)
             continue;
         };
         let lname = name.to_lowercase();
-        if IGNORES.contains(&lname.as_str()) || (!others.is_empty() && HEADERS.contains(&lname.as_str())) {
+        if IGNORES.contains(&lname.as_str())
+            || (!others.is_empty() && HEADERS.contains(&lname.as_str()))
+        {
             continue;
         }
         if followup {
-            let nonperson = LINKS.contains(&lname.as_str()) || NONPERSON_EXTRA.contains(&lname.as_str());
+            let nonperson =
+                LINKS.contains(&lname.as_str()) || NONPERSON_EXTRA.contains(&lname.as_str());
             if !lname.is_ascii()
                 || (!has_address(value) && !nonperson)
-                || (value.contains("http://") || value.contains("https://")) && !LINKS.contains(&lname.as_str())
+                || (value.contains("http://") || value.contains("https://"))
+                    && !LINKS.contains(&lname.as_str())
             {
                 continue;
             }
         }
         if lname == "fixes"
-            && !(value.len() >= 6 && value.bytes().take(6).all(|b| b"0123456789abcdef".contains(&b)))
+            && !(value.len() >= 6
+                && value
+                    .bytes()
+                    .take(6)
+                    .all(|b| b"0123456789abcdef".contains(&b)))
         {
             continue;
         }
-        let value = if is_person(name, value) { clean_person(value) } else { value.to_owned() };
-        out.push((Trailer { name: name.to_owned(), value }, None));
+        let value = if is_person(name, value) {
+            clean_person(value)
+        } else {
+            value.to_owned()
+        };
+        out.push((
+            Trailer {
+                name: name.to_owned(),
+                value,
+            },
+            None,
+        ));
         was_trailer = true;
     }
     (out, others)
@@ -258,7 +289,10 @@ fn email_eq(a: &str, b: &str) -> bool {
     }
     let strip = |s: &str| -> Option<String> {
         let (local, dom) = s.split_once('@')?;
-        Some(format!("{}@{dom}", local.split('+').next().unwrap_or(local)))
+        Some(format!(
+            "{}@{dom}",
+            local.split('+').next().unwrap_or(local)
+        ))
     };
     matches!((strip(&a), strip(&b)), (Some(x), Some(y)) if x == y)
 }
@@ -268,7 +302,9 @@ mod tests {
     use super::*;
 
     fn s(t: &[Trailer]) -> Vec<String> {
-        t.iter().map(|t| format!("{}: {}", t.name, t.value)).collect()
+        t.iter()
+            .map(|t| format!("{}: {}", t.name, t.value))
+            .collect()
     }
 
     #[test]
@@ -289,7 +325,10 @@ mod tests {
     #[test]
     fn wrapped_and_html_junk() {
         let t = own("msg\n\nSigned-off-by: Wrapped Person\n<broken@example.com>\n---\n");
-        assert_eq!(s(&t), vec!["Signed-off-by: Wrapped Person <broken@example.com>"]);
+        assert_eq!(
+            s(&t),
+            vec!["Signed-off-by: Wrapped Person <broken@example.com>"]
+        );
         let t = followup("Reviewed-by: HTML Junker <h@example.com<mailto:h@example.com>>\n");
         assert_eq!(s(&t), vec!["Reviewed-by: HTML Junker <h@example.com>"]);
     }
@@ -301,7 +340,10 @@ mod tests {
             value: "Mis Match <mis@example.net>".into(),
         };
         assert!(!matches_sender(&t, Some("Other <mis@example.com>")));
-        assert!(matches_sender(&t, Some("Mis Match <other@example.com>")), "name match");
+        assert!(
+            matches_sender(&t, Some("Mis Match <other@example.com>")),
+            "name match"
+        );
         assert!(matches_sender(&t, Some("X <MIS+lkml@example.net>")), "+tag");
         let link = Trailer {
             name: "Link".into(),

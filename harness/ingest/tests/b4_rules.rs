@@ -52,7 +52,14 @@ fn reroll_that_drops_the_last_patch_is_taken_whole() {
     let r = report("drops-last.mbox");
     assert_eq!(r.series.len(), 1);
     let s = &r.series[0];
-    assert_eq!(taken(&r), ids(&["dl-v2-1@example.org", "dl-v2-2@example.org", "dl-v2-3@example.org"]));
+    assert_eq!(
+        taken(&r),
+        ids(&[
+            "dl-v2-1@example.org",
+            "dl-v2-2@example.org",
+            "dl-v2-3@example.org"
+        ])
+    );
     assert_eq!((s.total, s.newest_version, s.partial_reroll), (3, 2, false));
     assert!(s.missing.is_empty());
     let v1_4 = r
@@ -63,7 +70,10 @@ fn reroll_that_drops_the_last_patch_is_taken_whole() {
     assert!(v1_4.why.contains("does not carry"), "{}", v1_4.why);
     let series = load(&fixture("drops-last.mbox")).expect("load");
     assert_eq!(series.patches.len(), 3);
-    assert!(series.patches.iter().all(|p| p.subject.as_deref().unwrap_or("").contains("v2")));
+    assert!(series
+        .patches
+        .iter()
+        .all(|p| p.subject.as_deref().unwrap_or("").contains("v2")));
 }
 
 #[test]
@@ -72,7 +82,10 @@ fn incomplete_reroll_not_sent_as_replies_leaves_a_gap() {
     // 3/3 reply to the v2 cover, not to v1's patches), so v1 2/3 is not used.
     let r = report("v2-gap.mbox");
     let s = &r.series[0];
-    assert_eq!(taken(&r), ids(&["vg-v2-1@example.org", "vg-v2-3@example.org"]));
+    assert_eq!(
+        taken(&r),
+        ids(&["vg-v2-1@example.org", "vg-v2-3@example.org"])
+    );
     assert_eq!(s.missing, vec![2]);
     assert!(!s.partial_reroll);
     assert!(accounted(&r, "vg-v1-2@example.org"));
@@ -85,7 +98,10 @@ fn partial_reroll_carries_the_untouched_patch_and_cover_review_applies_to_all() 
     // adds to every patch (LoreSeries.add_cover_trailers in get_am_ready).
     let r = report("partial-reroll.mbox");
     let s = &r.series[0];
-    assert_eq!(taken(&r), ids(&["pr-v2-1@example.org", "pr-v3-2@example.org"]));
+    assert_eq!(
+        taken(&r),
+        ids(&["pr-v2-1@example.org", "pr-v3-2@example.org"])
+    );
     assert!(s.partial_reroll);
     assert_eq!((s.total, s.newest_version), (2, 3));
     for p in &s.patches {
@@ -95,8 +111,16 @@ fn partial_reroll_carries_the_untouched_patch_and_cover_review_applies_to_all() 
             .iter()
             .find(|rv| rv.to == ReplyTo::Cover)
             .unwrap_or_else(|| panic!("patch {}: no cover review", p.number));
-        assert_eq!(rv.revision, Some(k), "patch {}: against the taken revision", p.number);
-        assert_eq!(rv.trailers[0].value, "Cover Reviewer <cover.reviewer@example.com>");
+        assert_eq!(
+            rv.revision,
+            Some(k),
+            "patch {}: against the taken revision",
+            p.number
+        );
+        assert_eq!(
+            rv.trailers[0].value,
+            "Cover Reviewer <cover.reviewer@example.com>"
+        );
     }
     assert!(accounted(&r, "pr-rev-cover@example.org"));
 }
@@ -109,7 +133,13 @@ fn diff_headers_with_an_unreadable_hunk_are_a_damaged_patch() {
     assert!(r.others.is_empty(), "{:?}", r.others);
     let rev = &r.series[0].patches[0].revisions[0];
     assert_eq!(rev.hunks, 0);
-    assert!(rev.damage.iter().any(|d| d.contains("no hunk could be read")), "{:?}", rev.damage);
+    assert!(
+        rev.damage
+            .iter()
+            .any(|d| d.contains("no hunk could be read")),
+        "{:?}",
+        rev.damage
+    );
 }
 
 #[test]
@@ -128,7 +158,11 @@ fn follow_up_trailers_by_b4_rules_and_carry_over() {
         .reviews
         .iter()
         .filter(|rv| rv.revision == Some(2))
-        .flat_map(|rv| rv.trailers.iter().map(|t| format!("{}: {}", t.name, t.value)))
+        .flat_map(|rv| {
+            rv.trailers
+                .iter()
+                .map(|t| format!("{}: {}", t.name, t.value))
+        })
         .collect();
     assert_eq!(
         on_v2,
@@ -138,14 +172,28 @@ fn follow_up_trailers_by_b4_rules_and_carry_over() {
         ])
     );
     assert!(p.reviews.iter().any(|rv| rv.to == ReplyTo::CarriedOver));
-    let v1_review = p.reviews.iter().find(|rv| rv.to == ReplyTo::Patch).expect("review");
+    let v1_review = p
+        .reviews
+        .iter()
+        .find(|rv| rv.to == ReplyTo::Patch)
+        .expect("review");
     assert_eq!(v1_review.revision, Some(1));
     assert_eq!(v1_review.mismatched_trailers.len(), 1);
-    assert_eq!(v1_review.mismatched_trailers[0].value, "Someone Else <someone.else@example.net>");
+    assert_eq!(
+        v1_review.mismatched_trailers[0].value,
+        "Someone Else <someone.else@example.net>"
+    );
 
     // --sloppy-trailers: the mismatched one is accepted
     let ing = ingest(&fixture("trailers.mbox")).expect("ingest");
-    let sloppy = build_with("t", ing.kind, &ing.messages, &BuildOptions { sloppy_trailers: true });
+    let sloppy = build_with(
+        "t",
+        ing.kind,
+        &ing.messages,
+        &BuildOptions {
+            sloppy_trailers: true,
+        },
+    );
     let rv = &sloppy.series[0].patches[0].reviews[0];
     assert!(rv.mismatched_trailers.is_empty());
     assert_eq!(rv.trailers.len(), 3);
@@ -157,8 +205,14 @@ fn unthreaded_reworded_revisions_linked_by_change_id() {
     // Titles differ between v1 and v2; only `change-id:` links them.
     let r = report("change-id.mbox");
     assert_eq!(r.series.len(), 1);
-    assert_eq!(taken(&r), ids(&["ci-v2-1@example.org", "ci-v2-2@example.org"]));
-    assert_eq!(r.series[0].change_id.as_deref(), Some("20230501-widget-0123456789ab"));
+    assert_eq!(
+        taken(&r),
+        ids(&["ci-v2-1@example.org", "ci-v2-2@example.org"])
+    );
+    assert_eq!(
+        r.series[0].change_id.as_deref(),
+        Some("20230501-widget-0123456789ab")
+    );
     assert_eq!(r.series[0].title, "widget: second try, reworded");
 }
 
@@ -168,7 +222,10 @@ fn naked_cover_letter_by_the_author_but_not_a_bug_report() {
     // bug-report.mbox no cover (root by another author), patch bg-1.
     let r = report("naked-cover.mbox");
     assert_eq!(r.series[0].covers.len(), 1);
-    assert_eq!(r.series[0].covers[0].message_id.as_deref(), Some("nk-0@example.org"));
+    assert_eq!(
+        r.series[0].covers[0].message_id.as_deref(),
+        Some("nk-0@example.org")
+    );
     assert_eq!(taken(&r), ids(&["nk-1@example.org"]));
 
     let r = report("bug-report.mbox");
@@ -189,7 +246,11 @@ fn naked_cover_letter_by_the_author_but_not_a_bug_report() {
 fn bodies(mbox: &str) -> Vec<String> {
     mbox.split("From git@z Thu Jan  1 00:00:00 1970\n")
         .filter(|m| !m.is_empty())
-        .map(|m| m.split_once("\n\n").map(|(_, b)| b.to_owned()).unwrap_or_default())
+        .map(|m| {
+            m.split_once("\n\n")
+                .map(|(_, b)| b.to_owned())
+                .unwrap_or_default()
+        })
         .collect()
 }
 
@@ -200,8 +261,14 @@ fn am_ready_mbox_matches_b4_am() {
     // Reviewed-by added to both, below the patch's own Signed-off-by.
     let ing = ingest(&fixture("partial-reroll.mbox")).expect("ingest");
     let text = ing.am_mbox(&Default::default(), None, false).expect("am");
-    assert!(text.contains("Subject: [PATCH v3 1/2] widget: step 1\n"), "{text}");
-    assert!(text.contains("Subject: [PATCH v3 2/2] widget: step 2\n"), "{text}");
+    assert!(
+        text.contains("Subject: [PATCH v3 1/2] widget: step 1\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Subject: [PATCH v3 2/2] widget: step 2\n"),
+        "{text}"
+    );
     let b = bodies(&text);
     assert_eq!(b.len(), 2);
     let want = |t: &str| {
@@ -214,9 +281,14 @@ fn am_ready_mbox_matches_b4_am() {
     assert_eq!(b[1], want("v3 text"));
 
     // --patches 2 and --add-link (b4 am -l: Link: https://patch.msgid.link/<id>)
-    let text = ing.am_mbox(&Default::default(), Some(&[2]), true).expect("am");
+    let text = ing
+        .am_mbox(&Default::default(), Some(&[2]), true)
+        .expect("am");
     assert_eq!(bodies(&text).len(), 1);
-    assert!(text.contains("Link: https://patch.msgid.link/pr-v3-2@example.org\n---\n"), "{text}");
+    assert!(
+        text.contains("Link: https://patch.msgid.link/pr-v3-2@example.org\n---\n"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -247,21 +319,59 @@ fn choosing_revision_and_patches() {
     let ing = ingest(&fixture("drops-last.mbox")).expect("ingest");
     // --revision 1: v1 whole, including the 4/4 that v2 dropped
     let v1 = ing
-        .select(&LoadOptions { revision: RevisionChoice::Version(1), series: None }, None)
+        .select(
+            &LoadOptions {
+                revision: RevisionChoice::Version(1),
+                series: None,
+            },
+            None,
+        )
         .expect("v1");
     assert_eq!(v1.patches.len(), 4);
-    assert!(v1.patches.iter().all(|p| !p.subject.as_deref().unwrap_or("").contains("v2")));
+    assert!(v1
+        .patches
+        .iter()
+        .all(|p| !p.subject.as_deref().unwrap_or("").contains("v2")));
     // --patches 1,3 of the newest
-    let some = ing.select(&LoadOptions::default(), Some(&[1, 3])).expect("1,3");
-    let subj: Vec<&str> = some.patches.iter().filter_map(|p| p.subject.as_deref()).collect();
-    assert_eq!(subj, vec!["[PATCH v2 1/3] widget: step 1", "[PATCH v2 3/3] widget: step 3"]);
+    let some = ing
+        .select(&LoadOptions::default(), Some(&[1, 3]))
+        .expect("1,3");
+    let subj: Vec<&str> = some
+        .patches
+        .iter()
+        .filter_map(|p| p.subject.as_deref())
+        .collect();
+    assert_eq!(
+        subj,
+        vec![
+            "[PATCH v2 1/3] widget: step 1",
+            "[PATCH v2 3/3] widget: step 3"
+        ]
+    );
     // asking for what is not there is an error, not a silent subset
     assert!(ing.select(&LoadOptions::default(), Some(&[4])).is_err());
     assert!(ing
-        .select(&LoadOptions { revision: RevisionChoice::Version(7), series: None }, None)
+        .select(
+            &LoadOptions {
+                revision: RevisionChoice::Version(7),
+                series: None
+            },
+            None
+        )
         .is_err());
-    assert!(ing.select(&LoadOptions { revision: RevisionChoice::Newest, series: Some(2) }, None).is_err());
-    assert_eq!(harness_ingest::parse_patch_list("1-3,5,2").expect("list"), vec![1, 2, 3, 5]);
+    assert!(ing
+        .select(
+            &LoadOptions {
+                revision: RevisionChoice::Newest,
+                series: Some(2)
+            },
+            None
+        )
+        .is_err());
+    assert_eq!(
+        harness_ingest::parse_patch_list("1-3,5,2").expect("list"),
+        vec![1, 2, 3, 5]
+    );
     assert!(harness_ingest::parse_patch_list("3-1").is_err());
     assert!(harness_ingest::parse_patch_list("x").is_err());
 }

@@ -42,7 +42,9 @@ impl SelectArgs {
 
     pub fn load_options(&self) -> LoadOptions {
         LoadOptions {
-            revision: self.revision.map_or(RevisionChoice::Newest, RevisionChoice::Version),
+            revision: self
+                .revision
+                .map_or(RevisionChoice::Newest, RevisionChoice::Version),
             series: self.series_index,
         }
     }
@@ -55,8 +57,11 @@ impl SelectArgs {
 
     /// The patches to use from an ingested source.
     pub fn choose(&self, ing: &Ingested, path: &Path) -> anyhow::Result<Series> {
-        ing.select(&self.load_options(), self.patches.as_ref().map(|p| p.0.as_slice()))
-            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+        ing.select(
+            &self.load_options(),
+            self.patches.as_ref().map(|p| p.0.as_slice()),
+        )
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
     }
 
     /// Read and choose in one step.

@@ -166,7 +166,10 @@ fn render(r: &harness_ingest::SeriesReport) -> String {
                 let rev = rv.revision.map_or("?".into(), |r| r.to_string());
                 let about = match rv.to {
                     harness_ingest::model::ReplyTo::Patch => {
-                        format!("quotes {} hunk(s) of revision #{rev}", rv.quoted_hunks.len())
+                        format!(
+                            "quotes {} hunk(s) of revision #{rev}",
+                            rv.quoted_hunks.len()
+                        )
                     }
                     harness_ingest::model::ReplyTo::Cover => {
                         format!("on the cover letter; applies to revision #{rev}")

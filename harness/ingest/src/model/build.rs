@@ -25,7 +25,12 @@ pub fn build(source: &str, kind: SourceKind, messages: &[Message]) -> SeriesRepo
 }
 
 /// [`build`] with options.
-pub fn build_with(source: &str, kind: SourceKind, messages: &[Message], opts: &BuildOptions) -> SeriesReport {
+pub fn build_with(
+    source: &str,
+    kind: SourceKind,
+    messages: &[Message],
+    opts: &BuildOptions,
+) -> SeriesReport {
     let thread = Thread::new(messages);
     let roles = classify::roles(messages, &thread);
     let groups = group::series_groups(messages, &roles, &thread);
@@ -92,14 +97,18 @@ fn finish_entry(entry: &mut SeriesEntry, messages: &[Message]) {
     for pe in &mut entry.patches {
         let all_dated = pe.revisions.iter().all(|r| stamp(r.message).is_some());
         if all_dated {
-            pe.revisions.sort_by_key(|r| (r.version, stamp(r.message), r.message));
+            pe.revisions
+                .sort_by_key(|r| (r.version, stamp(r.message), r.message));
         } else {
             pe.revisions.sort_by_key(|r| (r.version, r.message));
         }
         for rv in &mut pe.reviews {
-            rv.revision = rv
-                .target_message
-                .and_then(|t| pe.revisions.iter().position(|r| r.message == t).map(|k| k + 1));
+            rv.revision = rv.target_message.and_then(|t| {
+                pe.revisions
+                    .iter()
+                    .position(|r| r.message == t)
+                    .map(|k| k + 1)
+            });
         }
         if let Some(m) = pe.revisions.last().and_then(|r| messages.get(r.message)) {
             pe.title = m.info.title.clone();
@@ -109,7 +118,12 @@ fn finish_entry(entry: &mut SeriesEntry, messages: &[Message]) {
         entry.total = entry.patches.iter().map(|p| p.number).max().unwrap_or(0);
     }
     entry.versions.sort_unstable();
-    let has = |n: u32| entry.patches.iter().any(|p| p.number == n && !p.revisions.is_empty());
+    let has = |n: u32| {
+        entry
+            .patches
+            .iter()
+            .any(|p| p.number == n && !p.revisions.is_empty())
+    };
     entry.missing = (1..=entry.total).filter(|&n| !has(n)).collect();
     entry.title = entry
         .covers
@@ -131,13 +145,21 @@ fn spread_cover_reviews(
     others: &mut Vec<super::OtherMessage>,
 ) {
     for cr in reviews {
-        let Some(entry) = series.get_mut(cr.series) else { continue };
-        let own_cover = entry.covers.iter().any(|c| c.version == entry.newest_version);
-        let reroll_on_it = entry.partial_reroll && !own_cover && cr.cover_version + 1 == entry.newest_version;
+        let Some(entry) = series.get_mut(cr.series) else {
+            continue;
+        };
+        let own_cover = entry
+            .covers
+            .iter()
+            .any(|c| c.version == entry.newest_version);
+        let reroll_on_it =
+            entry.partial_reroll && !own_cover && cr.cover_version + 1 == entry.newest_version;
         let applies = |v: u32| v == cr.cover_version || (reroll_on_it && v == entry.newest_version);
         let mut used = false;
         for pe in &mut entry.patches {
-            let Some(k) = pe.revisions.iter().rposition(|r| applies(r.version)) else { continue };
+            let Some(k) = pe.revisions.iter().rposition(|r| applies(r.version)) else {
+                continue;
+            };
             let mut rv = cr.review.clone();
             rv.revision = Some(k + 1);
             rv.target_message = pe.revisions.get(k).map(|r| r.message);
@@ -162,12 +184,18 @@ fn spread_cover_reviews(
 /// its diff is identical (b4 compares `git patch-id --stable`).
 fn carry_over(pe: &mut PatchEntry, messages: &[Message]) {
     let k = pe.revisions.len();
-    let Some(last) = pe.revisions.last() else { return };
+    let Some(last) = pe.revisions.last() else {
+        return;
+    };
     let id_of = |i: usize| messages.get(i).and_then(|m| textscan::patch_id(&m.hunks));
-    let Some(newest_id) = id_of(last.message) else { return };
+    let Some(newest_id) = id_of(last.message) else {
+        return;
+    };
     let mut carried = Vec::new();
     for rv in &pe.reviews {
-        let Some(r) = rv.revision.filter(|&r| r < k) else { continue };
+        let Some(r) = rv.revision.filter(|&r| r < k) else {
+            continue;
+        };
         if rv.to != ReplyTo::Patch || rv.trailers.is_empty() {
             continue;
         }

@@ -55,7 +55,6 @@ pub fn parse_date(s: &str) -> Option<i64> {
     Some(days * 86400 + h * 3600 + mi * 60 + se - off)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,4 +73,3 @@ mod tests {
         assert_eq!(parse_date("garbage"), None);
     }
 }
-

@@ -69,7 +69,11 @@ impl UnionFind {
 }
 
 /// Original messages of each series, series in order of first appearance.
-pub(super) fn series_groups(messages: &[Message], roles: &[Role], thread: &Thread) -> Vec<Vec<usize>> {
+pub(super) fn series_groups(
+    messages: &[Message],
+    roles: &[Role],
+    thread: &Thread,
+) -> Vec<Vec<usize>> {
     let posting = posting_keys(messages, roles, thread);
     let mut keys: Vec<&String> = posting.values().collect();
     keys.sort();

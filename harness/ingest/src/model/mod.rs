@@ -373,4 +373,3 @@ pub struct SeriesReport {
     pub others: Vec<OtherMessage>,
     pub damage: Vec<DamageNote>,
 }
-

@@ -65,7 +65,9 @@ impl Replies<'_> {
                 return Target::Retired(a);
             }
         }
-        if m.parent_id().is_some_and(|p| self.thread.index_of(p).is_some()) {
+        if m.parent_id()
+            .is_some_and(|p| self.thread.index_of(p).is_some())
+        {
             return Target::Nowhere;
         }
         self.by_subject(m, series)
@@ -97,15 +99,27 @@ impl Replies<'_> {
     fn unplaced_reason(&self, m: &Message) -> String {
         match m.parent_id().and_then(|p| self.thread.index_of(p)) {
             Some(p) => {
-                let ps = self.messages.get(p).map(|x| x.subject.as_str()).unwrap_or("");
+                let ps = self
+                    .messages
+                    .get(p)
+                    .map(|x| x.subject.as_str())
+                    .unwrap_or("");
                 format!("a reply to {ps:?}, which is in this source but is not part of any patch series")
             }
-            None if m.parent_id().is_some() => "a reply to a message that is not in this source".into(),
+            None if m.parent_id().is_some() => {
+                "a reply to a message that is not in this source".into()
+            }
             None => "a reply (by its subject) that matches no patch or cover letter here".into(),
         }
     }
 
-    pub(super) fn review_of(&self, i: usize, m: &Message, target_message: Option<usize>, to: ReplyTo) -> Review {
+    pub(super) fn review_of(
+        &self,
+        i: usize,
+        m: &Message,
+        target_message: Option<usize>,
+        to: ReplyTo,
+    ) -> Review {
         let comment: Vec<&str> = m
             .text
             .lines()
@@ -113,14 +127,16 @@ impl Replies<'_> {
             .filter(|l| !l.trim_end().ends_with("wrote:"))
             .take(3)
             .collect();
-        let (ok, bad): (Vec<_>, Vec<_>) = m
-            .followup_trailers
-            .iter()
-            .cloned()
-            .partition(|t| self.opts.sloppy_trailers || trailers::matches_sender(t, m.from.as_deref()));
+        let (ok, bad): (Vec<_>, Vec<_>) = m.followup_trailers.iter().cloned().partition(|t| {
+            self.opts.sloppy_trailers || trailers::matches_sender(t, m.from.as_deref())
+        });
         let review = self.roles.get(i) == Some(&Role::Review);
         Review {
-            kind: if review { ReplyKind::Review } else { ReplyKind::Comment },
+            kind: if review {
+                ReplyKind::Review
+            } else {
+                ReplyKind::Comment
+            },
             message_id: m.message_id.clone(),
             subject: m.subject.clone(),
             from: m.from.clone(),
@@ -141,7 +157,9 @@ impl Replies<'_> {
         for (i, m) in self.messages.iter().enumerate() {
             let r = self.roles.get(i).copied().unwrap_or(Role::Other);
             match r {
-                Role::Other => self.others.push(other(m, "neither a patch nor a reply to one".into())),
+                Role::Other => self
+                    .others
+                    .push(other(m, "neither a patch nor a reply to one".into())),
                 Role::ReplyPatch | Role::Review | Role::Comment => self.place(i, m, r, series),
                 Role::Patch | Role::Cover => {}
             }
@@ -159,13 +177,21 @@ impl Replies<'_> {
                 let what = self
                     .messages
                     .get(a)
-                    .map(|p| format!("patch {} of v{}", p.info.number.unwrap_or(1), p.info.version))
+                    .map(|p| {
+                        format!(
+                            "patch {} of v{}",
+                            p.info.number.unwrap_or(1),
+                            p.info.version
+                        )
+                    })
                     .unwrap_or_default();
                 let sid = self.retired.get(&a).copied().unwrap_or(0);
                 let newest = series.get(sid).map_or(0, |s| s.newest_version);
                 self.others.push(other(
                     m,
-                    format!("a reply to {what}, which v{newest} (the newest version) does not carry"),
+                    format!(
+                        "a reply to {what}, which v{newest} (the newest version) does not carry"
+                    ),
                 ));
             }
             Target::Placed(sid, 0, anchor) if r != Role::ReplyPatch => {
@@ -212,8 +238,18 @@ impl Replies<'_> {
         self.placed.insert(i, (series.len() - 1, number));
     }
 
-    fn on_patch(&mut self, i: usize, m: &Message, r: Role, sid: usize, number: u32, series: &mut [SeriesEntry]) {
-        let Some(entry) = series.get_mut(sid) else { return };
+    fn on_patch(
+        &mut self,
+        i: usize,
+        m: &Message,
+        r: Role,
+        sid: usize,
+        number: u32,
+        series: &mut [SeriesEntry],
+    ) {
+        let Some(entry) = series.get_mut(sid) else {
+            return;
+        };
         if !entry.patches.iter().any(|p| p.number == number) {
             if entry.total > 0 && number > entry.total {
                 let why = format!(
@@ -231,7 +267,9 @@ impl Replies<'_> {
             });
             entry.patches.sort_by_key(|p| p.number);
         }
-        let Some(pe) = entry.patches.iter_mut().find(|p| p.number == number) else { return };
+        let Some(pe) = entry.patches.iter_mut().find(|p| p.number == number) else {
+            return;
+        };
         if r == Role::ReplyPatch {
             let version = pe.revisions.last().map_or(m.info.version, |rv| rv.version);
             pe.revisions.push(revision_of(m, FoundAs::Reply, version));
@@ -247,7 +285,13 @@ impl Replies<'_> {
 
 /// Which revision does reply `i` answer? Its nearest ancestor among the
 /// revisions, else the newest revision posted before it.
-fn answered_revision(i: usize, m: &Message, pe: &PatchEntry, messages: &[Message], thread: &Thread) -> Option<usize> {
+fn answered_revision(
+    i: usize,
+    m: &Message,
+    pe: &PatchEntry,
+    messages: &[Message],
+    thread: &Thread,
+) -> Option<usize> {
     if let Some(direct) = thread
         .ancestors(i)
         .into_iter()
@@ -265,6 +309,11 @@ fn answered_revision(i: usize, m: &Message, pe: &PatchEntry, messages: &[Message
                 _ => rv.message < i,
             }
         })
-        .max_by_key(|rv| (messages.get(rv.message).and_then(|x| x.timestamp), rv.message))
+        .max_by_key(|rv| {
+            (
+                messages.get(rv.message).and_then(|x| x.timestamp),
+                rv.message,
+            )
+        })
         .map(|rv| rv.message)
 }

@@ -38,7 +38,12 @@ pub(super) fn revision_of(m: &Message, found_as: FoundAs, version: u32) -> Revis
         trailers: m.trailers.clone(),
         files,
         hunks: m.hunks.len(),
-        short_hunks: m.hunks.iter().filter(|h| h.short).map(HunkRef::of).collect(),
+        short_hunks: m
+            .hunks
+            .iter()
+            .filter(|h| h.short)
+            .map(HunkRef::of)
+            .collect(),
         damage: m.damage.clone(),
         message: m.index,
     }
@@ -58,13 +63,26 @@ fn number(m: &Message) -> u32 {
 
 /// Is patch `i` a reply (up its thread) to a patch with the same `n/N`?
 fn replies_to_same_counter(i: usize, messages: &[Message], thread: &Thread) -> bool {
-    let Some(m) = messages.get(i) else { return false };
-    thread.ancestors(i).iter().filter_map(|&a| messages.get(a)).any(|p| {
-        p.info.number == m.info.number && p.info.total == m.info.total && p.info.version < m.info.version
-    })
+    let Some(m) = messages.get(i) else {
+        return false;
+    };
+    thread
+        .ancestors(i)
+        .iter()
+        .filter_map(|&a| messages.get(a))
+        .any(|p| {
+            p.info.number == m.info.number
+                && p.info.total == m.info.total
+                && p.info.version < m.info.version
+        })
 }
 
-pub(super) fn newest(group: &[usize], messages: &[Message], roles: &[Role], thread: &Thread) -> Newest {
+pub(super) fn newest(
+    group: &[usize],
+    messages: &[Message],
+    roles: &[Role],
+    thread: &Thread,
+) -> Newest {
     let patches: Vec<usize> = group
         .iter()
         .copied()
@@ -72,8 +90,16 @@ pub(super) fn newest(group: &[usize], messages: &[Message], roles: &[Role], thre
         .collect();
     let version_of = |i: usize| messages.get(i).map_or(1, |m| m.info.version);
     let version = patches.iter().map(|&i| version_of(i)).max().unwrap_or(1);
-    let mine: Vec<usize> = patches.iter().copied().filter(|&i| version_of(i) == version).collect();
-    let numbers: BTreeSet<u32> = mine.iter().filter_map(|&i| messages.get(i)).map(number).collect();
+    let mine: Vec<usize> = patches
+        .iter()
+        .copied()
+        .filter(|&i| version_of(i) == version)
+        .collect();
+    let numbers: BTreeSet<u32> = mine
+        .iter()
+        .filter_map(|&i| messages.get(i))
+        .map(number)
+        .collect();
     let total = mine
         .iter()
         .filter_map(|&i| messages.get(i)?.info.total)
@@ -89,7 +115,9 @@ pub(super) fn newest(group: &[usize], messages: &[Message], roles: &[Role], thre
     let partial = version > 1
         && !previous.is_empty()
         && incomplete
-        && mine.iter().all(|&i| replies_to_same_counter(i, messages, thread));
+        && mine
+            .iter()
+            .all(|&i| replies_to_same_counter(i, messages, thread));
     let mut keep = numbers;
     if partial {
         keep.extend(previous.into_iter().filter(|n| (1..=total).contains(n)));

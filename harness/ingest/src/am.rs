@@ -201,15 +201,7 @@ impl Ingested {
                     .into(),
             );
         }
-        let entries: Vec<&SeriesEntry> = match opts.series {
-            Some(k) => vec![self.report.series.get(k.wrapping_sub(1)).ok_or_else(|| {
-                format!(
-                    "series {k} requested but the source holds {}",
-                    self.report.series.len()
-                )
-            })?],
-            None => self.report.series.iter().collect(),
-        };
+        let entries = self.entries(opts)?;
         if entries.len() != 1 {
             return Err(format!(
                 "--am writes one series but the source holds {}: choose one with --series N",

@@ -1,7 +1,7 @@
 //! Choosing what to use from a mail source: which series, which revision
 //! (`vN` taken whole, as b4 does), which patches.
 
-use crate::model::{self, PatchEntry, Revision, SeriesEntry};
+use crate::model::{PatchEntry, Revision, SeriesEntry};
 use crate::{Ingested, LoadOptions, RevisionChoice, Series, SeriesPatch};
 
 fn slug(title: &str) -> String {
@@ -83,39 +83,61 @@ pub(crate) fn pick(
         RevisionChoice::Version(v) if v == entry.newest_version => {
             return pick(entry, RevisionChoice::Newest)
         }
-        RevisionChoice::Version(v) => {
-            if !entry.versions.contains(&v) {
-                return Err(format!(
-                    "v{v} requested but series {:?} has {}",
-                    entry.title,
-                    entry
-                        .versions
-                        .iter()
-                        .map(|x| format!("v{x}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
-            }
-            let mut o: Vec<_> = entry
-                .patches
-                .iter()
-                .filter_map(|pe| one(pe, pe.revisions.iter().rev().find(|r| r.version == v)))
-                .collect();
-            o.extend(
-                entry
-                    .retired
-                    .iter()
-                    .filter(|r| r.version == v)
-                    .map(|r| (r.number, format!("patch {}", r.number), r.message)),
-            );
-            o
-        }
+        RevisionChoice::Version(v) => pick_version(entry, v)?,
     };
     out.sort_by_key(|x| x.0);
     Ok(out)
 }
 
+/// vN as posted: each patch's newest revision of that version, and the
+/// patches of vN a later version dropped.
+fn pick_version(entry: &SeriesEntry, v: u32) -> Result<Vec<(u32, String, usize)>, String> {
+    let one =
+        |pe: &PatchEntry, r: Option<&Revision>| r.map(|r| (pe.number, pe.title.clone(), r.message));
+    if !entry.versions.contains(&v) {
+        return Err(format!(
+            "v{v} requested but series {:?} has {}",
+            entry.title,
+            entry
+                .versions
+                .iter()
+                .map(|x| format!("v{x}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let mut o: Vec<_> = entry
+        .patches
+        .iter()
+        .filter_map(|pe| one(pe, pe.revisions.iter().rev().find(|r| r.version == v)))
+        .collect();
+    o.extend(
+        entry
+            .retired
+            .iter()
+            .filter(|r| r.version == v)
+            .map(|r| (r.number, format!("patch {}", r.number), r.message)),
+    );
+    Ok(o)
+}
+
 impl Ingested {
+    /// The series `opts.series` names (all when none).
+    pub(crate) fn entries(&self, opts: &LoadOptions) -> Result<Vec<&SeriesEntry>, String> {
+        match opts.series {
+            Some(k) => {
+                let e = self.report.series.get(k.wrapping_sub(1)).ok_or_else(|| {
+                    format!(
+                        "series {k} requested but the source holds {}",
+                        self.report.series.len()
+                    )
+                })?;
+                Ok(vec![e])
+            }
+            None => Ok(self.report.series.iter().collect()),
+        }
+    }
+
     /// The ordered patches to apply, picking one revision per patch.
     pub fn to_series(&self, opts: &LoadOptions) -> Result<Series, String> {
         self.select(opts, None)
@@ -126,15 +148,7 @@ impl Ingested {
         if let Some(p) = &self.plain {
             return self.select_plain(p, only);
         }
-        let entries: Vec<&model::SeriesEntry> = match opts.series {
-            Some(k) => vec![self.report.series.get(k.wrapping_sub(1)).ok_or_else(|| {
-                format!(
-                    "series {k} requested but the source holds {}",
-                    self.report.series.len()
-                )
-            })?],
-            None => self.report.series.iter().collect(),
-        };
+        let entries = self.entries(opts)?;
         if only.is_some() && entries.len() > 1 {
             return Err(format!(
                 "--patches needs one series but the source holds {}: choose one with --series N",

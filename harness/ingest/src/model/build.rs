@@ -69,16 +69,7 @@ pub fn build_with(
             carry_over(pe, messages);
         }
     }
-    let damage = messages
-        .iter()
-        .flat_map(|m| {
-            m.damage.iter().map(move |d| DamageNote {
-                location: m.location(),
-                subject: m.subject.clone(),
-                problem: d.clone(),
-            })
-        })
-        .collect();
+    let damage = damage_notes(messages);
     SeriesReport {
         schema: SERIES_SCHEMA.into(),
         source: source.into(),
@@ -88,6 +79,19 @@ pub fn build_with(
         others,
         damage,
     }
+}
+
+fn damage_notes(messages: &[Message]) -> Vec<DamageNote> {
+    messages
+        .iter()
+        .flat_map(|m| {
+            m.damage.iter().map(move |d| DamageNote {
+                location: m.location(),
+                subject: m.subject.clone(),
+                problem: d.clone(),
+            })
+        })
+        .collect()
 }
 
 /// Order revisions (version, then date), resolve review targets, title,

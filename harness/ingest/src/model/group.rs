@@ -18,11 +18,13 @@ fn posting_keys(messages: &[Message], roles: &[Role], thread: &Thread) -> BTreeM
     let originals: Vec<usize> = (0..n).filter(|&i| is_original(roles, i)).collect();
     let roots: Vec<(usize, usize)> = originals.iter().map(|&i| (i, thread.root(i))).collect();
     // roots that other originals thread under (a first patch used as thread root)
-    let thread_roots: HashSet<usize> = roots
-        .iter()
-        .map(|&(_, r)| r)
-        .filter(|&r| roots.iter().any(|&(j, rj)| j != r && rj == r))
-        .collect();
+    let mut under: HashMap<usize, usize> = HashMap::new();
+    for &(j, r) in &roots {
+        if j != r {
+            *under.entry(r).or_default() += 1;
+        }
+    }
+    let thread_roots: HashSet<usize> = under.into_keys().collect();
     let mut keys = BTreeMap::new();
     for &(i, root) in &roots {
         let Some(m) = messages.get(i) else { continue };
@@ -78,7 +80,12 @@ pub(super) fn series_groups(
     let mut keys: Vec<&String> = posting.values().collect();
     keys.sort();
     keys.dedup();
-    let key_idx = |k: &str| keys.iter().position(|x| x.as_str() == k).unwrap_or(0);
+    let index: HashMap<&str, usize> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k.as_str(), i))
+        .collect();
+    let key_idx = |k: &str| index.get(k).copied().unwrap_or(0);
     let mut uf = UnionFind((0..keys.len()).collect());
     let mut owner: HashMap<String, usize> = HashMap::new();
     for (&i, k) in &posting {

@@ -160,3 +160,19 @@ fn series_am_writes_a_git_am_mbox_once() {
     assert_ne!(code, 0, "{out}");
     assert!(out.contains("must not exist"), "{out}");
 }
+
+#[test]
+fn refresh_check_source_compares_the_chosen_revision() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (mbox, tree) = setup(tmp.path());
+    let m = mbox.to_str().expect("utf8");
+    let t = tree.to_str().expect("utf8");
+    // default: first vs newest revision of each patch of v2; v1's 4/4 is not
+    // one of v2's patches, so it is neither compared nor called refresh-only
+    let (_, out) = harness(&["refresh-check", m, "--tree", t]);
+    assert!(!out.contains("patch 4"), "{out}");
+    // --revision 1: v1 whole against v2 whole: patch 4 is dropped
+    let (_, out) = harness(&["refresh-check", m, "--tree", t, "--revision", "1"]);
+    assert!(out.contains("(v1)"), "{out}");
+    assert!(out.contains("patch 4 \"step 4\": dropped"), "{out}");
+}

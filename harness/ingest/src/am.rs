@@ -64,6 +64,18 @@ fn split_basement(body: &str) -> (&str, String) {
             );
         }
     }
+    // other tools' `--- x/f` + `+++ y/f` headers: split before the first one
+    if let Some(line) = textscan::diff_header_line(body) {
+        let at: usize = body
+            .split_inclusive('\n')
+            .take(line - 1)
+            .map(str::len)
+            .sum();
+        return (
+            body.get(..at).unwrap_or(body),
+            body.get(at..).unwrap_or("").to_owned(),
+        );
+    }
     (body, String::new())
 }
 
@@ -195,9 +207,9 @@ impl Ingested {
         only: Option<&[u32]>,
         add_link: bool,
     ) -> Result<String, String> {
-        if self.plain.is_some() {
+        if self.plain.is_some() && self.kind != crate::SourceKind::SingleFile {
             return Err(
-                "--am needs a mail source (mbox, maildir, format-patch files or archive page)"
+                "--am needs a mail source (mbox, maildir, format-patch files, archive page or one mail)"
                     .into(),
             );
         }
@@ -221,6 +233,12 @@ impl Ingested {
                 let Some(m) = self.messages.get(msg) else {
                     continue;
                 };
+                if m.from.is_none() {
+                    return Err(format!(
+                        "{}: no From: header (git am needs an author)",
+                        m.location()
+                    ));
+                }
                 let mut extra = Vec::new();
                 if let Some(pe) = entry.patches.iter().find(|p| p.number == number) {
                     if let Some(k) = pe.revisions.iter().position(|r| r.message == msg) {

@@ -195,7 +195,11 @@ impl Replies<'_> {
                 ));
             }
             Target::Placed(sid, 0, anchor) if r != Role::ReplyPatch => {
-                let cover_version = self.messages.get(anchor).map_or(1, |c| c.info.version);
+                // by subject (no threading): the version the reply's subject names
+                let cover_version = self
+                    .messages
+                    .get(anchor)
+                    .map_or(m.info.version, |c| c.info.version);
                 let review = self.review_of(i, m, None, ReplyTo::Cover);
                 self.cover_reviews.push(CoverReview {
                     series: sid,

@@ -13,6 +13,12 @@
 //! plus the model), [`series_report`], [`resolve`] (path or series name under
 //! `patches/`).
 //!
+//! Mail threads are read as b4 reads them: the newest `vN` taken whole (a
+//! partial reroll keeps the previous version's other patches), replies to the
+//! cover letter review every patch, follow-up trailers by b4's rules
+//! ([`trailers`]); [`Ingested::select`] chooses revision, series and patches,
+//! and [`Ingested::am_mbox`] writes what `b4 am` would hand to `git am`.
+//!
 //! This crate reads files but never runs processes and never prints.
 //! Parsing of the diff itself lives in `harness-core`.
 

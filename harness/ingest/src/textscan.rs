@@ -1,5 +1,6 @@
 //! Light, lenient scanning of mail text: unified-diff hunks (own or quoted),
-//! trailers, `base-commit:` and `prerequisite-patch-id:` lines.
+//! diff headers, diffstats, `change-id:`, `base-commit:` and
+//! `prerequisite-patch-id:` lines (trailers: see [`crate::trailers`]).
 //! The authoritative patch parser lives in harness-core; this one only needs
 //! to say what a mail carries, and never fails.
 
@@ -203,44 +204,6 @@ pub struct Trailer {
     pub value: String,
 }
 
-const TRAILERS: &[&str] = &[
-    "Signed-off-by",
-    "Acked-by",
-    "Reviewed-by",
-    "Tested-by",
-    "Reported-by",
-    "Suggested-by",
-    "Co-developed-by",
-    "Cc",
-    "Fixes",
-    "Link",
-    "Closes",
-];
-
-/// Trailers in unquoted text before the diff (the commit message part).
-pub fn trailers(text: &str) -> Vec<Trailer> {
-    let mut out = Vec::new();
-    for l in text.lines() {
-        if l.starts_with("diff --git ") || l.starts_with("--- ") || l.starts_with("@@ ") {
-            break;
-        }
-        let Some((name, value)) = l.split_once(':') else {
-            continue;
-        };
-        let name = name.trim_end();
-        if let Some(canon) = TRAILERS.iter().find(|t| t.eq_ignore_ascii_case(name)) {
-            let value = value.trim();
-            if !value.is_empty() {
-                out.push(Trailer {
-                    name: (*canon).to_owned(),
-                    value: value.to_owned(),
-                });
-            }
-        }
-    }
-    out
-}
-
 /// b4's `DIFF_RE` on unquoted lines: a `---` line followed by a `+++` line,
 /// `GIT binary patch`, or `diff --git a/X b/Y`. Returns the 1-based line of
 /// the first such header.
@@ -332,9 +295,10 @@ mod tests {
         assert_eq!(h[0].file, "f");
         assert_eq!((h[0].old_count, h[0].new_count, h[0].line), (2, 3, 11));
         assert!(!h[0].short);
-        let t = trailers(DIFF);
+        // trailers are read by crate::trailers (b4's rules; names as written)
+        let t = crate::trailers::own(DIFF);
         assert_eq!(t.len(), 2);
-        assert_eq!(t[1].name, "Acked-by");
+        assert_eq!(t[1].name, "acked-by");
         let (b, p) = base_info(DIFF);
         assert_eq!(b.as_deref(), Some("abc123"));
         assert_eq!(p, vec!["p1"]);

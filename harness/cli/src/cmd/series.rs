@@ -14,6 +14,10 @@ reading (e.g. archive text that could not be recovered).\n\n\
 SOURCE is an mbox (mboxo or mboxrd), a maildir, a directory of git format-patch files, \
 a quilt directory or `series` file, one patch or mail file, a mailing-list archive page \
 saved as text, or the name of a series under the project's patches/ directory.\n\n\
+Mail threads are read as b4 reads them: the newest vN is taken whole (a partial reroll, \
+each new patch a reply to the same n/N, keeps the previous version's other patches); \
+replies to the cover letter review every patch; follow-up trailers must name their sender \
+(--sloppy-trailers accepts any). --revision/--series/--patches choose what --am writes.\n\n\
 Exit codes: 0 the source was read; 1 it was read but holds no patch, has missing patches \
 or damage that could not be recovered; 2 it could not be read."
 )]

@@ -13,19 +13,29 @@
 //! plus the model), [`series_report`], [`resolve`] (path or series name under
 //! `patches/`).
 //!
+//! Mail threads are read as b4 reads them: the newest `vN` taken whole (a
+//! partial reroll keeps the previous version's other patches), replies to the
+//! cover letter review every patch, follow-up trailers by b4's rules
+//! ([`trailers`]); [`Ingested::select`] chooses revision, series and patches,
+//! and [`Ingested::am_mbox`] writes what `b4 am` would hand to `git am`.
+//!
 //! This crate reads files but never runs processes and never prints.
 //! Parsing of the diff itself lives in `harness-core`.
 
 use std::path::{Path, PathBuf};
 
+pub mod am;
 pub mod archive;
 pub mod mbox;
 pub mod mime;
 pub mod model;
+pub mod select;
 pub mod subject;
 pub mod textscan;
+pub mod trailers;
 
 pub use model::{FoundAs, Message, SeriesReport, SERIES_SCHEMA};
+pub use select::parse_patch_list;
 
 /// Where a series came from, as reported to users.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -300,6 +310,16 @@ fn looks_like_mail(data: &[u8]) -> bool {
     saw > 0
 }
 
+/// [`ingest`] with model options (e.g. sloppy trailers) for mail sources.
+pub fn ingest_with(path: &Path, opts: &model::BuildOptions) -> Result<Ingested, IngestError> {
+    let mut ing = ingest(path)?;
+    if ing.plain.is_none() {
+        let source = path.display().to_string();
+        ing.report = model::build_with(&source, ing.kind, &ing.messages, opts);
+    }
+    Ok(ing)
+}
+
 /// Read a source and build its series model.
 pub fn ingest(path: &Path) -> Result<Ingested, IngestError> {
     let meta = std::fs::metadata(path).map_err(|source| IngestError::Io {
@@ -536,7 +556,11 @@ fn single_series_report(source: &str, series: &Series, messages: &[Message]) -> 
             duplicates: Vec::new(),
             base_commit: None,
             prerequisite_patch_ids: Vec::new(),
+            newest_version: 1,
+            partial_reroll: false,
+            change_id: None,
             patches,
+            retired: Vec::new(),
         }],
         others: Vec::new(),
         damage: Vec::new(),
@@ -563,87 +587,6 @@ pub fn load_with(path: &Path, opts: &LoadOptions) -> Result<Series, IngestError>
         path: path.to_owned(),
         message,
     })
-}
-
-fn slug(title: &str) -> String {
-    let mut s = String::new();
-    for c in title.chars() {
-        if c.is_ascii_alphanumeric() {
-            s.push(c);
-        } else if !s.ends_with('-') {
-            s.push('-');
-        }
-    }
-    let s = s.trim_matches('-');
-    s.chars().take(52).collect()
-}
-
-impl Ingested {
-    /// The ordered patches to apply, picking one revision per patch.
-    pub fn to_series(&self, opts: &LoadOptions) -> Result<Series, String> {
-        if let Some(p) = &self.plain {
-            return Ok(p.clone());
-        }
-        let mut patches = Vec::new();
-        let entries: Vec<&model::SeriesEntry> = match opts.series {
-            Some(k) => vec![self.report.series.get(k.wrapping_sub(1)).ok_or_else(|| {
-                format!(
-                    "series {k} requested but the source holds {}",
-                    self.report.series.len()
-                )
-            })?],
-            None => self.report.series.iter().collect(),
-        };
-        for entry in entries {
-            for pe in &entry.patches {
-                let rev = match opts.revision {
-                    RevisionChoice::Newest => pe.revisions.last(),
-                    RevisionChoice::Oldest => pe.revisions.first(),
-                    RevisionChoice::Version(v) => {
-                        pe.revisions.iter().rev().find(|r| r.version == v)
-                    }
-                    RevisionChoice::Nth(n) => pe
-                        .revisions
-                        .get(n.saturating_sub(1))
-                        .or_else(|| pe.revisions.last()),
-                };
-                let Some(rev) = rev else { continue };
-                let Some(m) = self.messages.get(rev.message) else {
-                    continue;
-                };
-                let name = if entry.total > 1 || pe.number > 1 {
-                    format!("{:04}-{}.patch", pe.number, slug(&pe.title))
-                } else {
-                    format!("{}.patch", slug(&pe.title))
-                };
-                patches.push(SeriesPatch {
-                    index: patches.len() + 1,
-                    name,
-                    subject: Some(m.subject.clone()),
-                    strip: 1,
-                    content: m.content.clone(),
-                    from_mail: true,
-                });
-            }
-        }
-        if patches.is_empty() {
-            let why = if self.report.messages == 0 {
-                "no messages found".to_string()
-            } else {
-                format!(
-                    "{} message(s) read but none carries a patch (run `harness series` to see what was found)",
-                    self.report.messages
-                )
-            };
-            return Err(why);
-        }
-        Ok(Series {
-            name: self.name.clone(),
-            kind: self.kind,
-            root: self.root.clone(),
-            patches,
-        })
-    }
 }
 
 /// Resolve SERIES as given on the command line: an existing path, else a

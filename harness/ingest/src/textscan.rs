@@ -1,5 +1,6 @@
 //! Light, lenient scanning of mail text: unified-diff hunks (own or quoted),
-//! trailers, `base-commit:` and `prerequisite-patch-id:` lines.
+//! diff headers, diffstats, `change-id:`, `base-commit:` and
+//! `prerequisite-patch-id:` lines (trailers: see [`crate::trailers`]).
 //! The authoritative patch parser lives in harness-core; this one only needs
 //! to say what a mail carries, and never fails.
 
@@ -203,42 +204,68 @@ pub struct Trailer {
     pub value: String,
 }
 
-const TRAILERS: &[&str] = &[
-    "Signed-off-by",
-    "Acked-by",
-    "Reviewed-by",
-    "Tested-by",
-    "Reported-by",
-    "Suggested-by",
-    "Co-developed-by",
-    "Cc",
-    "Fixes",
-    "Link",
-    "Closes",
-];
+/// b4's `DIFF_RE` on unquoted lines: a `---` line followed by a `+++` line,
+/// `GIT binary patch`, or `diff --git a/X b/Y`. Returns the 1-based line of
+/// the first such header.
+pub fn diff_header_line(text: &str) -> Option<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    lines.iter().enumerate().find_map(|(i, l)| {
+        let next_plus = lines.get(i + 1).is_some_and(|n| n.starts_with("+++"));
+        let git = l
+            .strip_prefix("diff --git ")
+            .is_some_and(|r| r.split_whitespace().count() >= 2);
+        ((l.starts_with("---") && next_plus) || git || l.starts_with("GIT binary patch"))
+            .then_some(i + 1)
+    })
+}
 
-/// Trailers in unquoted text before the diff (the commit message part).
-pub fn trailers(text: &str) -> Vec<Trailer> {
-    let mut out = Vec::new();
-    for l in text.lines() {
-        if l.starts_with("diff --git ") || l.starts_with("--- ") || l.starts_with("@@ ") {
-            break;
-        }
-        let Some((name, value)) = l.split_once(':') else {
-            continue;
-        };
-        let name = name.trim_end();
-        if let Some(canon) = TRAILERS.iter().find(|t| t.eq_ignore_ascii_case(name)) {
-            let value = value.trim();
-            if !value.is_empty() {
-                out.push(Trailer {
-                    name: (*canon).to_owned(),
-                    value: value.to_owned(),
-                });
-            }
+/// b4's `DIFFSTAT_RE`: ` N file(s) changed, M insertion(s)/deletion(s)`.
+pub fn has_diffstat(text: &str) -> bool {
+    text.lines().any(|l| {
+        let t = l.trim_start();
+        t.starts_with(|c: char| c.is_ascii_digit())
+            && t.contains(" file")
+            && (t.contains("insertion") || t.contains("deletion"))
+    })
+}
+
+/// `change-id:` value (b4's series identifier in cover letters).
+pub fn change_id(text: &str) -> Option<String> {
+    text.lines()
+        .find_map(|l| l.strip_prefix("change-id:"))
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// A stand-in for `git patch-id --stable`: the same value for two diffs that
+/// differ only in hunk line numbers and whitespace (FNV-1a over file names
+/// and the marked lines with whitespace removed).
+pub fn patch_id(hunks: &[TextHunk]) -> Option<u64> {
+    if hunks.is_empty() {
+        return None;
+    }
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |b: u8| {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    };
+    for hk in hunks {
+        hk.file.bytes().for_each(&mut eat);
+        eat(0);
+        for l in &hk.lines {
+            eat(match l.kind {
+                LineKind::Context => b' ',
+                LineKind::Removed => b'-',
+                LineKind::Added => b'+',
+            });
+            l.text
+                .bytes()
+                .filter(|b| !b.is_ascii_whitespace())
+                .for_each(&mut eat);
+            eat(b'\n');
         }
     }
-    out
+    Some(h)
 }
 
 /// `base-commit:` value and `prerequisite-patch-id:` values (unquoted lines).
@@ -268,9 +295,10 @@ mod tests {
         assert_eq!(h[0].file, "f");
         assert_eq!((h[0].old_count, h[0].new_count, h[0].line), (2, 3, 11));
         assert!(!h[0].short);
-        let t = trailers(DIFF);
+        // trailers are read by crate::trailers (b4's rules; names as written)
+        let t = crate::trailers::own(DIFF);
         assert_eq!(t.len(), 2);
-        assert_eq!(t[1].name, "Acked-by");
+        assert_eq!(t[1].name, "acked-by");
         let (b, p) = base_info(DIFF);
         assert_eq!(b.as_deref(), Some("abc123"));
         assert_eq!(p, vec!["p1"]);

@@ -54,6 +54,8 @@ pub struct Args {
     /// One line per hunk that is not exact, no expected-vs-found detail.
     #[arg(long)]
     pub brief: bool,
+    #[command(flatten)]
+    pub select: crate::cmd::select::SelectArgs,
 }
 
 /// Turn the TREE argument into a directory.
@@ -78,7 +80,9 @@ pub fn resolve_tree(tree: &str) -> anyhow::Result<PathBuf> {
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let tree = resolve_tree(&args.tree)?;
     let series_path = crate::common::series_source(&args.series.to_string_lossy())?;
-    let series = harness_ingest::load(&series_path)
+    let series = args
+        .select
+        .load(&series_path)
         .with_context(|| format!("loading series {}", args.series.display()))?;
     if series.patches.is_empty() {
         anyhow::bail!("series {} contains no patches", args.series.display());

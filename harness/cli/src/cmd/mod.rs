@@ -7,5 +7,6 @@ pub mod matrix;
 pub mod refresh;
 pub mod refresh_check;
 pub mod report;
+pub mod select;
 pub mod series;
 pub mod tree;

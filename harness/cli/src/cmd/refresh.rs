@@ -39,11 +39,15 @@ pub struct Args {
     /// Strip N leading path components (default: what the series says).
     #[arg(short = 'p', long = "strip", value_name = "N")]
     pub strip: Option<usize>,
+    #[command(flatten)]
+    pub select: crate::cmd::select::SelectArgs,
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let tree = super::apply::resolve_tree(&args.tree)?;
-    let series = harness_ingest::load(&args.series)
+    let series = args
+        .select
+        .load(&args.series)
         .with_context(|| format!("loading series {}", args.series.display()))?;
     if series.patches.is_empty() {
         anyhow::bail!("series {} contains no patches", args.series.display());

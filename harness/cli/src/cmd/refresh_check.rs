@@ -37,6 +37,10 @@ pub struct Args {
     /// Maximum fuzz, as `patch -F`.
     #[arg(long, value_name = "N", default_value_t = 2)]
     pub fuzz: usize,
+    /// With SOURCE, `--revision N` compares vN (instead of the first
+    /// revision) with the newest; `--series`/`--patches` choose on both sides.
+    #[command(flatten)]
+    pub select: crate::cmd::select::SelectArgs,
 }
 
 fn resolve_tree(tree: &str) -> anyhow::Result<PathBuf> {
@@ -61,15 +65,18 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         [one] => {
             let src =
                 common::series_source(one).with_context(|| format!("source {one:?}"))?;
-            refresh_check::refresh_check_source(&src, &tree, opts)?
+            let sel = &args.select;
+            if sel.revision.is_none() && sel.series_index.is_none() && sel.patches.is_none() {
+                refresh_check::refresh_check_source(&src, &tree, opts)?
+            } else {
+                source_chosen(&src, sel, &tree, opts)?
+            }
         }
         [old, new] => {
             let o = common::series_source(old).with_context(|| format!("OLD {old:?}"))?;
             let n = common::series_source(new).with_context(|| format!("NEW {new:?}"))?;
-            let os =
-                harness_ingest::load(&o).with_context(|| format!("reading {}", o.display()))?;
-            let ns =
-                harness_ingest::load(&n).with_context(|| format!("reading {}", n.display()))?;
+            let os = args.select.load(&o)?;
+            let ns = args.select.load(&n)?;
             let (ol, nl) = (o.display().to_string(), n.display().to_string());
             refresh_check::refresh_check(
                 &os,
@@ -96,6 +103,47 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Failed
     })
+}
+
+/// SOURCE with a choice: vN (or the first revision) against the newest,
+/// both from the chosen series and patches.
+fn source_chosen(
+    src: &std::path::Path,
+    sel: &crate::cmd::select::SelectArgs,
+    tree: &std::path::Path,
+    opts: harness_orchestrate::apply::Options,
+) -> anyhow::Result<RefreshCheckReport> {
+    use harness_ingest::{LoadOptions, RevisionChoice};
+    let ing = sel.ingest(src)?;
+    let only = sel.patches.as_ref().map(|p| p.0.as_slice());
+    let pick = |revision, what: &str| {
+        ing.select(
+            &LoadOptions {
+                revision,
+                series: sel.series_index,
+            },
+            only,
+        )
+        .map_err(|e| anyhow::anyhow!("{} ({what}): {e}", src.display()))
+    };
+    let (old_rev, old_what) = match sel.revision {
+        Some(v) => (RevisionChoice::Version(v), format!("v{v}")),
+        None => (
+            RevisionChoice::Oldest,
+            "first revision of each patch".to_string(),
+        ),
+    };
+    let old = pick(old_rev, &old_what)?;
+    let new = pick(RevisionChoice::Newest, "newest revision")?;
+    let label = src.display().to_string();
+    refresh_check::refresh_check(
+        &old,
+        &new,
+        (&label, &old_what),
+        (&label, "newest revision of each patch"),
+        tree,
+        opts,
+    )
 }
 
 fn render(r: &RefreshCheckReport) -> String {

@@ -1,4 +1,5 @@
-//! `harness series SOURCE [--json FILE]`: what a series source contains.
+//! `harness series SOURCE [--json FILE] [--am FILE]`: what a series source
+//! contains; `--am` writes the chosen revision as an mbox `git am` applies.
 
 use crate::common::{self, Outcome};
 use anyhow::Context;
@@ -13,6 +14,10 @@ reading (e.g. archive text that could not be recovered).\n\n\
 SOURCE is an mbox (mboxo or mboxrd), a maildir, a directory of git format-patch files, \
 a quilt directory or `series` file, one patch or mail file, a mailing-list archive page \
 saved as text, or the name of a series under the project's patches/ directory.\n\n\
+Mail threads are read as b4 reads them: the newest vN is taken whole (a partial reroll, \
+each new patch a reply to the same n/N, keeps the previous version's other patches); \
+replies to the cover letter review every patch; follow-up trailers must name their sender \
+(--sloppy-trailers accepts any). --revision/--series/--patches choose what --am writes.\n\n\
 Exit codes: 0 the source was read; 1 it was read but holds no patch, has missing patches \
 or damage that could not be recovered; 2 it could not be read."
 )]
@@ -22,14 +27,39 @@ pub struct Args {
     /// Write the `harness.series/1` JSON report here (`-` = stdout).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Write the chosen revision as an mbox `git am` applies, as `b4 am`
+    /// does: follow-up and cover-letter trailers collated (sender-checked),
+    /// the message rebuilt as b4 does (see --add-link). FILE must not exist.
+    #[arg(long, value_name = "FILE")]
+    pub am: Option<PathBuf>,
+    /// With --am: add `Link: https://patch.msgid.link/<Message-ID>` to each
+    /// patch (as `b4 am -l`).
+    #[arg(long, requires = "am")]
+    pub add_link: bool,
+    #[command(flatten)]
+    pub select: crate::cmd::select::SelectArgs,
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let path = common::series_source(&args.source)
         .with_context(|| format!("series source {:?}", args.source))?;
-    let ing = harness_ingest::ingest(&path)
-        .with_context(|| format!("reading series source {}", path.display()))?;
+    let ing = args.select.ingest(&path)?;
     let report = &ing.report;
+    // a choice that cannot be met is an error, with or without --am
+    let chosen = args.select.choose(&ing, &path);
+    if let Some(dest) = &args.am {
+        let sel = &args.select;
+        let only = sel.patches.as_ref().map(|p| p.0.as_slice());
+        let text = ing
+            .am_mbox(&sel.load_options(), only, args.add_link)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        write_new(dest, text.as_bytes())?;
+    } else if args.select.revision.is_some()
+        || args.select.series_index.is_some()
+        || args.select.patches.is_some()
+    {
+        chosen?;
+    }
     if let Some(dest) = &args.json {
         common::write_json(dest, report)?;
     }
@@ -46,6 +76,18 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     } else {
         Ok(Outcome::Ok)
     }
+}
+
+/// Create `dest` (refusing to overwrite) and write `bytes`.
+fn write_new(dest: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(dest)
+        .with_context(|| format!("creating {} (it must not exist)", dest.display()))?;
+    f.write_all(bytes)
+        .with_context(|| format!("writing {}", dest.display()))
 }
 
 fn render(r: &harness_ingest::SeriesReport) -> String {
@@ -124,18 +166,41 @@ fn render(r: &harness_ingest::SeriesReport) -> String {
                     harness_ingest::model::ReplyKind::Review => "review",
                     harness_ingest::model::ReplyKind::Comment => "comment",
                 };
+                let rev = rv.revision.map_or("?".into(), |r| r.to_string());
+                let about = match rv.to {
+                    harness_ingest::model::ReplyTo::Patch => {
+                        format!(
+                            "quotes {} hunk(s) of revision #{rev}",
+                            rv.quoted_hunks.len()
+                        )
+                    }
+                    harness_ingest::model::ReplyTo::Cover => {
+                        format!("on the cover letter; applies to revision #{rev}")
+                    }
+                    harness_ingest::model::ReplyTo::CarriedOver => {
+                        format!("given on an identical earlier revision; carried to #{rev}")
+                    }
+                };
                 let _ = writeln!(
                     o,
-                    "  {:>5}  {:<4} {:<12} {:>5}  {} by {} (quotes {} hunk(s) of revision #{})",
+                    "  {:>5}  {:<4} {:<12} {:>5}  {} by {} ({about})",
                     "",
                     "",
                     kind,
                     "",
                     rv.subject,
                     rv.from.as_deref().unwrap_or("?"),
-                    rv.quoted_hunks.len(),
-                    rv.revision.map_or("?".into(), |r| r.to_string())
                 );
+                for t in &rv.trailers {
+                    let _ = writeln!(o, "  {:>30}{}: {}", "+ ", t.name, t.value);
+                }
+                for t in &rv.mismatched_trailers {
+                    let _ = writeln!(
+                        o,
+                        "  {:>30}{}: {} (names someone other than the sender; --sloppy-trailers accepts it)",
+                        "x ", t.name, t.value
+                    );
+                }
             }
         }
     }

@@ -223,15 +223,37 @@ fn splat_from(block: &[String], kind: SplatKind, console_line: usize, test: Opti
     }
 }
 
-/// `kind:f1/f2/f3` from the call trace (reliable frames only: `? ` frames
-/// are guesses of the unwinder), else from the function the headline
-/// names (`... at FILE:LINE FUNC+0x..`), else the headline with every
-/// number replaced by `N`.
+/// `kind:f1/f2/f3`: the function that fired (the `RIP:` line, or the
+/// `... at FILE:LINE FUNC+0x..` of the headline), then the call trace's
+/// reliable frames (`? ` frames are the unwinder's guesses), three in all;
+/// without any function, the headline with every number replaced by `N`.
 pub fn fingerprint(kind: SplatKind, headline: &str, block: &[String]) -> String {
     let kind_word = serde_json::to_value(kind)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default();
+    let fired = block
+        .iter()
+        .find_map(|l| l.trim().strip_prefix("RIP: ").and_then(|r| r.split_once(':')).map(|(_, f)| f))
+        .and_then(frame_function)
+        .or_else(|| headline.rsplit(' ').next().and_then(frame_function));
+    let mut funcs: Vec<String> = fired.into_iter().collect();
+    for f in trace_functions(block) {
+        if funcs.len() == FINGERPRINT_FUNCS {
+            break;
+        }
+        if !funcs.contains(&f) {
+            funcs.push(f);
+        }
+    }
+    if funcs.is_empty() {
+        return format!("{kind_word}:{}", without_numbers(headline));
+    }
+    format!("{kind_word}:{}", funcs.join("/"))
+}
+
+/// The reliable frames of the first call trace in a block.
+fn trace_functions(block: &[String]) -> Vec<String> {
     let mut funcs = Vec::new();
     let mut in_trace = false;
     for l in block {
@@ -257,15 +279,7 @@ pub fn fingerprint(kind: SplatKind, headline: &str, block: &[String]) -> String 
             break;
         }
     }
-    if funcs.is_empty() {
-        if let Some(f) = headline.rsplit(' ').next().and_then(frame_function) {
-            funcs.push(f);
-        }
-    }
-    if funcs.is_empty() {
-        return format!("{kind_word}:{}", without_numbers(headline));
-    }
-    format!("{kind_word}:{}", funcs.join("/"))
+    funcs
 }
 
 /// `func+0x1a/0x40 [module]` -> `func`.

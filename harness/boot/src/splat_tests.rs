@@ -37,8 +37,9 @@ fn a_warn_is_found_with_its_test_and_trace_fingerprint() {
     assert!(w.headline.starts_with("WARNING: CPU: 0 PID: 93 at drivers/net/veth.c:1234"));
     // The result printed after the splat is the test that was running.
     assert_eq!(w.test.as_deref(), Some("loopback_per_netns"));
-    // `? __warn` is an unwinder guess: skipped.
-    assert_eq!(w.fingerprint, "warning:__rtnl_newlink/rtnl_newlink/rtnetlink_rcv_msg");
+    // The function that fired (RIP), then the trace; `? __warn` is an
+    // unwinder guess: skipped.
+    assert_eq!(w.fingerprint, "warning:veth_newlink/__rtnl_newlink/rtnl_newlink");
     assert_eq!(w.console_line, 6);
     assert!(w.lines.len() <= SPLAT_LINES);
 }
@@ -141,10 +142,10 @@ fn the_policy_fails_on_a_kind_it_lists_unless_the_fingerprint_is_allowed() {
     let mut splats = scan(WARN_DURING_TEST_2);
     let policy = SplatPolicy::default();
     let failing = policy.judge(&mut splats).map(|s| s.fingerprint.clone());
-    assert_eq!(failing.as_deref(), Some("warning:__rtnl_newlink/rtnl_newlink/rtnetlink_rcv_msg"));
+    assert_eq!(failing.as_deref(), Some("warning:veth_newlink/__rtnl_newlink/rtnl_newlink"));
     let allow = SplatPolicy {
         allow: vec![AllowedSplat {
-            fingerprint: "warning:__rtnl_newlink/rtnl_newlink/rtnetlink_rcv_msg".into(),
+            fingerprint: "warning:veth_newlink/__rtnl_newlink/rtnl_newlink".into(),
             reason: "known veth warning, fixed upstream".into(),
         }],
         ..SplatPolicy::default()

@@ -509,3 +509,88 @@ fn debian_kernel_passes_the_trees_fib_rule_selftest() {
     );
     assert!(qemu_left(pid).is_empty());
 }
+
+/// A module that WARNs when loaded, built against Debian's own headers for
+/// the kernel `debian_kernel()` fetched (linux-headers-<abi>-amd64, -common
+/// and linux-kbuild-6.1, downloaded once into the cache beside it).
+fn warning_module() -> PathBuf {
+    let (kernel, _, _) = debian_kernel();
+    let abi = kernel
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_prefix("vmlinuz-"))
+        .and_then(|n| n.strip_suffix("-amd64"))
+        .expect("vmlinuz-<abi>-amd64")
+        .to_owned();
+    let dir = cache_root().join(format!("kernels/debian-headers-{abi}"));
+    let ko = dir.join("mod/splat.ko");
+    if ko.is_file() {
+        return ko;
+    }
+    require_tool("make", "make");
+    require_tool("gcc", "gcc");
+    let script = r#"set -e
+abi=$1; dir=$2
+[ -n "$abi" ] && [ -n "$dir" ]
+rm -rf "$dir"; mkdir -p "$dir/root" "$dir/mod"; cd "$dir"
+ver=$(apt-cache show "linux-headers-$abi-amd64" | sed -n 's/^Version: //p' | head -n 1)
+apt-get download "linux-headers-$abi-amd64=$ver" "linux-headers-$abi-common=$ver" "linux-kbuild-6.1=$ver" >&2
+for d in ./*.deb; do dpkg-deb -x "$d" root; done
+rm -f ./*.deb
+# The package's Makefile includes the -common one by its absolute path.
+sed -i "s|/usr/src/|$dir/root/usr/src/|" "root/usr/src/linux-headers-$abi-amd64/Makefile"
+printf '%s\n' '// SPDX-License-Identifier: GPL-2.0' '#include <linux/module.h>' \
+  '#include <linux/bug.h>' 'static int __init splat_init(void)' '{' \
+  '	WARN(1, "harness splat test");' '	return 0;' '}' 'module_init(splat_init);' \
+  'MODULE_LICENSE("GPL");' > mod/splat.c
+echo 'obj-m := splat.o' > mod/Makefile
+make -s -C "root/usr/src/linux-headers-$abi-amd64" M="$dir/mod" modules >&2
+"#;
+    let out = Command::new("sh")
+        .args(["-c", script, "sh", &abi])
+        .arg(&dir)
+        .output()
+        .expect("run sh");
+    assert!(
+        out.status.success() && ko.is_file(),
+        "building the WARN module against Debian's headers failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    ko
+}
+
+#[test]
+fn a_kernel_warning_fails_a_boot_whose_tests_pass() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let ko = warning_module();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let json = tmp.path().join("r.json");
+    let (out, _) = boot_debian(&["--module", ko.to_str().expect("utf8")], &json);
+    let r = json_of(&json);
+    let why = format!("{r:#}\n{}", String::from_utf8_lossy(&out.stderr));
+    // The kernel printed `WARNING: CPU: 0 PID: N at .../splat.c:6
+    // splat_init+0x.. [splat]` when insmod loaded the module (before the
+    // suite), and every guest test passed: the boot is not a pass.
+    assert_eq!(r["status"], "tests-passed-kernel-warned", "{why}");
+    assert_eq!(out.status.code(), Some(1), "{why}");
+    let tests = r["tests"].as_array().expect("tests");
+    assert!(!tests.is_empty() && tests.iter().all(|t| t["status"] == "pass"), "{why}");
+    let splats = r["splats"].as_array().expect("splats");
+    assert_eq!(splats.len(), 1, "{why}");
+    let s = &splats[0];
+    assert_eq!(s["kind"], "warning");
+    assert!(s.get("test").is_none(), "loaded before the suite: {why}");
+    // The function that fired, then the module loader's frames.
+    let fp = s["fingerprint"].as_str().expect("fingerprint").to_owned();
+    assert!(fp.starts_with("warning:splat_init/do_one_initcall"), "{fp}");
+
+    // Allowed by its fingerprint: reported, with the reason, and a pass.
+    let json2 = tmp.path().join("r2.json");
+    let allow = format!("{fp}=deliberate test warning");
+    let ko = ko.to_str().expect("utf8");
+    let (out, _) = boot_debian(&["--module", ko, "--allow-splat", &allow], &json2);
+    let r = json_of(&json2);
+    assert_eq!(r["status"], "passed", "{r:#}");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(r["splats"][0]["allowed"], "deliberate test warning");
+}

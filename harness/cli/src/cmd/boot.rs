@@ -58,6 +58,13 @@ pub struct Args {
     /// lacks the config qemu/kselftests.conf lists for it. bash is packed.
     #[arg(long = "kselftest", value_name = "SCRIPT")]
     pub kselftests: Vec<PathBuf>,
+    /// A kernel splat fingerprint (as reported, e.g.
+    /// `warning:veth_newlink/__rtnl_newlink/rtnl_newlink`) that does not fail
+    /// the boot, optionally `=REASON` (repeatable). Every other WARN, lockdep,
+    /// KASAN, kmemleak, ... report makes a boot whose tests all passed
+    /// `tests-passed-kernel-warned` (exit 1).
+    #[arg(long = "allow-splat", value_name = "FINGERPRINT[=REASON]")]
+    pub allow_splats: Vec<String>,
     /// Accelerator: auto (probe KVM, fall back to TCG), kvm, tcg.
     #[arg(long, env = "HARNESS_ACCEL", default_value = "auto")]
     pub accel: AccelPref,
@@ -166,6 +173,17 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     opts.memory_mb = args.memory;
     opts.append = args.append.clone();
     opts.name_tag = Some(tag);
+    opts.splats.allow = args
+        .allow_splats
+        .iter()
+        .map(|a| {
+            let (fingerprint, reason) = a.split_once('=').unwrap_or((a, "allowed on the command line"));
+            harness_boot::splat::AllowedSplat {
+                fingerprint: fingerprint.to_owned(),
+                reason: reason.to_owned(),
+            }
+        })
+        .collect();
     if args.init.is_none() {
         opts.expected_tests = initramfs::suite_test_names(&guest_dir)
             .with_context(|| format!("listing the guest tests in {}", guest_dir.display()))?;

@@ -196,9 +196,15 @@ impl Progress {
 }
 
 fn print_table(report: &MatrixReport) {
-    println!(
+    crate::common::outln!(
         "{:<48} {:<16} {:<8} {:<8} {:<14} {:<6} {}",
-        "cell", "apply", "kconfig", "build", "boot", "tests", "verdict"
+        "cell",
+        "apply",
+        "kconfig",
+        "build",
+        "boot",
+        "tests",
+        "verdict"
     );
     for c in &report.cells {
         let tests = harness_report::view::flat_tests(c);
@@ -206,7 +212,7 @@ fn print_table(report: &MatrixReport) {
             .iter()
             .filter(|(_, t)| !matches!(t.status, harness_report::model::TestStatus::Fail))
             .count();
-        println!(
+        crate::common::outln!(
             "{:<48} {:<16} {:<8} {:<8} {:<14} {:<6} {}",
             c.id,
             c.actual.apply.clone().unwrap_or_default(),
@@ -222,13 +228,15 @@ fn print_table(report: &MatrixReport) {
         );
         if !c.as_expected {
             for m in harness_report::view::expectation_mismatches(c) {
-                println!("    {m}");
+                crate::common::outln!("    {m}");
             }
         }
     }
-    println!(
+    crate::common::outln!(
         "{} cells: {} as expected, {} unexpected",
-        report.summary.cells, report.summary.as_expected, report.summary.unexpected
+        report.summary.cells,
+        report.summary.as_expected,
+        report.summary.unexpected
     );
 }
 
@@ -312,7 +320,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     }
     if args.json.as_deref() != Some(Path::new("-")) {
         print_table(&report);
-        println!("report: {}", run_dir.join("index.html").display());
+        crate::common::outln!("report: {}", run_dir.join("index.html").display());
     }
     let mut outcome = if report.summary.unexpected == 0 {
         Outcome::Ok
@@ -328,10 +336,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                 .as_bytes(),
         );
         for r in &cmp.regressions {
-            println!("REGRESSION {}: {}", r.cell, r.message);
+            crate::common::outln!("REGRESSION {}: {}", r.cell, r.message);
         }
         for f in &cmp.fixes {
-            println!("fixed {}: {}", f.cell, f.message);
+            crate::common::outln!("fixed {}: {}", f.cell, f.message);
         }
         if !cmp.regressions.is_empty() {
             outcome = Outcome::Failed;

@@ -127,7 +127,7 @@ fn merge(a: MergeArgs) -> anyhow::Result<Outcome> {
     harness_report::write_run_dir(&a.out, &merged)
         .with_context(|| format!("writing the merged run to {}", a.out.display()))?;
     let s = &merged.summary;
-    println!(
+    crate::common::outln!(
         "merged {} shard reports into {}: {} cells, {} as expected, {} unexpected",
         a.shards.len(),
         a.out.display(),
@@ -155,7 +155,7 @@ fn merge(a: MergeArgs) -> anyhow::Result<Outcome> {
 fn render(a: RenderArgs) -> anyhow::Result<Outcome> {
     let r = load(&a.report)?;
     let files = harness_report::write_run_dir(&a.out, &r)?;
-    println!(
+    crate::common::outln!(
         "wrote {}, {}, {}, {}",
         files.report_json.display(),
         files.summary_md.display(),

@@ -139,7 +139,7 @@ pub fn run(cmd: TreeCommand) -> anyhow::Result<Outcome> {
                     .resolve(n, &specs)
                     .with_context(|| format!("fetching tree {n}"))?;
                 if json.is_none() {
-                    println!(
+                    crate::common::outln!(
                         "{}\t{}\t{}",
                         t.name,
                         t.path.display(),
@@ -174,9 +174,9 @@ pub fn run(cmd: TreeCommand) -> anyhow::Result<Outcome> {
                     common::write_json(&dest, &json!({"schema": TREES_SCHEMA, "trees": rows}))?
                 }
                 None => {
-                    println!("{:<14} {:<9} {:<10} PINNED", "NAME", "KIND", "CACHED");
+                    crate::common::outln!("{:<14} {:<9} {:<10} PINNED", "NAME", "KIND", "CACHED");
                     for r in &rows {
-                        println!(
+                        crate::common::outln!(
                             "{:<14} {:<9} {:<10} {}",
                             r["name"].as_str().unwrap_or(""),
                             r["kind"].as_str().unwrap_or(""),
@@ -247,7 +247,7 @@ pub fn run(cmd: TreeCommand) -> anyhow::Result<Outcome> {
         }
         TreeCommand::Path { name, common } => {
             let t = resolve(&name, common.trees.as_deref())?;
-            println!("{}", t.path.display());
+            crate::common::outln!("{}", t.path.display());
             Ok(Outcome::Ok)
         }
         TreeCommand::Worktree {
@@ -271,7 +271,7 @@ pub fn run(cmd: TreeCommand) -> anyhow::Result<Outcome> {
                     &json!({
                     "schema": TREES_SCHEMA, "worktree": wt.path(), "base": t.path, "stats": wt.stats}),
                 )?,
-                None => println!(
+                None => crate::common::outln!(
                     "{}\t{} files, {} dirs, {} reused, {} reverted, {:.3} s",
                     wt.path().display(),
                     wt.stats.files,

@@ -1,0 +1,225 @@
+//! Fault injection and hostile output targets (issue 23), fast: fake trees and
+//! temporary directories only, no kernel.
+//!
+//! Output files: `--json FILE` is written atomically (temporary file +
+//! rename) only when FILE is a regular file or new; a FIFO (standing in for
+//! `/dev/null` and other devices: never test against the real one) is
+//! written directly and stays a FIFO; a symlink is written through; an
+//! existing file keeps its mode; a new one gets 0666 minus the umask.
+//! Closed pipes: `harness series ... | head` exits quietly, no panic.
+
+mod support;
+
+use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+use support::harness::{assert_no_panic, command};
+use support::proc::{self, Ran};
+
+const LIMIT: Duration = Duration::from_secs(60);
+
+/// A one-patch mail (format-patch style) adding a line to `f`.
+const PATCH: &str = "From 1111111111111111111111111111111111111111 Mon Sep 17 00:00:00 2001
+From: A U Thor <a@example.org>
+Date: Mon, 1 Jan 2024 00:00:00 +0000
+Subject: [PATCH] f: add a line
+
+---
+ f | 1 +
+ 1 file changed, 1 insertion(+)
+
+diff --git a/f b/f
+--- a/f
++++ b/f
+@@ -1,3 +1,4 @@
+ one
+ two
++two and a half
+ three
+";
+
+struct Fx {
+    tmp: tempfile::TempDir,
+}
+
+impl Fx {
+    fn new() -> Fx {
+        let tmp = tempfile::Builder::new()
+            .prefix("fault-")
+            .tempdir()
+            .expect("tempdir");
+        std::fs::write(tmp.path().join("p.patch"), PATCH).expect("write patch");
+        std::fs::create_dir(tmp.path().join("tree")).expect("mkdir tree");
+        std::fs::write(tmp.path().join("tree/f"), "one\ntwo\nthree\n").expect("write tree");
+        Fx { tmp }
+    }
+    fn path(&self, rel: &str) -> PathBuf {
+        self.tmp.path().join(rel)
+    }
+    /// `harness series p.patch --json DEST`.
+    fn series_json(&self, dest: &Path) -> Ran {
+        let ran = proc::run(
+            command()
+                .arg("series")
+                .arg(self.path("p.patch"))
+                .arg("--json")
+                .arg(dest),
+            LIMIT,
+        );
+        assert_no_panic(&ran, "series --json");
+        ran
+    }
+}
+
+fn assert_series_json(bytes: &[u8], what: &str) {
+    let v: serde_json::Value = serde_json::from_slice(bytes)
+        .unwrap_or_else(|e| panic!("{what}: not JSON ({e}): {}", String::from_utf8_lossy(bytes)));
+    assert_eq!(v["schema"], "harness.series/1", "{what}");
+}
+
+fn mkfifo(path: &Path) {
+    let st = Command::new("mkfifo").arg(path).status().expect("run mkfifo");
+    assert!(st.success(), "mkfifo {}", path.display());
+}
+
+#[test]
+fn json_to_a_fifo_is_written_directly_and_the_fifo_stays() {
+    // A FIFO stands for every non-regular output (/dev/null, /dev/stdout, a
+    // tty): the old code renamed a temporary file over it.
+    let fx = Fx::new();
+    let fifo = fx.path("out.fifo");
+    mkfifo(&fifo);
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(&fifo).expect("read fifo"))
+    };
+    let ran = fx.series_json(&fifo);
+    assert_eq!(ran.code, Some(0), "{}", ran.describe());
+    let got = reader.join().expect("reader thread");
+    assert_series_json(&got, "read from the FIFO");
+    let meta = std::fs::symlink_metadata(&fifo).expect("stat fifo");
+    assert!(
+        meta.file_type().is_fifo(),
+        "the FIFO was replaced: {:?}",
+        meta.file_type()
+    );
+}
+
+#[test]
+fn json_through_a_symlink_writes_the_target_and_keeps_the_link_and_mode() {
+    let fx = Fx::new();
+    let target = fx.path("real.json");
+    std::fs::write(&target, "old\n").expect("write");
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+    let link = fx.path("link.json");
+    std::os::unix::fs::symlink("real.json", &link).expect("symlink");
+    let ran = fx.series_json(&link);
+    assert_eq!(ran.code, Some(0), "{}", ran.describe());
+    let meta = std::fs::symlink_metadata(&link).expect("stat link");
+    assert!(meta.file_type().is_symlink(), "the symlink was replaced");
+    assert_series_json(&std::fs::read(&target).expect("read target"), "target");
+    let mode = std::fs::metadata(&target).expect("stat").permissions().mode() & 0o7777;
+    assert_eq!(mode, 0o640, "the existing file's mode was not kept");
+}
+
+#[test]
+fn json_through_a_dangling_symlink_creates_its_target() {
+    let fx = Fx::new();
+    std::fs::create_dir(fx.path("sub")).expect("mkdir");
+    let link = fx.path("link.json");
+    std::os::unix::fs::symlink("sub/new.json", &link).expect("symlink");
+    let ran = fx.series_json(&link);
+    assert_eq!(ran.code, Some(0), "{}", ran.describe());
+    assert!(std::fs::symlink_metadata(&link)
+        .expect("stat")
+        .file_type()
+        .is_symlink());
+    assert_series_json(&std::fs::read(fx.path("sub/new.json")).expect("read"), "target");
+}
+
+#[test]
+fn a_new_report_file_is_readable_under_the_usual_umask() {
+    // Under umask 022 a new file is 0644 (0666 & !022), like `touch` makes;
+    // the old code left the temporary file's 0600.
+    let fx = Fx::new();
+    let dest = fx.path("new.json");
+    let ran = proc::run(
+        Command::new("sh")
+            .arg("-c")
+            .arg("umask 022; exec \"$0\" series \"$1\" --json \"$2\"")
+            .arg(support::harness::bin())
+            .arg(fx.path("p.patch"))
+            .arg(&dest),
+        LIMIT,
+    );
+    assert_eq!(ran.code, Some(0), "{}", ran.describe());
+    let mode = std::fs::metadata(&dest).expect("stat").permissions().mode() & 0o7777;
+    assert_eq!(mode, 0o644);
+}
+
+#[test]
+fn json_to_a_directory_is_refused_and_the_directory_kept() {
+    let fx = Fx::new();
+    let dir = fx.path("adir");
+    std::fs::create_dir(&dir).expect("mkdir");
+    std::fs::write(dir.join("keep"), "x").expect("write");
+    let ran = fx.series_json(&dir);
+    assert_eq!(ran.code, Some(2), "{}", ran.describe());
+    assert!(ran.stderr_str().contains("adir"), "{}", ran.describe());
+    assert_eq!(std::fs::read(dir.join("keep")).expect("read"), b"x");
+}
+
+/// Run `harness ARGS` with stdout a pipe whose reader has already exited
+/// (`{ sleep; harness ...; } | true`), returning the shell's stderr with the
+/// harness's exit code on the last line as `rc=N`.
+fn into_closed_pipe(args: &[&std::ffi::OsStr]) -> (Ran, i32) {
+    let ran = proc::run(
+        Command::new("sh")
+            .arg("-c")
+            .arg("{ sleep 0.3; \"$0\" \"$@\"; echo \"rc=$?\" >&2; } | true")
+            .arg(support::harness::bin())
+            .args(args),
+        LIMIT,
+    );
+    assert_eq!(ran.code, Some(0), "shell: {}", ran.describe());
+    let err = ran.stderr_str();
+    let rc = err
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("rc="))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no rc line: {}", ran.describe()));
+    (ran, rc)
+}
+
+#[test]
+fn series_into_a_closed_pipe_exits_quietly() {
+    let fx = Fx::new();
+    let p = fx.path("p.patch");
+    let (ran, rc) = into_closed_pipe(&["series".as_ref(), p.as_os_str()]);
+    // 101 is Rust's panic exit; "failed printing to stdout" its message.
+    assert_ne!(rc, 101, "{}", ran.describe());
+    assert!(!ran.stderr_str().contains("panicked"), "{}", ran.describe());
+    assert!(!ran.stderr_str().contains("error"), "{}", ran.describe());
+    // The series was read fine: the outcome stays 0.
+    assert_eq!(rc, 0, "{}", ran.describe());
+}
+
+#[test]
+fn refresh_check_into_a_closed_pipe_exits_quietly() {
+    let fx = Fx::new();
+    let p = fx.path("p.patch");
+    let tree = fx.path("tree");
+    let (ran, rc) = into_closed_pipe(&[
+        "refresh-check".as_ref(),
+        p.as_os_str(),
+        p.as_os_str(),
+        "--tree".as_ref(),
+        tree.as_os_str(),
+    ]);
+    assert_ne!(rc, 101, "{}", ran.describe());
+    assert!(!ran.stderr_str().contains("panicked"), "{}", ran.describe());
+    // The same patch twice applies: refresh-only, exit 0.
+    assert_eq!(rc, 0, "{}", ran.describe());
+}

@@ -79,7 +79,10 @@ fn assert_series_json(bytes: &[u8], what: &str) {
 }
 
 fn mkfifo(path: &Path) {
-    let st = Command::new("mkfifo").arg(path).status().expect("run mkfifo");
+    let st = Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("run mkfifo");
     assert!(st.success(), "mkfifo {}", path.display());
 }
 
@@ -119,7 +122,11 @@ fn json_through_a_symlink_writes_the_target_and_keeps_the_link_and_mode() {
     let meta = std::fs::symlink_metadata(&link).expect("stat link");
     assert!(meta.file_type().is_symlink(), "the symlink was replaced");
     assert_series_json(&std::fs::read(&target).expect("read target"), "target");
-    let mode = std::fs::metadata(&target).expect("stat").permissions().mode() & 0o7777;
+    let mode = std::fs::metadata(&target)
+        .expect("stat")
+        .permissions()
+        .mode()
+        & 0o7777;
     assert_eq!(mode, 0o640, "the existing file's mode was not kept");
 }
 
@@ -135,7 +142,10 @@ fn json_through_a_dangling_symlink_creates_its_target() {
         .expect("stat")
         .file_type()
         .is_symlink());
-    assert_series_json(&std::fs::read(fx.path("sub/new.json")).expect("read"), "target");
+    assert_series_json(
+        &std::fs::read(fx.path("sub/new.json")).expect("read"),
+        "target",
+    );
 }
 
 #[test]
@@ -222,4 +232,91 @@ fn refresh_check_into_a_closed_pipe_exits_quietly() {
     assert!(!ran.stderr_str().contains("panicked"), "{}", ran.describe());
     // The same patch twice applies: refresh-only, exit 0.
     assert_eq!(rc, 0, "{}", ran.describe());
+}
+
+/// A project with one two-patch series and one config, and its own cache.
+fn matrix_project(fx: &Fx, yaml: &str) -> PathBuf {
+    let root = fx.path("proj");
+    std::fs::create_dir_all(root.join("patches/two")).expect("mkdir");
+    std::fs::create_dir_all(root.join("kernel-configs")).expect("mkdir");
+    for n in ["0001-a.patch", "0002-b.patch"] {
+        std::fs::write(root.join("patches/two").join(n), PATCH).expect("write");
+    }
+    std::fs::write(root.join("kernel-configs/c.config"), "CONFIG_NET=y\n").expect("write");
+    std::fs::write(root.join("matrix.yaml"), yaml).expect("write");
+    root
+}
+
+fn matrix(fx: &Fx, root: &Path, extra: &[&str]) -> Ran {
+    let ran = proc::run(
+        command()
+            .env("HARNESS_PROJECT", root)
+            .env("HARNESS_CACHE", fx.path("cache"))
+            .arg("matrix")
+            .arg("--config")
+            .arg(root.join("matrix.yaml"))
+            .arg("--results")
+            .arg(root.join("results"))
+            .args(extra),
+        LIMIT,
+    );
+    assert_no_panic(&ran, "matrix");
+    ran
+}
+
+const TREE_AND_CONFIG: &str = "configs: [{name: c, fragments: [kernel-configs/c.config]}]\n";
+
+#[test]
+fn matrix_config_errors_exit_2_at_load_naming_the_file_and_the_reason() {
+    let cases = [
+        (
+            "trees: [{name: linux-6.1}]\nseries: [{name: 'x/../../../victim', source: two}]\n",
+            "bad name",
+        ),
+        (
+            "trees: [{name: nosuchtree}]\nseries: [{name: s, source: two}]\n",
+            "tree `nosuchtree` is not defined",
+        ),
+        (
+            "trees: [{name: linux-6.1}]\nseries: [{name: s, source: nothere}]\n",
+            "not found",
+        ),
+        (
+            "trees: [{name: linux-6.1}]\nseries: [{name: s, source: two, take: 1-5}]\n",
+            "out of range",
+        ),
+    ];
+    for (yaml, want) in cases {
+        let fx = Fx::new();
+        let root = matrix_project(&fx, &format!("{yaml}{TREE_AND_CONFIG}"));
+        let ran = matrix(&fx, &root, &[]);
+        assert_eq!(ran.code, Some(2), "{yaml}: {}", ran.describe());
+        let err = ran.stderr_str();
+        assert!(
+            err.contains("matrix.yaml") && err.contains(want),
+            "{yaml}: wanted {want:?}: {}",
+            ran.describe()
+        );
+        // Nothing ran: no run directory, no victim outside the cache.
+        assert!(
+            !root.join("results").exists(),
+            "{yaml}: a run directory was made"
+        );
+        assert!(!fx.path("victim").exists());
+    }
+}
+
+#[test]
+fn a_run_id_that_climbs_out_of_results_is_refused() {
+    let fx = Fx::new();
+    let root = matrix_project(
+        &fx,
+        &format!(
+            "trees: [{{name: linux-6.1}}]\nseries: [{{name: s, source: two}}]\n{TREE_AND_CONFIG}"
+        ),
+    );
+    let ran = matrix(&fx, &root, &["--run-id", "../../escaped"]);
+    assert_eq!(ran.code, Some(2), "{}", ran.describe());
+    assert!(ran.stderr_str().contains("--run-id"), "{}", ran.describe());
+    assert!(!fx.path("escaped").exists() && !root.join("escaped").exists());
 }

@@ -19,6 +19,7 @@ mod cache;
 mod error;
 mod git;
 mod manifest;
+mod name;
 mod spec;
 mod util;
 mod worktree;
@@ -27,6 +28,7 @@ pub use cache::{BaseTree, Check, Provenance, TreeCache, VerifyReport, PIN_SCHEMA
 pub use error::{Error, Result};
 pub use git::{commit_all, import_into_git, GitImport};
 pub use manifest::Manifest;
+pub use name::{check_name, NAME_MAX, NAME_RULE};
 pub use spec::{TreeSource, TreeSpec, TreeSpecs, DEFAULTS_YAML};
 pub use util::sha256_file;
 pub use worktree::{replace_file, Worktree, WorktreeMethod, WorktreeOptions, WorktreeStats};

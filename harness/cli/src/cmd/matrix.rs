@@ -26,7 +26,8 @@ pub struct Args {
     /// Where run directories are written. Default: <project>/results.
     #[arg(long, value_name = "DIR")]
     pub results: Option<PathBuf>,
-    /// Run id (directory name). Default: a UTC timestamp plus the process id.
+    /// Run id (directory name under --results: letters, digits, '.', '_' and
+    /// '-', not starting with '.'). Default: a UTC timestamp plus the process id.
     #[arg(long)]
     pub run_id: Option<String>,
     /// Only run shard I of N (cells assigned by sorted cell id); merge with `harness report merge`.
@@ -278,9 +279,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     };
     let results = args.results.clone().unwrap_or_else(|| root.join("results"));
     let run_id = args.run_id.clone().unwrap_or_else(new_run_id);
-    let run_dir = results.join(&run_id);
-    std::fs::create_dir_all(&run_dir).with_context(|| format!("creating {}", run_dir.display()))?;
-
+    // The run id is a directory under --results: one path component.
+    harness_trees::check_name(&run_id).map_err(|e| anyhow::anyhow!("--run-id: {e}"))?;
     let mut stages = RealStages::new(
         root.clone(),
         cache_dir(),
@@ -288,6 +288,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         cfg.boot.clone(),
     )
     .context("setting up the tree cache")?;
+    stages
+        .check_config(&cfg)
+        .map_err(|e| anyhow::anyhow!("{origin}: {e}"))?;
+    let run_dir = results.join(&run_id);
+    std::fs::create_dir_all(&run_dir).with_context(|| format!("creating {}", run_dir.display()))?;
     if let Some(s) = &args.sandbox {
         stages.sandbox_override = Some(parse_sandbox(s)?);
     }

@@ -58,7 +58,7 @@ impl RealStages {
         })
     }
 
-    fn series_path(&self, source: &str) -> PathBuf {
+    pub(super) fn series_path(&self, source: &str) -> PathBuf {
         let direct = self.project_root.join(source);
         if direct.exists() {
             return direct;

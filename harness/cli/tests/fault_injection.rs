@@ -320,3 +320,81 @@ fn a_run_id_that_climbs_out_of_results_is_refused() {
     assert!(ran.stderr_str().contains("--run-id"), "{}", ran.describe());
     assert!(!fx.path("escaped").exists() && !root.join("escaped").exists());
 }
+
+/// `harness tree worktree` on a directory tree defined in a trees.yaml.
+fn tree_worktree(fx: &Fx, dest: &Path, method: &str) -> Ran {
+    let yaml = fx.path("trees.yaml");
+    std::fs::write(
+        &yaml,
+        format!(
+            "trees:\n  fake:\n    directory: {{ path: {} }}\n",
+            fx.path("tree").display()
+        ),
+    )
+    .expect("write trees.yaml");
+    let ran = proc::run(
+        command()
+            .env("HARNESS_CACHE", fx.path("cache"))
+            .args(["tree", "worktree", "fake"])
+            .arg(dest)
+            .args(["--method", method, "--trees"])
+            .arg(&yaml),
+        LIMIT,
+    );
+    assert_no_panic(&ran, "tree worktree");
+    ran
+}
+
+#[test]
+fn tree_worktree_refuses_a_non_empty_dest_and_deletes_nothing() {
+    for method in ["hardlink", "copy"] {
+        let fx = Fx::new();
+        let dest = fx.path("mine");
+        std::fs::create_dir(&dest).expect("mkdir");
+        std::fs::write(dest.join("thesis.tex"), "years of work").expect("write");
+        let ran = tree_worktree(&fx, &dest, method);
+        assert_eq!(ran.code, Some(2), "{method}: {}", ran.describe());
+        assert!(ran.stderr_str().contains("not empty"), "{}", ran.describe());
+        assert_eq!(
+            std::fs::read(dest.join("thesis.tex")).expect("still there"),
+            b"years of work"
+        );
+        assert!(
+            !dest.join("f").exists(),
+            "{method}: worktree written anyway"
+        );
+    }
+}
+
+#[test]
+fn tree_worktree_refuses_a_dest_inside_the_cache() {
+    let fx = Fx::new();
+    let cached = fx.path("cache/trees/linux-6.1/tree");
+    std::fs::create_dir_all(&cached).expect("mkdir");
+    std::fs::write(cached.join("Makefile"), "all:\n").expect("write");
+    for dest in [cached.clone(), fx.path("cache/work/x")] {
+        let ran = tree_worktree(&fx, &dest, "copy");
+        assert_eq!(ran.code, Some(2), "{}: {}", dest.display(), ran.describe());
+        assert!(
+            ran.stderr_str().contains("tree cache"),
+            "{}",
+            ran.describe()
+        );
+    }
+    assert_eq!(
+        std::fs::read(cached.join("Makefile")).expect("kept"),
+        b"all:\n"
+    );
+}
+
+#[test]
+fn tree_worktree_into_a_new_dest_works() {
+    let fx = Fx::new();
+    let dest = fx.path("wt");
+    let ran = tree_worktree(&fx, &dest, "hardlink");
+    assert_eq!(ran.code, Some(0), "{}", ran.describe());
+    assert_eq!(
+        std::fs::read(dest.join("f")).expect("f"),
+        b"one\ntwo\nthree\n"
+    );
+}

@@ -31,7 +31,10 @@ pub use manifest::Manifest;
 pub use name::{check_name, NAME_MAX, NAME_RULE};
 pub use spec::{TreeSource, TreeSpec, TreeSpecs, DEFAULTS_YAML};
 pub use util::sha256_file;
-pub use worktree::{replace_file, Worktree, WorktreeMethod, WorktreeOptions, WorktreeStats};
+pub use worktree::{
+    check_new_worktree_dest, replace_file, resolved_path, Worktree, WorktreeMethod,
+    WorktreeOptions, WorktreeStats,
+};
 
 /// Progress and waiting notices from cache operations (the library never prints).
 #[derive(Debug, Clone)]

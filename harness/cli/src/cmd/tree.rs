@@ -257,6 +257,9 @@ pub fn run(cmd: TreeCommand) -> anyhow::Result<Outcome> {
             json,
             common,
         } => {
+            // Refuse before fetching anything: a non-empty DEST (its files
+            // would be replaced) or one inside the cache.
+            harness_trees::check_new_worktree_dest(&dest, &common::cache_dir())?;
             let t = resolve(&name, common.trees.as_deref())?;
             let method = match method.as_str() {
                 "reflink" => WorktreeMethod::Reflink,

@@ -376,6 +376,7 @@ impl TreeCache {
     ) -> Result<BaseTree> {
         let name = &spec.name;
         let entries = manifest::walk(top, true)?;
+        manifest::refuse_special_files(top, &entries)?;
         prov.manifest = Some(Manifest::of(&entries));
         manifest::make_read_only(top, &entries)?;
         let tree = self.tree_path(name);
@@ -803,6 +804,9 @@ fn untar(tarball: &Path, dest: &Path) -> Result<()> {
         .arg("-C")
         .arg(dest)
         .arg("--no-same-owner")
+        // Modes as an ordinary user gets them (umask applied), also as root;
+        // setuid/setgid bits are cleared for good in `finish`.
+        .arg("--no-same-permissions")
         .arg("-xf")
         .arg(tarball))?;
     Ok(())
@@ -828,8 +832,11 @@ struct TempTree {
 
 impl TempTree {
     fn new(parent: &Path, name: &str) -> Result<TempTree> {
+        // Private (0700): nothing extracted in it is reachable by another
+        // user before `finish` checked it.
         let t = tempfile::Builder::new()
             .prefix(&format!(".tmp-{name}-"))
+            .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
             .tempdir_in(parent)
             .map_err(|e| Error::io("creating a directory in", parent, e))?;
         Ok(TempTree { path: t.keep() })

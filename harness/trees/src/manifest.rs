@@ -144,7 +144,26 @@ impl Manifest {
     }
 }
 
-/// Remove write permission (a-w) from every file and directory of a tree, so an
+/// Refuse a tree holding a special file (device node, FIFO, socket): a kernel
+/// source tree has none, and a hostile tarball extracted as root could create
+/// a device node giving access to host memory or disks. The extraction
+/// directory is private (0700) until this check passed, and is removed when
+/// it fails.
+pub(crate) fn refuse_special_files(root: &Path, entries: &[Entry]) -> Result<()> {
+    match entries.iter().find(|e| e.kind == Kind::Other) {
+        Some(e) => Err(Error::tree(
+            &root.display().to_string(),
+            format!(
+                "{}: a special file (device node, FIFO or socket) in a source tree; refused",
+                e.rel.display()
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Remove write permission (a-w) and setuid/setgid/sticky bits from every
+/// file and directory of a tree, so an
 /// in-place write into a hard-linked worktree fails instead of changing the base
 /// (for non-root users; root bypasses permission bits — see `Worktree`).
 pub(crate) fn make_read_only(root: &Path, entries: &[Entry]) -> Result<()> {
@@ -158,8 +177,10 @@ pub(crate) fn make_read_only(root: &Path, entries: &[Entry]) -> Result<()> {
 fn set_ro(p: &Path) -> Result<()> {
     let md = std::fs::symlink_metadata(p).map_err(|e| Error::io("reading", p, e))?;
     let mode = md.permissions().mode();
-    if mode & 0o222 != 0 {
-        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode & !0o222))
+    // Also drop setuid, setgid and sticky bits: a tarball extracted as root
+    // keeps them, and nothing in a source tree needs them.
+    if mode & 0o7222 != 0 {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode & !0o7222))
             .map_err(|e| Error::io("making read-only", p, e))?;
     }
     Ok(())

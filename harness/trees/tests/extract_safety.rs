@@ -1,0 +1,90 @@
+//! Tarball trees are extracted without setuid/setgid bits and without special
+//! files (issue 23): a hostile tarball extracted as root must not leave a
+//! setuid binary or a device node in the shared cache.
+//!
+//! The tarballs are made here with the system `tar` from small fake trees.
+//! A FIFO stands in for device nodes (creating a device node needs root;
+//! both are "special files" to the check, which refuses any non-regular,
+//! non-directory, non-symlink entry).
+
+use harness_trees::{TreeCache, TreeSpecs};
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::Command;
+
+fn tar_of(dir: &Path, top: &str, out: &Path) {
+    let st = Command::new("tar")
+        .arg("-C")
+        .arg(dir)
+        .arg("-cf")
+        .arg(out)
+        .arg(top)
+        .status()
+        .expect("run tar");
+    assert!(st.success());
+}
+
+fn fetch(tmp: &Path, tarball: &Path) -> harness_trees::Result<harness_trees::BaseTree> {
+    let sha = harness_trees::sha256_file(tarball).expect("hash");
+    let yaml = format!(
+        "trees:\n  fake:\n    tarball: {{ path: {}, sha256: \"{sha}\" }}\n",
+        tarball.display()
+    );
+    let specs = TreeSpecs::parse(&yaml, Path::new("trees.yaml"), tmp).expect("specs");
+    let cache = TreeCache::open(tmp.join("cache")).expect("cache");
+    cache.fetch(specs.get("fake").expect("defined"))
+}
+
+#[test]
+fn setuid_and_setgid_bits_are_dropped() {
+    let d = tempfile::tempdir().expect("tmp");
+    let src = d.path().join("src/fake-1.0");
+    std::fs::create_dir_all(src.join("scripts")).expect("mkdir");
+    std::fs::write(src.join("Makefile"), "all:\n").expect("write");
+    let suid = src.join("scripts/run");
+    std::fs::write(&suid, "#!/bin/sh\n").expect("write");
+    std::fs::set_permissions(&suid, std::fs::Permissions::from_mode(0o6755)).expect("chmod");
+    assert_eq!(
+        std::fs::metadata(&suid).expect("stat").permissions().mode() & 0o7777,
+        0o6755,
+        "fixture: this file system keeps setuid bits"
+    );
+    let tb = d.path().join("fake.tar");
+    tar_of(&d.path().join("src"), "fake-1.0", &tb);
+    let tree = fetch(d.path(), &tb).expect("fetch");
+    let mode = std::fs::metadata(tree.path.join("scripts/run"))
+        .expect("stat")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o7000, 0, "setuid/setgid kept: {mode:o}");
+    // Still executable (the manifest keeps exec bits), read-only.
+    assert_eq!(mode & 0o777, 0o555, "{mode:o}");
+}
+
+#[test]
+fn a_tarball_with_a_special_file_is_refused_and_nothing_is_cached() {
+    let d = tempfile::tempdir().expect("tmp");
+    let src = d.path().join("src/fake-1.0");
+    std::fs::create_dir_all(&src).expect("mkdir");
+    std::fs::write(src.join("Makefile"), "all:\n").expect("write");
+    let st = Command::new("mkfifo")
+        .arg(src.join("dev-mem"))
+        .status()
+        .expect("mkfifo");
+    assert!(st.success());
+    let tb = d.path().join("fake.tar");
+    tar_of(&d.path().join("src"), "fake-1.0", &tb);
+    let err = fetch(d.path(), &tb).expect_err("a special file must be refused");
+    assert!(err.to_string().contains("dev-mem"), "{err}");
+    assert!(err.to_string().contains("special file"), "{err}");
+    let trees = d.path().join("cache/trees");
+    assert!(!trees.join("fake/tree").exists(), "a tree was published");
+    // The extraction directory is gone too.
+    let left: Vec<_> = std::fs::read_dir(&trees)
+        .expect("read")
+        .flatten()
+        .map(|e| e.file_name())
+        .filter(|n| n.to_string_lossy().starts_with(".tmp-"))
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}

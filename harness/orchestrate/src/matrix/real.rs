@@ -353,6 +353,10 @@ impl Stages for RealStages {
         let ccache = self.cache_root.join("ccache");
         let _ = std::fs::create_dir_all(&out);
         let _ = std::fs::create_dir_all(&ccache);
+        // One writer per build directory across kconfig + build: another run
+        // on this cache waits instead of rewriting .config under our make
+        // (build() locks again if this failed, so make is covered anyway).
+        let _lock = harness_build::lock_build_dir(&out).ok();
         let writable: Vec<&Path> = if unit.kind == SourceKind::Base {
             vec![&out, &ccache]
         } else {

@@ -377,7 +377,7 @@ impl TreeCache {
         let name = &spec.name;
         let entries = manifest::walk(top, true)?;
         manifest::refuse_special_files(top, &entries)?;
-        prov.manifest = Some(Manifest::of(&entries));
+        prov.manifest = Some(Manifest::with_content(top, &entries)?);
         manifest::make_read_only(top, &entries)?;
         let tree = self.tree_path(name);
         if top != tree {
@@ -533,32 +533,7 @@ impl TreeCache {
             _ => {}
         }
         let tree = self.tree_path(name);
-        let actual = Manifest::compute(&tree);
-        let expected = pin.manifest.as_ref();
-        checks.push(Check {
-            what: "extracted tree (listing, sizes, exec bits vs. manifest recorded at extraction)"
-                .into(),
-            path: tree,
-            ok: matches!((&actual, expected), (Ok(a), Some(e)) if a == e),
-            expected: expected.map(|m| {
-                format!(
-                    "{} files, {} bytes, manifest {}",
-                    m.files, m.bytes, m.sha256
-                )
-            }),
-            actual: match &actual {
-                Ok(a) => Some(format!(
-                    "{} files, {} bytes, manifest {}",
-                    a.files, a.bytes, a.sha256
-                )),
-                Err(_) => None,
-            },
-            message: match actual {
-                Err(e) => Some(e.to_string()),
-                Ok(_) if expected.is_none() => Some("pin.json has no manifest".into()),
-                Ok(_) => None,
-            },
-        });
+        checks.extend(crate::verify::tree_checks(&tree, pin.manifest.as_ref()));
         Ok(report(checks))
     }
 

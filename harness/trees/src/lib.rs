@@ -22,6 +22,7 @@ mod manifest;
 mod name;
 mod spec;
 mod util;
+mod verify;
 mod worktree;
 
 pub use cache::{BaseTree, Check, Provenance, TreeCache, VerifyReport, PIN_SCHEMA};

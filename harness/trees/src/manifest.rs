@@ -1,7 +1,8 @@
-//! A parallel walk of a tree, and the manifest recorded at extraction so that
-//! `verify` can cheaply tell a complete tree from a damaged one (names, sizes,
-//! exec bits, symlink targets — not file contents, which would mean re-reading
-//! 1.3 GB; contents are covered by the tarball hash and the read-only base).
+//! A parallel walk of a tree, and the manifest recorded at fetch so that
+//! `verify` can tell a complete, unchanged tree from a damaged or modified
+//! one: the listing (names, sizes, exec bits, symlink targets) and, since
+//! issue 23, the content (every file's sha256, hashed once at fetch: about
+//! 5-10 s for the 1.5 GB, 78 000-file 6.1 tree on two shared cores).
 
 use crate::{Error, Result};
 use rayon::prelude::*;
@@ -91,6 +92,11 @@ pub struct Manifest {
     pub bytes: u64,
     /// sha256 over lines `d PATH`, `f PATH SIZE X|-`, `l PATH -> TARGET`, sorted by path.
     pub sha256: String,
+    /// sha256 over lines `PATH FILE-SHA256` for every regular file, sorted by
+    /// path: the content, so a same-size change in place is caught. Recorded
+    /// at fetch; absent in pins written by older versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_sha256: Option<String>,
 }
 
 impl Manifest {
@@ -140,8 +146,48 @@ impl Manifest {
             symlinks,
             bytes,
             sha256: hex::encode(h.finalize()),
+            content_sha256: None,
         }
     }
+
+    /// The listing part only (what [`Manifest::of`] computes), to compare
+    /// listings whether or not the content hash is present.
+    pub fn listing(&self) -> Manifest {
+        Manifest {
+            content_sha256: None,
+            ..self.clone()
+        }
+    }
+
+    /// [`Manifest::of`] plus the content hash (every file read, in parallel).
+    pub(crate) fn with_content(root: &Path, entries: &[Entry]) -> Result<Manifest> {
+        let mut m = Manifest::of(entries);
+        m.content_sha256 = Some(content_hash(root, entries)?);
+        Ok(m)
+    }
+}
+
+/// The content hash of [`Manifest::content_sha256`].
+pub(crate) fn content_hash(root: &Path, entries: &[Entry]) -> Result<String> {
+    let mut files: Vec<(&Path, String)> = entries
+        .par_iter()
+        .filter(|e| e.kind == Kind::File)
+        .map(|e| {
+            Ok((
+                e.rel.as_path(),
+                crate::util::sha256_file(&root.join(&e.rel))?,
+            ))
+        })
+        .collect::<Result<_>>()?;
+    files.par_sort_unstable_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
+    let mut h = Sha256::new();
+    for (rel, sum) in files {
+        h.update(rel.as_os_str().as_bytes());
+        h.update(b" ");
+        h.update(sum.as_bytes());
+        h.update(b"\n");
+    }
+    Ok(hex::encode(h.finalize()))
 }
 
 /// Refuse a tree holding a special file (device node, FIFO, socket): a kernel

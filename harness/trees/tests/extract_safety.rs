@@ -88,3 +88,40 @@ fn a_tarball_with_a_special_file_is_refused_and_nothing_is_cached() {
         .collect();
     assert!(left.is_empty(), "left behind: {left:?}");
 }
+
+#[test]
+fn verify_catches_a_same_size_change_in_place() {
+    // Issue 23: a build running as root rewrote a base file in place through
+    // a hard link (same size); verify checked names and sizes only, said ok.
+    let d = tempfile::tempdir().expect("tmp");
+    let src = d.path().join("src/fake-1.0");
+    std::fs::create_dir_all(src.join("net")).expect("mkdir");
+    std::fs::write(src.join("Makefile"), "all:\n").expect("write");
+    std::fs::write(src.join("net/core.c"), "int x = 1;\n").expect("write");
+    let tb = d.path().join("fake.tar");
+    tar_of(&d.path().join("src"), "fake-1.0", &tb);
+    let tree = fetch(d.path(), &tb).expect("fetch");
+    let sha = harness_trees::sha256_file(&tb).expect("hash");
+    let yaml = format!(
+        "trees:\n  fake:\n    tarball: {{ path: {}, sha256: \"{sha}\" }}\n",
+        tb.display()
+    );
+    let specs = TreeSpecs::parse(&yaml, Path::new("trees.yaml"), d.path()).expect("specs");
+    let cache = TreeCache::open(d.path().join("cache")).expect("cache");
+    let spec = specs.get("fake").expect("defined");
+    let before = cache.verify(spec).expect("verify");
+    assert!(before.ok, "fresh tree: {:?}", before.checks);
+    let f = tree.path.join("net/core.c");
+    std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    std::fs::write(&f, "int x = 2;\n").expect("in-place write, same size");
+    std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o444)).expect("chmod");
+    let after = cache.verify(spec).expect("verify");
+    assert!(
+        !after.ok,
+        "a changed file passed verify: {:?}",
+        after.checks
+    );
+    let bad: Vec<_> = after.checks.iter().filter(|c| !c.ok).collect();
+    assert_eq!(bad.len(), 1, "{bad:?}");
+    assert!(bad[0].what.contains("content"), "{bad:?}");
+}

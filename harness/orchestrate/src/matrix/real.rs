@@ -139,6 +139,24 @@ impl RealStages {
     }
 }
 
+/// What a sandboxed build may write: its build directory and the ccache.
+/// The source, a series worktree included, is bound read-only: a worktree is
+/// a hard-link farm into the cached base tree, and a build running as uid 0
+/// could otherwise write the base's inodes in place (`make O=` needs no
+/// write access to the source tree).
+fn sandbox_binds<'a>(
+    out: &'a Path,
+    ccache: &'a Path,
+    src: &'a Path,
+    base: &'a Path,
+) -> (Vec<&'a Path>, Vec<&'a Path>) {
+    let mut readonly = vec![base];
+    if src != base {
+        readonly.push(src);
+    }
+    (vec![out, ccache], readonly)
+}
+
 fn unreachable_base() -> String {
     // source_for returns early for Base units; keep a value rather than panic.
     String::from("base")
@@ -357,12 +375,8 @@ impl Stages for RealStages {
         // on this cache waits instead of rewriting .config under our make
         // (build() locks again if this failed, so make is covered anyway).
         let _lock = harness_build::lock_build_dir(&out).ok();
-        let writable: Vec<&Path> = if unit.kind == SourceKind::Base {
-            vec![&out, &ccache]
-        } else {
-            vec![&out, &ccache, &src]
-        };
-        let (factory, sandboxed) = match self.factory(unit, &writable, &[&tree.path]) {
+        let (writable, readonly) = sandbox_binds(&out, &ccache, &src, &tree.path);
+        let (factory, sandboxed) = match self.factory(unit, &writable, &readonly) {
             Ok(f) => f,
             Err(e) => {
                 return BuildResult {
@@ -630,6 +644,17 @@ impl RealStages {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sandboxed_build_cannot_write_its_source_or_the_base() {
+        let (out, cc) = (Path::new("/c/builds/k/obj"), Path::new("/c/ccache"));
+        let (src, base) = (Path::new("/c/work/k/src"), Path::new("/c/trees/t/tree"));
+        let (w, r) = sandbox_binds(out, cc, src, base);
+        assert_eq!(w, vec![out, cc]);
+        assert!(r.contains(&src) && r.contains(&base), "{r:?}");
+        let (w, r) = sandbox_binds(out, cc, base, base);
+        assert_eq!((w, r), (vec![out, cc], vec![base]));
+    }
 
     #[test]
     fn guest_reads_the_complete_config_beside_the_kernel_else_the_request() {

@@ -398,3 +398,93 @@ fn tree_worktree_into_a_new_dest_works() {
         b"one\ntwo\nthree\n"
     );
 }
+
+/// The complete fixture run of harness-report, and a copy of it marked as an
+/// interrupted run (`complete: false`, as `harness matrix` leaves it when
+/// killed: the flag is set true only after the last cell).
+fn complete_and_interrupted(fx: &Fx) -> (PathBuf, PathBuf) {
+    let full = Path::new(env!("CARGO_MANIFEST_DIR")).join("../report/tests/fixtures/full.json");
+    let text = std::fs::read_to_string(&full).expect("fixture");
+    let mut v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(v["complete"], true, "fixture must be a complete run");
+    v["complete"] = serde_json::Value::Bool(false);
+    let partial = fx.path("interrupted.json");
+    std::fs::write(&partial, serde_json::to_string(&v).expect("ser")).expect("write");
+    (full, partial)
+}
+
+#[test]
+fn report_compare_and_kcidb_refuse_an_incomplete_report_unless_allowed() {
+    let fx = Fx::new();
+    let (full, partial) = complete_and_interrupted(&fx);
+    let run = |args: &[&std::ffi::OsStr]| {
+        let ran = proc::run(command().current_dir(fx.path("")).args(args), LIMIT);
+        assert_no_panic(&ran, "report");
+        ran
+    };
+    let cmp = run(&[
+        "report".as_ref(),
+        "compare".as_ref(),
+        partial.as_os_str(),
+        full.as_os_str(),
+    ]);
+    assert_eq!(cmp.code, Some(2), "{}", cmp.describe());
+    assert!(
+        cmp.stderr_str().contains("incomplete"),
+        "{}",
+        cmp.describe()
+    );
+    assert!(
+        cmp.stderr_str().contains("interrupted.json"),
+        "{}",
+        cmp.describe()
+    );
+    let out = fx.path("k.json");
+    let k = run(&[
+        "report".as_ref(),
+        "kcidb".as_ref(),
+        partial.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert_eq!(k.code, Some(2), "{}", k.describe());
+    assert!(!out.exists(), "an export was written");
+    // Told to: both work (the same fixture compared with itself: exit 0).
+    let cmp = run(&[
+        "report".as_ref(),
+        "compare".as_ref(),
+        partial.as_os_str(),
+        full.as_os_str(),
+        "--allow-incomplete".as_ref(),
+    ]);
+    assert_eq!(cmp.code, Some(0), "{}", cmp.describe());
+    let k = run(&[
+        "report".as_ref(),
+        "kcidb".as_ref(),
+        partial.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--allow-incomplete".as_ref(),
+    ]);
+    assert_eq!(k.code, Some(0), "{}", k.describe());
+}
+
+#[test]
+fn matrix_compare_refuses_an_incomplete_baseline_before_running() {
+    let fx = Fx::new();
+    let (_, partial) = complete_and_interrupted(&fx);
+    let root = matrix_project(
+        &fx,
+        &format!(
+            "trees: [{{name: linux-6.1}}]\nseries: [{{name: s, source: two}}]\n{TREE_AND_CONFIG}"
+        ),
+    );
+    let ran = matrix(&fx, &root, &["--compare", partial.to_str().expect("utf-8")]);
+    assert_eq!(ran.code, Some(2), "{}", ran.describe());
+    assert!(
+        ran.stderr_str().contains("incomplete"),
+        "{}",
+        ran.describe()
+    );
+    assert!(!root.join("results").exists(), "the matrix ran anyway");
+}

@@ -36,6 +36,9 @@ pub struct Args {
     /// Compare with an earlier run (a run directory or its report.json) and exit 1 on a regression.
     #[arg(long, value_name = "RUN")]
     pub compare: Option<PathBuf>,
+    /// Accept an incomplete --compare baseline (an interrupted run).
+    #[arg(long)]
+    pub allow_incomplete: bool,
     /// Only these trees (repeatable).
     #[arg(long = "tree", value_name = "NAME")]
     pub trees: Vec<String>,
@@ -274,7 +277,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         None => None,
     };
     let baseline = match &args.compare {
-        Some(p) => Some(load_report(p)?),
+        Some(p) => {
+            let r = load_report(p)?;
+            super::report::require_complete(&r, p, args.allow_incomplete)?;
+            Some(r)
+        }
         None => None,
     };
     let results = args.results.clone().unwrap_or_else(|| root.join("results"));

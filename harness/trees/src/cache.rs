@@ -318,7 +318,8 @@ impl TreeCache {
                     &format!("source tarball ({inner} in {})", deb.display()),
                     &tb,
                     sha256,
-                )?;
+                )
+                .inspect_err(|_| drop_bad_download(&deb))?;
                 untar(&tb, &tmp.path.join("x"))?;
                 remove_tree(&debdir)?;
                 Provenance::debian(package, version, sha256, inner, &deb, deb_sha)
@@ -326,7 +327,13 @@ impl TreeCache {
             TreeSource::Tarball { path, url, sha256 } => {
                 let file = self.tarball_file(name, path.as_deref(), url.as_deref())?;
                 self.emit(TreeEvent::Hashing { path: file.clone() });
-                check_hash("source tarball", &file, sha256)?;
+                check_hash("source tarball", &file, sha256).inspect_err(|_| {
+                    // A download of ours is removed (the next fetch downloads
+                    // again); a tarball the user named by `path` is theirs.
+                    if path.is_none() {
+                        drop_bad_download(&file);
+                    }
+                })?;
                 self.emit(TreeEvent::Extracting {
                     name: name.clone(),
                     from: file.clone(),
@@ -435,7 +442,13 @@ impl TreeCache {
             }
             TreeSource::Tarball { path, url, sha256 } => {
                 let file = self.tarball_file(name, path.as_deref(), url.as_deref())?;
-                check_hash("source tarball", &file, sha256)?;
+                check_hash("source tarball", &file, sha256).inspect_err(|_| {
+                    // A download of ours is removed (the next fetch downloads
+                    // again); a tarball the user named by `path` is theirs.
+                    if path.is_none() {
+                        drop_bad_download(&file);
+                    }
+                })?;
                 Provenance::tarball(sha256, url.as_deref(), &file)
             }
             _ => return Err(Error::tree(name, "cannot adopt this kind of tree")),
@@ -562,10 +575,9 @@ impl TreeCache {
     /// Remove temporary directories left by interrupted fetches of `name` (called
     /// with the lock held, so none of them is in use).
     fn clean_stale_temps(&self, name: &str) {
-        let prefix = format!(".tmp-{name}-");
         if let Ok(rd) = std::fs::read_dir(self.root.join("trees")) {
             for e in rd.flatten() {
-                if e.file_name().to_string_lossy().starts_with(&prefix) {
+                if is_temp_of(&e.file_name().to_string_lossy(), name) {
                     let _ = remove_tree(&e.path());
                 }
             }
@@ -725,6 +737,12 @@ fn url_basename(url: &str) -> String {
     }
 }
 
+/// Remove a downloaded file that failed its hash check, so the next fetch
+/// downloads it again instead of re-hashing the same bad bytes forever.
+fn drop_bad_download(path: &Path) {
+    let _ = std::fs::remove_file(path);
+}
+
 fn check_hash(what: &str, path: &Path, expected: &str) -> Result<()> {
     let actual = sha256_file(path)?;
     if actual.eq_ignore_ascii_case(expected) {
@@ -800,6 +818,24 @@ fn single_top(x: &Path) -> Result<PathBuf> {
     }
 }
 
+/// The prefix of `name`'s extraction directories: `.tmp-NAME=` ('=' is not
+/// allowed in names, so `.tmp-linux-6.1=` is never a prefix of another
+/// tree's, e.g. `linux-6.1-rt`'s).
+fn temp_prefix(name: &str) -> String {
+    format!(".tmp-{name}=")
+}
+
+/// Whether `file` is an extraction directory of `name`: the current form, or
+/// the older `.tmp-NAME-XXXXXX` (exactly six random letters and digits after
+/// the name, so `.tmp-linux-6.1-rt-XXXXXX` is not one of `linux-6.1`'s).
+fn is_temp_of(file: &str, name: &str) -> bool {
+    if file.starts_with(&temp_prefix(name)) {
+        return true;
+    }
+    file.strip_prefix(&format!(".tmp-{name}-"))
+        .is_some_and(|rest| rest.len() == 6 && rest.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
 /// A temporary directory inside the cache, removed (even when read-only) on drop.
 struct TempTree {
     path: PathBuf,
@@ -810,7 +846,7 @@ impl TempTree {
         // Private (0700): nothing extracted in it is reachable by another
         // user before `finish` checked it.
         let t = tempfile::Builder::new()
-            .prefix(&format!(".tmp-{name}-"))
+            .prefix(&temp_prefix(name))
             .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
             .tempdir_in(parent)
             .map_err(|e| Error::io("creating a directory in", parent, e))?;

@@ -9,7 +9,7 @@
 //! <root>/trees/<name>/tree/                          the read-only source root
 //! <root>/trees/<name>/pin.json                       provenance (harness.tree-pin/1)
 //! <root>/trees/<name>/.lock                          exclusive lock while fetching
-//! <root>/trees/.tmp-<name>-*/                        extraction in progress (renamed at the end)
+//! <root>/trees/.tmp-<name>=*/                        extraction in progress (renamed at the end)
 //! ```
 //!
 //! The library never prints: long waits and steps are reported through

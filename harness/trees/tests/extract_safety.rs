@@ -125,3 +125,68 @@ fn verify_catches_a_same_size_change_in_place() {
     assert_eq!(bad.len(), 1, "{bad:?}");
     assert!(bad[0].what.contains("content"), "{bad:?}");
 }
+
+fn small_tarball(d: &Path) -> std::path::PathBuf {
+    let src = d.join("src/fake-1.0");
+    std::fs::create_dir_all(&src).expect("mkdir");
+    std::fs::write(src.join("Makefile"), "all:\n").expect("write");
+    let tb = d.join("fake.tar");
+    tar_of(&d.join("src"), "fake-1.0", &tb);
+    tb
+}
+
+#[test]
+fn fetching_a_tree_leaves_another_trees_extraction_alone() {
+    // `fake` and `fake-rt` share a name prefix: fetching `fake` cleaned
+    // `.tmp-fake-*`, which took `fake-rt`'s extraction in progress.
+    let d = tempfile::tempdir().expect("tmp");
+    let tb = small_tarball(d.path());
+    let trees = d.path().join("cache/trees");
+    std::fs::create_dir_all(&trees).expect("mkdir");
+    let others = [".tmp-fake-rt=Ab12Cd", ".tmp-fake-rt-Ab12Cd"];
+    for o in others {
+        std::fs::create_dir(trees.join(o)).expect("mkdir");
+    }
+    // A stale extraction of `fake` itself (old and new form) is cleaned.
+    let stale = [".tmp-fake=Zz99Yy", ".tmp-fake-Zz99Yy"];
+    for s in stale {
+        std::fs::create_dir(trees.join(s)).expect("mkdir");
+    }
+    fetch(d.path(), &tb).expect("fetch");
+    for o in others {
+        assert!(trees.join(o).is_dir(), "{o} was deleted");
+    }
+    for s in stale {
+        assert!(!trees.join(s).exists(), "{s} was left");
+    }
+}
+
+#[test]
+fn a_download_that_fails_its_hash_is_removed() {
+    let d = tempfile::tempdir().expect("tmp");
+    let tb = small_tarball(d.path());
+    let wrong = "0".repeat(64);
+    let yaml = format!(
+        "trees:\n  fake:\n    tarball: {{ url: \"file://{}\", sha256: \"{wrong}\" }}\n",
+        tb.display()
+    );
+    let specs = TreeSpecs::parse(&yaml, Path::new("trees.yaml"), d.path()).expect("specs");
+    let cache = TreeCache::open(d.path().join("cache")).expect("cache");
+    let err = cache
+        .fetch(specs.get("fake").expect("defined"))
+        .expect_err("wrong hash");
+    assert!(err.to_string().contains(&wrong), "{err}");
+    let dl = d.path().join("cache/downloads/fake.tar");
+    assert!(
+        !dl.exists(),
+        "the bad download was kept and would be re-hashed forever"
+    );
+    // A tarball given by `path` is the user's: never removed.
+    let yaml = format!(
+        "trees:\n  fake:\n    tarball: {{ path: {}, sha256: \"{wrong}\" }}\n",
+        tb.display()
+    );
+    let specs = TreeSpecs::parse(&yaml, Path::new("trees.yaml"), d.path()).expect("specs");
+    assert!(cache.fetch(specs.get("fake").expect("defined")).is_err());
+    assert!(tb.is_file(), "the user's tarball was removed");
+}

@@ -119,18 +119,34 @@ impl RealStages {
     }
 
     /// The command factory for a unit's host steps, and whether it sandboxes.
+    /// Whether `unit`'s host steps run sandboxed (matrix `build.sandbox`,
+    /// or the command-line override; `auto`: series from mail).
+    fn wants_sandbox(&self, unit: &BuildUnit) -> bool {
+        match self.sandbox_override.unwrap_or(self.build.sandbox) {
+            SandboxMode::On => true,
+            SandboxMode::Off => false,
+            SandboxMode::Auto => unit.from_mail,
+        }
+    }
+
+    /// The ccache a unit's build writes: the shared one for trusted builds;
+    /// a private one per unit for sandboxed (untrusted) builds, so a hostile
+    /// build cannot poison objects later trusted builds take from the cache.
+    fn ccache_for(&self, unit: &BuildUnit) -> PathBuf {
+        if self.wants_sandbox(unit) {
+            self.cache_root.join("ccache-untrusted").join(&unit.key)
+        } else {
+            self.cache_root.join("ccache")
+        }
+    }
+
     fn factory(
         &self,
         unit: &BuildUnit,
         writable: &[&Path],
         readonly: &[&Path],
     ) -> Result<(Box<dyn harness_build::CommandFactory>, bool), String> {
-        let mode = self.sandbox_override.unwrap_or(self.build.sandbox);
-        let want = match mode {
-            SandboxMode::On => true,
-            SandboxMode::Off => false,
-            SandboxMode::Auto => unit.from_mail,
-        };
+        let want = self.wants_sandbox(unit);
         let limits = harness_sandbox::Limits {
             address_space: self.build.limits.memory_mb.map(|m| m << 20),
             ..Default::default()
@@ -368,7 +384,7 @@ impl Stages for RealStages {
         };
         let unit_dir = self.cache_root.join("builds").join(&unit.key);
         let out = unit_dir.join("obj");
-        let ccache = self.cache_root.join("ccache");
+        let ccache = self.ccache_for(unit);
         let _ = std::fs::create_dir_all(&out);
         let _ = std::fs::create_dir_all(&ccache);
         // One writer per build directory across kconfig + build: another run
@@ -644,6 +660,33 @@ impl RealStages {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn untrusted_builds_never_write_the_shared_ccache() {
+        let d = tempfile::tempdir().expect("tmp");
+        let st = RealStages::new(
+            d.path().to_path_buf(),
+            d.path().join("cache"),
+            BuildSettings::default(),
+            BootSettings::default(),
+        )
+        .expect("stages");
+        let unit = |key: &str, from_mail| BuildUnit {
+            key: key.into(),
+            tree: "t".into(),
+            kind: SourceKind::Series(key.into()),
+            source_key: key.into(),
+            from_mail,
+        };
+        let shared = d.path().join("cache/ccache");
+        assert_eq!(st.ccache_for(&unit("t-trusted", false)), shared);
+        let (a, b) = (
+            st.ccache_for(&unit("t-a", true)),
+            st.ccache_for(&unit("t-b", true)),
+        );
+        assert!(!a.starts_with(&shared) && !b.starts_with(&shared), "{a:?}");
+        assert_ne!(a, b, "two untrusted series share a ccache");
+    }
 
     #[test]
     fn a_sandboxed_build_cannot_write_its_source_or_the_base() {

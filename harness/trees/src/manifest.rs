@@ -28,6 +28,8 @@ pub(crate) struct Entry {
     /// Size and mode (only when the walk asked for metadata).
     pub size: u64,
     pub mode: u32,
+    /// Modification time (seconds, nanoseconds), with the metadata.
+    pub mtime: (i64, i64),
 }
 
 /// Walk `root` (not following symlinks), in parallel over directories.
@@ -47,12 +49,17 @@ fn walk_dir(root: &Path, rel: PathBuf, meta: bool) -> Result<Vec<Entry>> {
             .file_type()
             .map_err(|e| Error::io("reading", &ent.path(), e))?;
         let r = rel.join(ent.file_name());
-        let (size, mode) = if meta && !ft.is_dir() {
+        let (size, mode, mtime) = if meta && !ft.is_dir() {
+            use std::os::unix::fs::MetadataExt;
             let md = std::fs::symlink_metadata(ent.path())
                 .map_err(|e| Error::io("reading", &ent.path(), e))?;
-            (md.len(), md.permissions().mode())
+            (
+                md.len(),
+                md.permissions().mode(),
+                (md.mtime(), md.mtime_nsec()),
+            )
         } else {
-            (0, 0)
+            (0, 0, (0, 0))
         };
         let kind = if ft.is_dir() {
             subdirs.push(r.clone());
@@ -71,6 +78,7 @@ fn walk_dir(root: &Path, rel: PathBuf, meta: bool) -> Result<Vec<Entry>> {
             kind,
             size,
             mode,
+            mtime,
         });
     }
     let nested: Vec<Vec<Entry>> = subdirs
@@ -97,6 +105,11 @@ pub struct Manifest {
     /// at fetch; absent in pins written by older versions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_sha256: Option<String>,
+    /// sha256 over lines `PATH SIZE MTIME` for every regular file, sorted by
+    /// path: the cheap fingerprint (one lstat per file, no reads) checked
+    /// before each use of the tree, so an in-place write is noticed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stat_sha256: Option<String>,
 }
 
 impl Manifest {
@@ -147,6 +160,7 @@ impl Manifest {
             bytes,
             sha256: hex::encode(h.finalize()),
             content_sha256: None,
+            stat_sha256: None,
         }
     }
 
@@ -155,6 +169,7 @@ impl Manifest {
     pub fn listing(&self) -> Manifest {
         Manifest {
             content_sha256: None,
+            stat_sha256: None,
             ..self.clone()
         }
     }
@@ -163,8 +178,21 @@ impl Manifest {
     pub(crate) fn with_content(root: &Path, entries: &[Entry]) -> Result<Manifest> {
         let mut m = Manifest::of(entries);
         m.content_sha256 = Some(content_hash(root, entries)?);
+        m.stat_sha256 = Some(stat_hash(entries));
         Ok(m)
     }
+}
+
+/// The fingerprint of [`Manifest::stat_sha256`] (entries walked with metadata).
+pub(crate) fn stat_hash(entries: &[Entry]) -> String {
+    let mut files: Vec<&Entry> = entries.iter().filter(|e| e.kind == Kind::File).collect();
+    files.par_sort_unstable_by(|a, b| a.rel.as_os_str().cmp(b.rel.as_os_str()));
+    let mut h = Sha256::new();
+    for e in files {
+        h.update(e.rel.as_os_str().as_bytes());
+        h.update(format!(" {} {}.{:09}\n", e.size, e.mtime.0, e.mtime.1).as_bytes());
+    }
+    hex::encode(h.finalize())
 }
 
 /// The content hash of [`Manifest::content_sha256`].

@@ -58,3 +58,36 @@ pub(crate) fn tree_checks(tree: &Path, expected: Option<&Manifest>) -> Vec<Check
     });
     out
 }
+
+impl crate::BaseTree {
+    /// The cheap check before each use of a cached tree: every file's size and
+    /// mtime against the fingerprint recorded at fetch (one lstat per file,
+    /// no reads). A tree changed in place since (a build that wrote through a
+    /// hard link, say) is refused; `harness tree verify` then tells what.
+    /// Unpinned directories and pins from older versions (no fingerprint)
+    /// pass.
+    pub fn check_fingerprint(&self) -> crate::Result<()> {
+        let Some(want) = self
+            .provenance
+            .manifest
+            .as_ref()
+            .and_then(|m| m.stat_sha256.as_deref())
+        else {
+            return Ok(());
+        };
+        let entries = manifest::walk(&self.path, true)?;
+        if manifest::stat_hash(&entries) == want {
+            return Ok(());
+        }
+        Err(crate::Error::tree(
+            &self.name,
+            format!(
+                "the cached tree {} changed since it was fetched (a file's size or mtime \
+                 differs): refusing to use it. `harness tree verify {}` shows what; remove \
+                 its cache directory and fetch it again",
+                self.path.display(),
+                self.name
+            ),
+        ))
+    }
+}

@@ -190,3 +190,22 @@ fn a_download_that_fails_its_hash_is_removed() {
     assert!(cache.fetch(specs.get("fake").expect("defined")).is_err());
     assert!(tb.is_file(), "the user's tarball was removed");
 }
+
+#[test]
+fn a_tree_changed_in_place_fails_its_fingerprint() {
+    let d = tempfile::tempdir().expect("tmp");
+    let tb = small_tarball(d.path());
+    let tree = fetch(d.path(), &tb).expect("fetch");
+    tree.check_fingerprint().expect("fresh tree passes");
+    // A same-size in-place write (as a build running as root could do
+    // through a hard link): the mtime moves.
+    let f = tree.path.join("Makefile");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    std::fs::write(&f, "xyz\n\n").expect("write");
+    let err = tree.check_fingerprint().expect_err("changed tree accepted");
+    assert!(
+        err.to_string().contains("changed since it was fetched"),
+        "{err}"
+    );
+}

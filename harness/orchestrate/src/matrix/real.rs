@@ -301,6 +301,8 @@ impl Stages for RealStages {
             .trees
             .resolve(name, &self.specs)
             .map_err(|e| e.to_string())?;
+        // A base tree changed in place since its fetch is never used.
+        t.check_fingerprint().map_err(|e| e.to_string())?;
         Ok(TreeHandle {
             name: name.to_owned(),
             path: t.path.clone(),

@@ -302,7 +302,8 @@ impl TreeCache {
                     from: deb.clone(),
                 });
                 let debdir = tmp.path.join("deb");
-                run(Command::new("dpkg-deb").arg("-x").arg(&deb).arg(&debdir))?;
+                run(Command::new("dpkg-deb").arg("-x").arg(&deb).arg(&debdir))
+                    .map_err(|e| util::explain_full_disk(e, &debdir))?;
                 let tb = debdir.join(&inner);
                 if !tb.is_file() {
                     return Err(Error::tree(
@@ -801,7 +802,8 @@ fn untar(tarball: &Path, dest: &Path) -> Result<()> {
         // setuid/setgid bits are cleared for good in `finish`.
         .arg("--no-same-permissions")
         .arg("-xf")
-        .arg(tarball))?;
+        .arg(tarball))
+    .map_err(|e| util::explain_full_disk(e, dest))?;
     Ok(())
 }
 

@@ -376,7 +376,7 @@ mod tests {
             ("config", "trees: [{name: t}]\nseries: [{name: s, source: p}]\nconfigs: [{name: '../c', fragments: [f]}]\n"),
             ("tree", "trees: [{name: .t}]\nseries: [{name: s, source: p}]\nconfigs: [{name: c, fragments: [f]}]\n"),
         ] {
-            let err = MatrixConfig::from_yaml(yaml, Path::new("m.yaml")).unwrap_err();
+            let err = MatrixConfig::from_yaml(yaml, Path::new("m.yaml")).expect_err("must be refused");
             assert!(
                 err.contains("m.yaml") && err.contains(field) && err.contains("bad name"),
                 "{field}: {err}"
@@ -387,7 +387,7 @@ mod tests {
     #[test]
     fn an_empty_series_source_is_refused_at_load() {
         let yaml = "trees: [{name: t}]\nseries: [{name: s, source: ''}]\nconfigs: [{name: c, fragments: [f]}]\n";
-        let err = MatrixConfig::from_yaml(yaml, Path::new("m.yaml")).unwrap_err();
+        let err = MatrixConfig::from_yaml(yaml, Path::new("m.yaml")).expect_err("must be refused");
         assert!(
             err.contains("m.yaml") && err.contains("empty `source`"),
             "{err}"
@@ -397,7 +397,7 @@ mod tests {
     #[test]
     fn unknown_keys_are_errors() {
         let text = "trees: [{name: t}]\nseries: [{name: s, source: p, bogus: 1}]\nconfigs: [{name: c, fragments: [f]}]\n";
-        let err = MatrixConfig::from_yaml(text, Path::new("m.yaml")).unwrap_err();
+        let err = MatrixConfig::from_yaml(text, Path::new("m.yaml")).expect_err("must be refused");
         assert!(err.contains("m.yaml") && err.contains("bogus"), "{err}");
     }
 

@@ -118,7 +118,9 @@ mod tests {
             ),
         ];
         for (series, tree, want) in cases {
-            let err = st.check_config(&cfg(series, tree)).unwrap_err();
+            let err = st
+                .check_config(&cfg(series, tree))
+                .expect_err("must be refused");
             assert!(err.contains(want), "{series} on {tree}: {err}");
         }
     }

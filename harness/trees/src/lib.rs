@@ -33,7 +33,7 @@ pub use name::{check_name, NAME_MAX, NAME_RULE};
 pub use spec::{TreeSource, TreeSpec, TreeSpecs, DEFAULTS_YAML};
 pub use util::sha256_file;
 pub use worktree::{
-    check_new_worktree_dest, replace_file, resolved_path, Worktree, WorktreeMethod,
+    check_new_worktree_dest, is_worktree_of, replace_file, resolved_path, Worktree, WorktreeMethod,
     WorktreeOptions, WorktreeStats,
 };
 

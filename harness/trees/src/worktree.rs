@@ -249,6 +249,30 @@ pub fn check_new_worktree_dest(dest: &Path, cache_root: &Path) -> Result<()> {
     }
 }
 
+/// Whether `dest` is a hard-link worktree of `base` (its top-level files
+/// share inodes with the base's, e.g. `Makefile`), so re-syncing it in place
+/// replaces only what an earlier worktree put there, never a user's files.
+pub fn is_worktree_of(dest: &Path, base: &Path) -> bool {
+    let same = |name: &std::ffi::OsStr| match (
+        std::fs::symlink_metadata(dest.join(name)),
+        std::fs::symlink_metadata(base.join(name)),
+    ) {
+        (Ok(a), Ok(b)) => a.is_file() && a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    };
+    let Ok(rd) = std::fs::read_dir(base) else {
+        return false;
+    };
+    let files: Vec<_> = rd
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.file_name())
+        .collect();
+    // A sync reverts changed files to private copies, so not every file
+    // need be a link: at least one top-level file still is.
+    !files.is_empty() && files.iter().any(|n| same(n))
+}
+
 /// Replace `path` with `bytes` by writing a temporary sibling and renaming it over
 /// the old file, keeping the old file's permission bits (plus owner write). Never
 /// writes through a hard link, so the base tree is never changed.

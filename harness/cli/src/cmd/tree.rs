@@ -65,6 +65,10 @@ pub enum TreeCommand {
         method: String,
         #[arg(long, value_name = "FILE")]
         json: Option<PathBuf>,
+        /// Re-sync DEST in place when it is already a hard-link worktree of
+        /// this tree (otherwise a non-empty DEST is refused).
+        #[arg(long)]
+        resync: bool,
         #[command(flatten)]
         common: Common,
     },
@@ -255,12 +259,25 @@ pub fn run(cmd: TreeCommand) -> anyhow::Result<Outcome> {
             dest,
             method,
             json,
+            resync,
             common,
         } => {
             // Refuse before fetching anything: a non-empty DEST (its files
             // would be replaced) or one inside the cache.
-            harness_trees::check_new_worktree_dest(&dest, &common::cache_dir())?;
-            let t = resolve(&name, common.trees.as_deref())?;
+            let checked = harness_trees::check_new_worktree_dest(&dest, &common::cache_dir());
+            let t = match checked {
+                Ok(()) => resolve(&name, common.trees.as_deref())?,
+                Err(e) if resync && method == "hardlink" && dest.is_dir() => {
+                    let t = resolve(&name, common.trees.as_deref())?;
+                    let inside_cache = harness_trees::resolved_path(&dest)
+                        .starts_with(harness_trees::resolved_path(&common::cache_dir()));
+                    if inside_cache || !harness_trees::is_worktree_of(&dest, &t.path) {
+                        return Err(e.into());
+                    }
+                    t
+                }
+                Err(e) => return Err(e.into()),
+            };
             let method = match method.as_str() {
                 "reflink" => WorktreeMethod::Reflink,
                 "copy" => WorktreeMethod::Copy,

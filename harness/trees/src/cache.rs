@@ -204,7 +204,14 @@ impl TreeCache {
         }
         let path = self.tree_path(&spec.name);
         let pin = self.read_pin(&spec.name)?;
-        (path.is_dir() && pin_matches(spec, &pin)).then(|| BaseTree {
+        // A pin written before content hashes and fingerprints were recorded
+        // is out of date: the next fetch re-extracts the tree (from the kept
+        // download) to record them.
+        let hashed = pin
+            .manifest
+            .as_ref()
+            .is_some_and(|m| m.content_sha256.is_some() && m.stat_sha256.is_some());
+        (path.is_dir() && pin_matches(spec, &pin) && hashed).then(|| BaseTree {
             name: spec.name.clone(),
             path,
             provenance: pin,
@@ -275,10 +282,11 @@ impl TreeCache {
                             .unwrap_or_else(|| "unknown contents".into()),
                     });
                     let _ = std::fs::remove_file(self.pin_path(name));
-                    let old = self
-                        .root
-                        .join("trees")
-                        .join(format!(".tmp-{name}-old-{}", std::process::id()));
+                    let old = self.root.join("trees").join(format!(
+                        "{}old-{}",
+                        temp_prefix(name),
+                        std::process::id()
+                    ));
                     std::fs::rename(&tree, &old)
                         .map_err(|e| Error::io("moving aside", &tree, e))?;
                     remove_tree(&old)?;

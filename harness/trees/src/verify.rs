@@ -46,8 +46,9 @@ pub(crate) fn tree_checks(tree: &Path, expected: Option<&Manifest>) -> Vec<Check
         message: match (&got, &want) {
             (Some(Err(e)), _) => Some(e.to_string()),
             (_, None) => Some(
-                "pin.json records no content hash (fetched by an older harness): remove the \
-                 tree's cache directory and fetch it again to record one"
+                "pin.json records no content hash (fetched by an older harness): run \
+                 `harness tree fetch` for this tree to record one (it re-extracts the tree \
+                 from the kept download)"
                     .into(),
             ),
             (Some(Ok(g)), Some(w)) if g != w => {

@@ -209,3 +209,24 @@ fn a_tree_changed_in_place_fails_its_fingerprint() {
         "{err}"
     );
 }
+
+#[test]
+fn a_pin_from_before_content_hashes_is_re_extracted_by_the_next_fetch() {
+    let d = tempfile::tempdir().expect("tmp");
+    let tb = small_tarball(d.path());
+    fetch(d.path(), &tb).expect("fetch");
+    // What an older harness wrote: a manifest without the two hashes.
+    let pin_path = d.path().join("cache/trees/fake/pin.json");
+    let mut pin: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&pin_path).expect("pin")).expect("json");
+    let m = pin["manifest"].as_object_mut().expect("manifest");
+    assert!(m.remove("content_sha256").is_some() && m.remove("stat_sha256").is_some());
+    std::fs::write(&pin_path, serde_json::to_vec(&pin).expect("ser")).expect("write");
+    let tree = fetch(d.path(), &tb).expect("re-fetch");
+    let m = tree.provenance.manifest.as_ref().expect("manifest");
+    assert!(
+        m.content_sha256.is_some() && m.stat_sha256.is_some(),
+        "{m:?}"
+    );
+    tree.check_fingerprint().expect("fingerprint");
+}

@@ -63,7 +63,7 @@ after=$(sha256sum "$BASE/Makefile" | cut -d' ' -f1)
   || { echo "BASE CHANGED"; exit 1; }
 
 settle; t0=$(now)
-"$HARNESS" tree worktree "$TREE" "$WORK/hardlink" >/dev/null
+"$HARNESS" tree worktree "$TREE" "$WORK/hardlink" --resync >/dev/null
 t1=$(now); echo "re-sync hardlink worktree at the same path: $(secs "$t0" "$t1") s"
 
 git --git-dir="$G" worktree remove --force "$WORK/gitwt"

@@ -389,6 +389,13 @@ pub fn build(
     factory: &dyn CommandFactory,
 ) -> Result<BuildOutcome, BuildError> {
     let start = Instant::now();
+    // One writer per build directory: a second run waits here (a nested
+    // lock when the caller already holds it around kconfig + build).
+    let _lock = if out.is_dir() {
+        Some(crate::store::lock_build_dir(out)?)
+    } else {
+        None
+    };
     let config_path = out.join(".config");
     let config = std::fs::read(&config_path).map_err(|_| BuildError::NoConfig(out.to_owned()))?;
     if !opts.skip_host_check {
@@ -417,7 +424,7 @@ pub fn build(
 
     // Reuse: identical inputs, a passed result and its artifact still there.
     if !opts.force && !interrupted {
-        if let Some(mut o) = load_cached(&cached_dir) {
+        if let Some(mut o) = crate::store::load(&cached_dir) {
             o.reused = true;
             o.recompiled_objects = 0;
             o.seconds = start.elapsed().as_secs_f64();
@@ -542,7 +549,7 @@ pub fn build(
         .first()
         .and_then(|t| artifact_rel(t, &opts.srcarch))
         .map(|rel| out.join(rel))
-        .filter(|p| passed && p.is_file());
+        .filter(|p| passed && regular_file_inside(out, p));
     let mut outcome = BuildOutcome {
         schema: "harness.build/1".to_owned(),
         status: if passed {
@@ -569,18 +576,8 @@ pub fn build(
     if passed {
         // Keep a copy of the result so a rerun (or switching back to this
         // config in a shared directory) needs no make.
-        let stored = copy_artifacts(
-            &cached_dir,
-            outcome.artifact.as_deref(),
-            &config_path,
-            &opts.log_path,
-        )?;
-        let mut cached = outcome.clone();
-        cached.artifact = stored;
-        cached.log_path = cached_dir.join("build.log");
-        let text = serde_json::to_vec_pretty(&cached).unwrap_or_default();
-        std::fs::write(cached_dir.join("outcome.json"), text)
-            .map_err(io_err("writing", &cached_dir))?;
+        // Published atomically, with the artifact's size and sha256.
+        crate::store::publish(&cached_dir, &outcome, &config_path, &opts.log_path)?;
     }
     if let Some(dir) = &opts.artifacts_dir {
         outcome.artifact = copy_artifacts(
@@ -607,17 +604,16 @@ fn common_ancestor(a: &Path, b: &Path) -> Option<PathBuf> {
     (common.components().count() > 1).then_some(common)
 }
 
-fn load_cached(dir: &Path) -> Option<BuildOutcome> {
-    let text = std::fs::read(dir.join("outcome.json")).ok()?;
-    let o: BuildOutcome = serde_json::from_slice(&text).ok()?;
-    if o.status != BuildStatus::Passed {
-        return None;
-    }
-    match &o.artifact {
-        Some(a) if a.is_file() => Some(o),
-        Some(_) => None,
-        None => Some(o),
-    }
+/// The artifact make left is copied out only when it is a regular file (not
+/// a symlink, which a hostile build could point at a host file the sandbox
+/// hides) inside the build directory (no directory symlink on the way).
+fn regular_file_inside(out: &Path, p: &Path) -> bool {
+    let regular = std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_file());
+    let inside = match (std::fs::canonicalize(out), std::fs::canonicalize(p)) {
+        (Ok(o), Ok(c)) => c.starts_with(o),
+        _ => false,
+    };
+    regular && inside
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub mod hosttools;
 pub mod kconfig;
 pub mod kconfig_db;
 pub mod log;
+pub mod store;
 
 use std::process::Command;
 
@@ -24,6 +25,7 @@ pub use fragment::{Fragment, Request, RequestValue};
 pub use hosttools::{check_host_tools, MissingTool};
 pub use kconfig::{merge, KconfigError, KconfigOutcome, MergeOptions, SymbolCheck, SymbolStatus};
 pub use log::{parse_log, Diagnostic, Severity};
+pub use store::{lock_build_dir, BuildDirLock};
 
 /// Creates the `Command`s that run tree code. The sandbox crate supplies one
 /// that wraps the program in bubblewrap; [`HostCommands`] runs it directly.

@@ -32,13 +32,58 @@ pub fn write_json<T: serde::Serialize>(dest: &Path, value: &T) -> anyhow::Result
     let mut text = serde_json::to_string_pretty(value).context("serialising JSON")?;
     text.push('\n');
     if dest == Path::new("-") {
-        std::io::stdout()
-            .lock()
-            .write_all(text.as_bytes())
-            .context("writing JSON to stdout")?;
-        return Ok(());
+        return stdout_result(std::io::stdout().lock().write_all(text.as_bytes()));
     }
     write_atomic(dest, text.as_bytes())
+}
+
+/// Set when a write to stdout failed for a reason other than a closed pipe
+/// (a full disk behind a redirection): `main` then exits 2.
+pub static STDOUT_FAILED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// A closed pipe on stdout (`harness series ... | head`) is not an error: the
+/// reader has all it wanted, so the rest is dropped quietly. Any other write
+/// error is returned.
+pub fn stdout_result(r: std::io::Result<()>) -> anyhow::Result<()> {
+    match r {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.context("writing to stdout"),
+    }
+}
+
+/// Print `text` to stdout for the `out!`/`outln!` macros: a closed pipe is
+/// ignored, any other failure is remembered in [`STDOUT_FAILED`] (and said
+/// once on stderr) so the run still ends with exit 2. Never panics, unlike
+/// `print!`.
+pub fn print_stdout(args: std::fmt::Arguments<'_>) {
+    if let Err(e) = stdout_result(std::io::stdout().lock().write_fmt(args)) {
+        if !STDOUT_FAILED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            eprintln!("harness: error: {e:#}");
+        }
+    }
+}
+
+/// `print!` that does not panic on a closed pipe ([`print_stdout`]).
+macro_rules! out {
+    ($($t:tt)*) => { $crate::common::print_stdout(format_args!($($t)*)) };
+}
+
+/// `println!` that does not panic on a closed pipe ([`print_stdout`]).
+macro_rules! outln {
+    () => { $crate::common::print_stdout(format_args!("\n")) };
+    ($($t:tt)*) => {
+        $crate::common::print_stdout(format_args!("{}\n", format_args!($($t)*)))
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use {out, outln};
+
+/// True when `err` comes from writing to a closed pipe.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Write a file via a temporary sibling and rename, so readers never see half a file.

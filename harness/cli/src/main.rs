@@ -78,8 +78,13 @@ fn main() -> ExitCode {
         Command::Matrix(a) => cmd::matrix::run(a),
         Command::Report(c) => cmd::report::run(c),
     };
+    let failed_stdout = common::STDOUT_FAILED.load(std::sync::atomic::Ordering::SeqCst);
     match result {
+        Ok(_) if failed_stdout => common::Outcome::Infra.into(),
         Ok(code) => code.into(),
+        // The reader of our stdout went away: nothing to say, and no one to
+        // say it to.
+        Err(err) if common::is_broken_pipe(&err) => common::Outcome::Infra.into(),
         Err(err) => {
             eprintln!("harness: error: {err:#}");
             common::Outcome::Infra.into()

@@ -100,7 +100,8 @@ fn fetch_path_verify_linux_6_1() {
     check(&o, 0);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["ok"], true);
-    assert_eq!(v["verify"][0]["checks"].as_array().unwrap().len(), 4, "{v}");
+    // pin, package, tarball in the package, listing, content.
+    assert_eq!(v["verify"][0]["checks"].as_array().unwrap().len(), 5, "{v}");
     // The base is read-only (a-w), so non-root in-place writes fail.
     let mode = std::os::unix::fs::PermissionsExt::mode(
         &std::fs::metadata(p.join("Makefile")).unwrap().permissions(),

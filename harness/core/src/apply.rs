@@ -181,6 +181,12 @@ pub fn check_path(p: &str) -> Result<String, String> {
         match c {
             "" | "." => {}
             ".." => return Err(format!("path `{p}` escapes the tree (`..` component)")),
+            // Like git's verify_path: a patch never writes repository
+            // metadata (an executable `.git/hooks/post-checkout` would run on
+            // the next checkout). Any case, as git refuses `.GIT` too.
+            c if c.eq_ignore_ascii_case(".git") => {
+                return Err(format!("path `{p}` is inside a `.git` directory"))
+            }
             c => parts.push(c),
         }
     }
@@ -1668,6 +1674,22 @@ mod tests {
         let r = f.reason.clone().unwrap_or_default();
         assert!(r.contains("p.patch") && r.contains("../etc/passwd"), "{r}");
         assert!(o.changes.files.is_empty());
+    }
+
+    #[test]
+    fn git_metadata_paths_are_malformed() {
+        // `git apply` refuses the same patch: "invalid path '.git/hooks/...'"
+        // (git 2.47, checked by hand, for both paths below); .gitignore is an ordinary file.
+        for path in [".git/hooks/post-checkout", "sub/.GIT/config"] {
+            let p = format!("--- /dev/null\n+++ b/{path}\n@@ -0,0 +1 @@\n+#!/bin/sh\n");
+            let o = run(&[], &p);
+            let f = &o.report.patches[0].files[0];
+            assert_eq!(f.status, AggregateStatus::Malformed, "{path}");
+            let r = f.reason.clone().unwrap_or_default();
+            assert!(r.contains(".git") && r.contains(path), "{r}");
+            assert!(o.changes.files.is_empty(), "{path}");
+        }
+        assert_eq!(check_path(".gitignore"), Ok(".gitignore".to_string()));
     }
 
     #[test]

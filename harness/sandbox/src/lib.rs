@@ -8,6 +8,10 @@
 //! * no network (`--unshare-net`), and its own IPC/PID/UTS/cgroup namespaces;
 //! * the root file system read-only (`--ro-bind / /`), a fresh `/dev` and `/proc`;
 //! * a private, empty `/tmp`; `$HOME` and `/root` hidden behind empty tmpfs;
+//! * host secrets hidden: `/etc/shadow` and its kin covered by `/dev/null`
+//!   (unreadable: bubblewrap's binds are `nodev`), SSH
+//!   host keys and `/etc/ssl/private` behind empty tmpfs ([`SECRET_FILES`],
+//!   [`SECRET_DIRS`]);
 //! * only the listed directories writable (`--bind`: worktree, build dir, ccache);
 //! * no capabilities (`--cap-drop ALL`), even when the harness runs as root — so
 //!   the read-only (a-w) files of the base tree, hard-linked into worktrees,
@@ -25,6 +29,17 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
+
+/// Host files hidden from the sandbox (bound over by `/dev/null`).
+pub const SECRET_FILES: &[&str] = &[
+    "/etc/shadow",
+    "/etc/shadow-",
+    "/etc/gshadow",
+    "/etc/gshadow-",
+    "/etc/sudoers",
+];
+/// Host directories hidden from the sandbox (an empty tmpfs over each).
+pub const SECRET_DIRS: &[&str] = &["/etc/ssh", "/etc/sudoers.d", "/etc/ssl/private"];
 
 /// Resource limits for one sandboxed step (a matrix cell's build, say).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -214,6 +229,18 @@ impl Sandbox {
             "--tmpfs",
             "/tmp",
         ]);
+        // Hide host secrets readable by root: password hashes (a file is
+        // covered by /dev/null), SSH host keys (a directory by a tmpfs).
+        for f in SECRET_FILES {
+            if Path::new(f).is_file() {
+                push(&["--ro-bind", "/dev/null", f]);
+            }
+        }
+        for d in SECRET_DIRS {
+            if Path::new(d).is_dir() {
+                push(&["--tmpfs", d]);
+            }
+        }
         // Hide home directories.
         let mut hidden: Vec<PathBuf> = vec![PathBuf::from("/root")];
         if let Some(h) = std::env::var_os("HOME").map(PathBuf::from) {
@@ -501,6 +528,38 @@ mod tests {
             "bind must follow the tmpfs over home"
         );
         assert!(pos("/root/.cache/x") > root_tmpfs);
+    }
+
+    #[test]
+    fn host_secrets_are_hidden() {
+        let a = Sandbox::new().bwrap_args();
+        let bound = |f: &str| {
+            a.windows(3)
+                .any(|w| w[0] == "--ro-bind" && w[1] == "/dev/null" && w[2] == f)
+        };
+        for f in SECRET_FILES {
+            assert_eq!(bound(f), Path::new(f).is_file(), "{f}");
+        }
+        for d in SECRET_DIRS {
+            let hidden = a.windows(2).any(|w| w[0] == "--tmpfs" && w[1] == *d);
+            assert_eq!(hidden, Path::new(d).is_dir(), "{d}");
+        }
+    }
+
+    #[test]
+    fn the_sandbox_cannot_read_etc_shadow() {
+        // Real bubblewrap (a host package: scripts/host-packages.txt); the
+        // fixture is the host's own /etc/shadow, when the tests can read it
+        // (as root; otherwise the sandbox cannot either, nothing to show).
+        let s = Sandbox::new();
+        s.probe().expect("bubblewrap must work (apt-get install bubblewrap)");
+        if std::fs::read("/etc/shadow").map_or(true, |b| b.is_empty()) {
+            return;
+        }
+        // Covered by /dev/null on a nodev bind: reading fails (EACCES) or
+        // gives nothing; never the hashes (before the fix: `root:*:...`).
+        let out = s.command("cat", ["/etc/shadow"]).output().unwrap();
+        assert!(out.stdout.is_empty(), "the sandbox read /etc/shadow: {out:?}");
     }
 
     #[test]

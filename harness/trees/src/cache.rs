@@ -204,7 +204,14 @@ impl TreeCache {
         }
         let path = self.tree_path(&spec.name);
         let pin = self.read_pin(&spec.name)?;
-        (path.is_dir() && pin_matches(spec, &pin)).then(|| BaseTree {
+        // A pin written before content hashes and fingerprints were recorded
+        // is out of date: the next fetch re-extracts the tree (from the kept
+        // download) to record them.
+        let hashed = pin
+            .manifest
+            .as_ref()
+            .is_some_and(|m| m.content_sha256.is_some() && m.stat_sha256.is_some());
+        (path.is_dir() && pin_matches(spec, &pin) && hashed).then(|| BaseTree {
             name: spec.name.clone(),
             path,
             provenance: pin,
@@ -275,10 +282,11 @@ impl TreeCache {
                             .unwrap_or_else(|| "unknown contents".into()),
                     });
                     let _ = std::fs::remove_file(self.pin_path(name));
-                    let old = self
-                        .root
-                        .join("trees")
-                        .join(format!(".tmp-{name}-old-{}", std::process::id()));
+                    let old = self.root.join("trees").join(format!(
+                        "{}old-{}",
+                        temp_prefix(name),
+                        std::process::id()
+                    ));
                     std::fs::rename(&tree, &old)
                         .map_err(|e| Error::io("moving aside", &tree, e))?;
                     remove_tree(&old)?;
@@ -302,7 +310,8 @@ impl TreeCache {
                     from: deb.clone(),
                 });
                 let debdir = tmp.path.join("deb");
-                run(Command::new("dpkg-deb").arg("-x").arg(&deb).arg(&debdir))?;
+                run(Command::new("dpkg-deb").arg("-x").arg(&deb).arg(&debdir))
+                    .map_err(|e| util::explain_full_disk(e, &debdir))?;
                 let tb = debdir.join(&inner);
                 if !tb.is_file() {
                     return Err(Error::tree(
@@ -318,7 +327,8 @@ impl TreeCache {
                     &format!("source tarball ({inner} in {})", deb.display()),
                     &tb,
                     sha256,
-                )?;
+                )
+                .inspect_err(|_| drop_bad_download(&deb))?;
                 untar(&tb, &tmp.path.join("x"))?;
                 remove_tree(&debdir)?;
                 Provenance::debian(package, version, sha256, inner, &deb, deb_sha)
@@ -326,7 +336,13 @@ impl TreeCache {
             TreeSource::Tarball { path, url, sha256 } => {
                 let file = self.tarball_file(name, path.as_deref(), url.as_deref())?;
                 self.emit(TreeEvent::Hashing { path: file.clone() });
-                check_hash("source tarball", &file, sha256)?;
+                check_hash("source tarball", &file, sha256).inspect_err(|_| {
+                    // A download of ours is removed (the next fetch downloads
+                    // again); a tarball the user named by `path` is theirs.
+                    if path.is_none() {
+                        drop_bad_download(&file);
+                    }
+                })?;
                 self.emit(TreeEvent::Extracting {
                     name: name.clone(),
                     from: file.clone(),
@@ -376,7 +392,8 @@ impl TreeCache {
     ) -> Result<BaseTree> {
         let name = &spec.name;
         let entries = manifest::walk(top, true)?;
-        prov.manifest = Some(Manifest::of(&entries));
+        manifest::refuse_special_files(top, &entries)?;
+        prov.manifest = Some(Manifest::with_content(top, &entries)?);
         manifest::make_read_only(top, &entries)?;
         let tree = self.tree_path(name);
         if top != tree {
@@ -434,7 +451,13 @@ impl TreeCache {
             }
             TreeSource::Tarball { path, url, sha256 } => {
                 let file = self.tarball_file(name, path.as_deref(), url.as_deref())?;
-                check_hash("source tarball", &file, sha256)?;
+                check_hash("source tarball", &file, sha256).inspect_err(|_| {
+                    // A download of ours is removed (the next fetch downloads
+                    // again); a tarball the user named by `path` is theirs.
+                    if path.is_none() {
+                        drop_bad_download(&file);
+                    }
+                })?;
                 Provenance::tarball(sha256, url.as_deref(), &file)
             }
             _ => return Err(Error::tree(name, "cannot adopt this kind of tree")),
@@ -532,32 +555,7 @@ impl TreeCache {
             _ => {}
         }
         let tree = self.tree_path(name);
-        let actual = Manifest::compute(&tree);
-        let expected = pin.manifest.as_ref();
-        checks.push(Check {
-            what: "extracted tree (listing, sizes, exec bits vs. manifest recorded at extraction)"
-                .into(),
-            path: tree,
-            ok: matches!((&actual, expected), (Ok(a), Some(e)) if a == e),
-            expected: expected.map(|m| {
-                format!(
-                    "{} files, {} bytes, manifest {}",
-                    m.files, m.bytes, m.sha256
-                )
-            }),
-            actual: match &actual {
-                Ok(a) => Some(format!(
-                    "{} files, {} bytes, manifest {}",
-                    a.files, a.bytes, a.sha256
-                )),
-                Err(_) => None,
-            },
-            message: match actual {
-                Err(e) => Some(e.to_string()),
-                Ok(_) if expected.is_none() => Some("pin.json has no manifest".into()),
-                Ok(_) => None,
-            },
-        });
+        checks.extend(crate::verify::tree_checks(&tree, pin.manifest.as_ref()));
         Ok(report(checks))
     }
 
@@ -586,10 +584,9 @@ impl TreeCache {
     /// Remove temporary directories left by interrupted fetches of `name` (called
     /// with the lock held, so none of them is in use).
     fn clean_stale_temps(&self, name: &str) {
-        let prefix = format!(".tmp-{name}-");
         if let Ok(rd) = std::fs::read_dir(self.root.join("trees")) {
             for e in rd.flatten() {
-                if e.file_name().to_string_lossy().starts_with(&prefix) {
+                if is_temp_of(&e.file_name().to_string_lossy(), name) {
                     let _ = remove_tree(&e.path());
                 }
             }
@@ -749,6 +746,12 @@ fn url_basename(url: &str) -> String {
     }
 }
 
+/// Remove a downloaded file that failed its hash check, so the next fetch
+/// downloads it again instead of re-hashing the same bad bytes forever.
+fn drop_bad_download(path: &Path) {
+    let _ = std::fs::remove_file(path);
+}
+
 fn check_hash(what: &str, path: &Path, expected: &str) -> Result<()> {
     let actual = sha256_file(path)?;
     if actual.eq_ignore_ascii_case(expected) {
@@ -803,8 +806,12 @@ fn untar(tarball: &Path, dest: &Path) -> Result<()> {
         .arg("-C")
         .arg(dest)
         .arg("--no-same-owner")
+        // Modes as an ordinary user gets them (umask applied), also as root;
+        // setuid/setgid bits are cleared for good in `finish`.
+        .arg("--no-same-permissions")
         .arg("-xf")
-        .arg(tarball))?;
+        .arg(tarball))
+    .map_err(|e| util::explain_full_disk(e, dest))?;
     Ok(())
 }
 
@@ -821,6 +828,24 @@ fn single_top(x: &Path) -> Result<PathBuf> {
     }
 }
 
+/// The prefix of `name`'s extraction directories: `.tmp-NAME=` ('=' is not
+/// allowed in names, so `.tmp-linux-6.1=` is never a prefix of another
+/// tree's, e.g. `linux-6.1-rt`'s).
+fn temp_prefix(name: &str) -> String {
+    format!(".tmp-{name}=")
+}
+
+/// Whether `file` is an extraction directory of `name`: the current form, or
+/// the older `.tmp-NAME-XXXXXX` (exactly six random letters and digits after
+/// the name, so `.tmp-linux-6.1-rt-XXXXXX` is not one of `linux-6.1`'s).
+fn is_temp_of(file: &str, name: &str) -> bool {
+    if file.starts_with(&temp_prefix(name)) {
+        return true;
+    }
+    file.strip_prefix(&format!(".tmp-{name}-"))
+        .is_some_and(|rest| rest.len() == 6 && rest.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
 /// A temporary directory inside the cache, removed (even when read-only) on drop.
 struct TempTree {
     path: PathBuf,
@@ -828,8 +853,11 @@ struct TempTree {
 
 impl TempTree {
     fn new(parent: &Path, name: &str) -> Result<TempTree> {
+        // Private (0700): nothing extracted in it is reachable by another
+        // user before `finish` checked it.
         let t = tempfile::Builder::new()
-            .prefix(&format!(".tmp-{name}-"))
+            .prefix(&temp_prefix(name))
+            .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
             .tempdir_in(parent)
             .map_err(|e| Error::io("creating a directory in", parent, e))?;
         Ok(TempTree { path: t.keep() })

@@ -9,7 +9,7 @@
 //! <root>/trees/<name>/tree/                          the read-only source root
 //! <root>/trees/<name>/pin.json                       provenance (harness.tree-pin/1)
 //! <root>/trees/<name>/.lock                          exclusive lock while fetching
-//! <root>/trees/.tmp-<name>-*/                        extraction in progress (renamed at the end)
+//! <root>/trees/.tmp-<name>=*/                        extraction in progress (renamed at the end)
 //! ```
 //!
 //! The library never prints: long waits and steps are reported through
@@ -19,17 +19,23 @@ mod cache;
 mod error;
 mod git;
 mod manifest;
+mod name;
 mod spec;
 mod util;
+mod verify;
 mod worktree;
 
 pub use cache::{BaseTree, Check, Provenance, TreeCache, VerifyReport, PIN_SCHEMA};
 pub use error::{Error, Result};
 pub use git::{commit_all, import_into_git, GitImport};
 pub use manifest::Manifest;
+pub use name::{check_name, NAME_MAX, NAME_RULE};
 pub use spec::{TreeSource, TreeSpec, TreeSpecs, DEFAULTS_YAML};
 pub use util::sha256_file;
-pub use worktree::{replace_file, Worktree, WorktreeMethod, WorktreeOptions, WorktreeStats};
+pub use worktree::{
+    check_new_worktree_dest, is_worktree_of, replace_file, resolved_path, Worktree, WorktreeMethod,
+    WorktreeOptions, WorktreeStats,
+};
 
 /// Progress and waiting notices from cache operations (the library never prints).
 #[derive(Debug, Clone)]

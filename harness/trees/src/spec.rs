@@ -99,7 +99,40 @@ struct RawDef {
 #[serde(deny_unknown_fields)]
 struct RawFile {
     #[serde(default)]
-    trees: BTreeMap<String, RawDef>,
+    trees: UniqueMap,
+}
+
+/// The `trees:` mapping, in file order, refusing a name given twice (a plain
+/// map would silently keep the last definition).
+#[derive(Default)]
+struct UniqueMap(Vec<(String, RawDef)>);
+
+impl<'de> Deserialize<'de> for UniqueMap {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = UniqueMap;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a mapping of tree names to definitions")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<UniqueMap, A::Error> {
+                let mut out: Vec<(String, RawDef)> = Vec::new();
+                while let Some(name) = map.next_key::<String>()? {
+                    if out.iter().any(|(n, _)| *n == name) {
+                        return Err(serde::de::Error::custom(format!(
+                            "tree `{name}` is defined twice"
+                        )));
+                    }
+                    out.push((name, map.next_value()?));
+                }
+                Ok(UniqueMap(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
 /// A set of tree definitions, by name.
@@ -148,22 +181,12 @@ impl TreeSpecs {
             message: e.to_string(),
         })?;
         let mut specs = BTreeMap::new();
-        for (name, def) in raw.trees {
+        for (name, def) in raw.trees.0 {
             let bad = |message: String| Error::Config {
                 path: origin.to_owned(),
                 message: format!("tree `{name}`: {message}"),
             };
-            if name.is_empty()
-                || name.starts_with('.')
-                || !name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_.+".contains(c))
-            {
-                return Err(bad(
-                    "names may use letters, digits and - _ . + and must not start with a dot"
-                        .into(),
-                ));
-            }
+            crate::name::check_name(&name).map_err(bad)?;
             let mut source = def.source;
             match &mut source {
                 TreeSource::Debian { sha256, .. } => check_sha(sha256).map_err(bad)?,
@@ -299,5 +322,33 @@ trees:
         assert!(m.contains("not a hex commit"), "{m}");
         let y = "trees:\n  x:\n    bogus: {}\n";
         assert!(TreeSpecs::parse(y, Path::new("trees.yaml"), Path::new(".")).is_err());
+    }
+
+    #[test]
+    fn a_tree_defined_twice_is_an_error_naming_the_file_and_tree() {
+        // YAML allows the key twice; serde's map kept the last one silently.
+        let dir = "{ path: /srv/linux }";
+        let y = format!("trees:\n  t:\n    directory: {dir}\n  t:\n    directory: {dir}\n");
+        let m = TreeSpecs::parse(&y, Path::new("trees.yaml"), Path::new("."))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            m.contains("trees.yaml") && m.contains("`t` is defined twice"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn a_tree_name_that_is_not_one_path_component_is_refused() {
+        for name in ["\"x/../../victim\"", "\"..\"", "\".hidden\"", "\"a b\""] {
+            let y = format!("trees:\n  {name}:\n    directory: {{ path: /srv }}\n");
+            let m = TreeSpecs::parse(&y, Path::new("trees.yaml"), Path::new("."))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                m.contains("trees.yaml") && m.contains("bad name"),
+                "{name}: {m}"
+            );
+        }
     }
 }

@@ -43,6 +43,26 @@ fn tail(bytes: &[u8]) -> String {
 
 /// Run a command to completion; on failure the error carries the command and
 /// the tail of its stderr. Returns stdout.
+/// A clearer message for a command that failed because `dir`'s file system
+/// is full (tar says only "Wrote only 6144 of 10240 bytes" or "No space left
+/// on device").
+pub(crate) fn explain_full_disk(err: Error, dir: &Path) -> Error {
+    match err {
+        Error::Command { command, message }
+            if message.contains("No space left on device") || message.contains("Wrote only") =>
+        {
+            Error::Command {
+                command,
+                message: format!(
+                    "the file system holding {} is full (free space there, or point                      HARNESS_CACHE at a larger one): {message}",
+                    dir.display()
+                ),
+            }
+        }
+        e => e,
+    }
+}
+
 pub(crate) fn run(cmd: &mut Command) -> Result<Vec<u8>> {
     let what = describe(cmd);
     let out = cmd
@@ -192,6 +212,27 @@ pub(crate) fn now_rfc3339() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_full_disk_is_said_in_words() {
+        // tar's own words on a full file system (GNU tar 1.34).
+        let e = Error::Command {
+            command: "tar -xf x".into(),
+            message: "exit status: 2: tar: Wrote only 6144 of 10240 bytes".into(),
+        };
+        let m = explain_full_disk(e, Path::new("/c/trees")).to_string();
+        assert!(
+            m.contains("/c/trees is full") && m.contains("Wrote only"),
+            "{m}"
+        );
+        let other = Error::Command {
+            command: "tar".into(),
+            message: "exit status: 2: not in gzip format".into(),
+        };
+        assert!(!explain_full_disk(other, Path::new("/c"))
+            .to_string()
+            .contains("full"));
+    }
 
     #[test]
     fn sha256_of_known_input() {

@@ -96,7 +96,7 @@ impl Worktree {
     /// Create (or re-sync, when `dest` exists) a worktree of the tree at `base`.
     pub fn create_with(base: &Path, dest: &Path, opts: &WorktreeOptions) -> Result<Worktree> {
         let t0 = Instant::now();
-        if dest.starts_with(base) {
+        if dest.starts_with(base) || resolved_path(dest).starts_with(resolved_path(base)) {
             return Err(Error::tree(
                 &base.display().to_string(),
                 format!(
@@ -177,6 +177,100 @@ impl Drop for Worktree {
             let _ = remove_tree(&self.path);
         }
     }
+}
+
+/// `path` made absolute with every existing ancestor's symlinks resolved, so
+/// two spellings of one place compare equal (`cache/../cache/x`, a symlink
+/// into the cache). The part that does not exist yet is normalised lexically.
+pub fn resolved_path(path: &Path) -> PathBuf {
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    let mut existing = abs.as_path();
+    let mut rest = Vec::new();
+    let base = loop {
+        if let Ok(c) = std::fs::canonicalize(existing) {
+            break c;
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => break existing.to_path_buf(),
+        }
+    };
+    let mut out = base;
+    for name in rest.iter().rev() {
+        match name.to_str() {
+            Some("..") => {
+                out.pop();
+            }
+            Some(".") => {}
+            _ => out.push(name),
+        }
+    }
+    out
+}
+
+/// Check a user-chosen worktree destination (`harness tree worktree NAME
+/// DEST`): it must be new or an empty directory (a worktree replaces what is
+/// there, so the user's files would be lost), and not inside `cache_root` (it
+/// could replace a cached tree). Nothing is changed either way.
+pub fn check_new_worktree_dest(dest: &Path, cache_root: &Path) -> Result<()> {
+    let refuse = |why: String| Error::tree(&dest.display().to_string(), why);
+    let resolved = resolved_path(dest);
+    let cache = resolved_path(cache_root);
+    if resolved.starts_with(&cache) || cache.starts_with(&resolved) {
+        return Err(refuse(format!(
+            "worktree destination {} is inside (or holds) the tree cache {}; choose a directory outside it",
+            resolved.display(),
+            cache.display()
+        )));
+    }
+    match std::fs::symlink_metadata(dest) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Error::io("checking", dest, e)),
+        Ok(m) if m.is_dir() => {
+            let mut entries = std::fs::read_dir(dest).map_err(|e| Error::io("reading", dest, e))?;
+            if entries.next().is_some() {
+                return Err(refuse(
+                    "worktree destination exists and is not empty; nothing was changed (remove it or choose a new directory)"
+                        .into(),
+                ));
+            }
+            Ok(())
+        }
+        Ok(_) => Err(refuse(
+            "worktree destination exists and is not a directory; nothing was changed".into(),
+        )),
+    }
+}
+
+/// Whether `dest` is a hard-link worktree of `base` (its top-level files
+/// share inodes with the base's, e.g. `Makefile`), so re-syncing it in place
+/// replaces only what an earlier worktree put there, never a user's files.
+pub fn is_worktree_of(dest: &Path, base: &Path) -> bool {
+    let same = |name: &std::ffi::OsStr| match (
+        std::fs::symlink_metadata(dest.join(name)),
+        std::fs::symlink_metadata(base.join(name)),
+    ) {
+        (Ok(a), Ok(b)) => a.is_file() && a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    };
+    let Ok(rd) = std::fs::read_dir(base) else {
+        return false;
+    };
+    let files: Vec<_> = rd
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.file_name())
+        .collect();
+    // A sync reverts changed files to private copies, so not every file
+    // need be a link: at least one top-level file still is.
+    !files.is_empty() && files.iter().any(|n| same(n))
 }
 
 /// Replace `path` with `bytes` by writing a temporary sibling and renaming it over
@@ -506,5 +600,41 @@ mod tests {
     fn worktree_inside_base_is_refused() {
         let (_d, b) = base();
         assert!(Worktree::create_with(&b, &b.join("dir/w"), &WorktreeOptions::default()).is_err());
+    }
+
+    #[test]
+    fn a_worktree_dest_must_be_new_or_empty_and_outside_the_cache() {
+        let d = tempfile::tempdir().unwrap();
+        let cache = d.path().join("cache");
+        std::fs::create_dir_all(cache.join("trees/t/tree")).unwrap();
+        std::fs::write(cache.join("trees/t/tree/Makefile"), "all:\n").unwrap();
+        // New and empty destinations are fine.
+        assert!(check_new_worktree_dest(&d.path().join("new"), &cache).is_ok());
+        std::fs::create_dir(d.path().join("empty")).unwrap();
+        assert!(check_new_worktree_dest(&d.path().join("empty"), &cache).is_ok());
+        // A non-empty one is refused and left alone.
+        std::fs::create_dir(d.path().join("mine")).unwrap();
+        std::fs::write(d.path().join("mine/notes"), "keep me").unwrap();
+        let e = check_new_worktree_dest(&d.path().join("mine"), &cache).unwrap_err();
+        assert!(e.to_string().contains("not empty"), "{e}");
+        assert_eq!(
+            std::fs::read(d.path().join("mine/notes")).unwrap(),
+            b"keep me"
+        );
+        // Inside the cache, however spelled (.., a symlink), is refused.
+        std::os::unix::fs::symlink(&cache, d.path().join("via-link")).unwrap();
+        for dest in [
+            cache.join("trees/t/tree"),
+            cache.join("x/../trees/new"),
+            d.path().join("via-link/trees/new"),
+        ] {
+            let e = check_new_worktree_dest(&dest, &cache).unwrap_err();
+            assert!(
+                e.to_string().contains("tree cache"),
+                "{}: {e}",
+                dest.display()
+            );
+        }
+        assert!(cache.join("trees/t/tree/Makefile").is_file());
     }
 }

@@ -112,10 +112,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     if to_stdout {
         std::io::stderr().lock().write_all(text.as_bytes()).ok();
     } else {
-        std::io::stdout()
-            .lock()
-            .write_all(text.as_bytes())
-            .context("writing to stdout")?;
+        crate::common::stdout_result(std::io::stdout().lock().write_all(text.as_bytes()))?;
     }
     if let Some(dest) = &args.json {
         write_json(dest, report)?;

@@ -128,8 +128,8 @@ fn status_word(s: TestStatus) -> &'static str {
 fn print_test(t: &TestResult, depth: usize) {
     let pad = "  ".repeat(depth + 1);
     match &t.reason {
-        Some(r) => println!("{pad}{:<5} {}  ({r})", status_word(t.status), t.name),
-        None => println!("{pad}{:<5} {}", status_word(t.status), t.name),
+        Some(r) => crate::common::outln!("{pad}{:<5} {}  ({r})", status_word(t.status), t.name),
+        None => crate::common::outln!("{pad}{:<5} {}", status_word(t.status), t.name),
     }
     if t.status == TestStatus::Fail {
         for s in &t.subtests {
@@ -199,7 +199,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default();
-        println!(
+        crate::common::outln!(
             "boot {}: {status} in {:.1} s ({}{})",
             args.kernel.display(),
             report.seconds,
@@ -211,13 +211,13 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                 .unwrap_or_default()
         );
         if let Some(d) = &report.detail {
-            println!("  {d}");
+            crate::common::outln!("  {d}");
         }
         for t in &report.tests {
             print_test(t, 0);
         }
         for l in report.trace.iter().take(12) {
-            println!("  | {l}");
+            crate::common::outln!("  | {l}");
         }
         for sp in &report.splats {
             let during = sp.test.as_deref().map(|t| format!(" during {t}")).unwrap_or_default();
@@ -225,7 +225,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             println!("  splat {}{during}{allowed}: {}", sp.fingerprint, sp.headline);
         }
         if let Some(l) = &report.console_log {
-            println!("  console log: {l}");
+            crate::common::outln!("  console log: {l}");
         }
     }
     if let Some(dest) = &args.json {

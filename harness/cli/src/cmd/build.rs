@@ -181,6 +181,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         arch: args.arch.clone(),
         source_id: Some(source_id.clone()),
     };
+    // One writer per build directory, across kconfig + build.
+    let _lock = harness_build::lock_build_dir(&args.out)
+        .with_context(|| format!("locking {}", args.out.display()))?;
     let kc = merge(&tree, &args.out, &fragments, &mopts, &HostCommands)
         .with_context(|| format!("preparing the config in {}", args.out.display()))?;
     if !kc.ok() {

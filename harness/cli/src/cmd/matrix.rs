@@ -27,7 +27,8 @@ pub struct Args {
     /// current directory when the project is the copy embedded in the binary.
     #[arg(long, value_name = "DIR")]
     pub results: Option<PathBuf>,
-    /// Run id (directory name). Default: a UTC timestamp plus the process id.
+    /// Run id (directory name under --results: letters, digits, '.', '_' and
+    /// '-', not starting with '.'). Default: a UTC timestamp plus the process id.
     #[arg(long)]
     pub run_id: Option<String>,
     /// Only run shard I of N (cells assigned by sorted cell id); merge with `harness report merge`.
@@ -36,6 +37,9 @@ pub struct Args {
     /// Compare with an earlier run (a run directory or its report.json) and exit 1 on a regression.
     #[arg(long, value_name = "RUN")]
     pub compare: Option<PathBuf>,
+    /// Accept an incomplete --compare baseline (an interrupted run).
+    #[arg(long)]
+    pub allow_incomplete: bool,
     /// Only these trees (repeatable).
     #[arg(long = "tree", value_name = "NAME")]
     pub trees: Vec<String>,
@@ -198,9 +202,15 @@ impl Progress {
 }
 
 fn print_table(report: &MatrixReport) {
-    println!(
+    crate::common::outln!(
         "{:<48} {:<16} {:<8} {:<8} {:<14} {:<6} {}",
-        "cell", "apply", "kconfig", "build", "boot", "tests", "verdict"
+        "cell",
+        "apply",
+        "kconfig",
+        "build",
+        "boot",
+        "tests",
+        "verdict"
     );
     for c in &report.cells {
         let tests = harness_report::view::flat_tests(c);
@@ -208,7 +218,7 @@ fn print_table(report: &MatrixReport) {
             .iter()
             .filter(|(_, t)| !matches!(t.status, harness_report::model::TestStatus::Fail))
             .count();
-        println!(
+        crate::common::outln!(
             "{:<48} {:<16} {:<8} {:<8} {:<14} {:<6} {}",
             c.id,
             c.actual.apply.clone().unwrap_or_default(),
@@ -224,13 +234,15 @@ fn print_table(report: &MatrixReport) {
         );
         if !c.as_expected {
             for m in harness_report::view::expectation_mismatches(c) {
-                println!("    {m}");
+                crate::common::outln!("    {m}");
             }
         }
     }
-    println!(
+    crate::common::outln!(
         "{} cells: {} as expected, {} unexpected",
-        report.summary.cells, report.summary.as_expected, report.summary.unexpected
+        report.summary.cells,
+        report.summary.as_expected,
+        report.summary.unexpected
     );
 }
 
@@ -267,7 +279,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         None => None,
     };
     let baseline = match &args.compare {
-        Some(p) => Some(load_report(p)?),
+        Some(p) => {
+            let r = load_report(p)?;
+            super::report::require_complete(&r, p, args.allow_incomplete)?;
+            Some(r)
+        }
         None => None,
     };
     let results = match &args.results {
@@ -275,9 +291,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         None => crate::project::results_dir()?,
     };
     let run_id = args.run_id.clone().unwrap_or_else(new_run_id);
-    let run_dir = results.join(&run_id);
-    std::fs::create_dir_all(&run_dir).with_context(|| format!("creating {}", run_dir.display()))?;
-
+    // The run id is a directory under --results: one path component.
+    harness_trees::check_name(&run_id).map_err(|e| anyhow::anyhow!("--run-id: {e}"))?;
     let mut stages = RealStages::new(
         root.clone(),
         cache_dir(),
@@ -285,6 +300,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         cfg.boot.clone(),
     )
     .context("setting up the tree cache")?;
+    stages
+        .check_config(&cfg)
+        .map_err(|e| anyhow::anyhow!("{origin}: {e}"))?;
+    let run_dir = results.join(&run_id);
+    std::fs::create_dir_all(&run_dir).with_context(|| format!("creating {}", run_dir.display()))?;
     if let Some(s) = &args.sandbox {
         stages.sandbox_override = Some(parse_sandbox(s)?);
     }
@@ -317,7 +337,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     }
     if args.json.as_deref() != Some(Path::new("-")) {
         print_table(&report);
-        println!("report: {}", run_dir.join("index.html").display());
+        crate::common::outln!("report: {}", run_dir.join("index.html").display());
     }
     let mut outcome = if report.summary.unexpected == 0 {
         Outcome::Ok
@@ -333,10 +353,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                 .as_bytes(),
         );
         for r in &cmp.regressions {
-            println!("REGRESSION {}: {}", r.cell, r.message);
+            crate::common::outln!("REGRESSION {}: {}", r.cell, r.message);
         }
         for f in &cmp.fixes {
-            println!("fixed {}: {}", f.cell, f.message);
+            crate::common::outln!("fixed {}: {}", f.cell, f.message);
         }
         if !cmp.regressions.is_empty() {
             outcome = Outcome::Failed;

@@ -71,10 +71,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             write_json(p, &outcome)?;
         }
         Some(p) => {
-            print!("{text}");
+            crate::common::out!("{text}");
             write_json(p, &outcome)?;
         }
-        None => print!("{text}"),
+        None => crate::common::out!("{text}"),
     }
     Ok(if outcome.rejected().next().is_some() {
         Outcome::Failed

@@ -96,7 +96,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     if args.json.as_deref() == Some(std::path::Path::new("-")) {
         eprint!("{text}");
     } else {
-        print!("{text}");
+        crate::common::out!("{text}");
     }
     Ok(if report.ok {
         Outcome::Ok

@@ -65,6 +65,10 @@ pub struct CompareArgs {
     /// stdout; the human list then goes to stderr).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Compare even when a report is incomplete (an interrupted or running
+    /// run: its missing cells would show as regressions or fixes).
+    #[arg(long)]
+    pub allow_incomplete: bool,
 }
 
 #[derive(clap::Args)]
@@ -86,6 +90,9 @@ pub struct KcidbArgs {
     /// of a tree, if recorded).
     #[arg(long)]
     pub compiler: Option<String>,
+    /// Export even an incomplete report (an interrupted or running run).
+    #[arg(long)]
+    pub allow_incomplete: bool,
 }
 
 pub fn run(cmd: ReportCommand) -> anyhow::Result<Outcome> {
@@ -119,6 +126,19 @@ pub fn load(path: &Path) -> anyhow::Result<MatrixReport> {
     Ok(harness_report::load_report(path)?)
 }
 
+/// Refuse an incomplete report (`complete: false`: the run was interrupted,
+/// or is still running) as a baseline or for export, unless allowed.
+pub fn require_complete(r: &MatrixReport, path: &Path, allow: bool) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        r.complete || allow,
+        "{}: run {} is incomplete (interrupted or still running; {} cells recorded):          its missing cells would be taken for changes. Pass --allow-incomplete to use it anyway",
+        path.display(),
+        r.run_id,
+        r.cells.len()
+    );
+    Ok(())
+}
+
 fn merge(a: MergeArgs) -> anyhow::Result<Outcome> {
     let mut shards = Vec::new();
     for p in &a.shards {
@@ -128,7 +148,7 @@ fn merge(a: MergeArgs) -> anyhow::Result<Outcome> {
     harness_report::write_run_dir(&a.out, &merged)
         .with_context(|| format!("writing the merged run to {}", a.out.display()))?;
     let s = &merged.summary;
-    println!(
+    crate::common::outln!(
         "merged {} shard reports into {}: {} cells, {} as expected, {} unexpected",
         a.shards.len(),
         a.out.display(),
@@ -156,7 +176,7 @@ fn merge(a: MergeArgs) -> anyhow::Result<Outcome> {
 fn render(a: RenderArgs) -> anyhow::Result<Outcome> {
     let r = load(&a.report)?;
     let files = harness_report::write_run_dir(&a.out, &r)?;
-    println!(
+    crate::common::outln!(
         "wrote {}, {}, {}, {}",
         files.report_json.display(),
         files.summary_md.display(),
@@ -191,8 +211,11 @@ pub fn print_comparison(c: &Comparison, out: &mut dyn Write) -> std::io::Result<
 }
 
 fn compare(a: CompareArgs) -> anyhow::Result<Outcome> {
-    let old = load(&resolve_report(&a.old)?)?;
-    let new = load(&resolve_report(&a.new)?)?;
+    let (old_path, new_path) = (resolve_report(&a.old)?, resolve_report(&a.new)?);
+    let old = load(&old_path)?;
+    let new = load(&new_path)?;
+    require_complete(&old, &old_path, a.allow_incomplete)?;
+    require_complete(&new, &new_path, a.allow_incomplete)?;
     let c = harness_report::compare(&old, &new);
     let to_stdout = a.json.as_deref() == Some(Path::new("-"));
     if to_stdout {
@@ -212,6 +235,7 @@ fn compare(a: CompareArgs) -> anyhow::Result<Outcome> {
 
 fn kcidb(a: KcidbArgs) -> anyhow::Result<Outcome> {
     let r = load(&a.report)?;
+    require_complete(&r, &a.report, a.allow_incomplete)?;
     let v = harness_report::to_kcidb_with(
         &r,
         &harness_report::KcidbOptions {

@@ -64,7 +64,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         common::write_json(dest, report)?;
     }
     if args.json.as_deref() != Some(std::path::Path::new("-")) {
-        print!("{}", render(report));
+        crate::common::out!("{}", render(report));
     }
     let unrecoverable = report
         .damage

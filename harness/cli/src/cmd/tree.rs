@@ -65,6 +65,10 @@ pub enum TreeCommand {
         method: String,
         #[arg(long, value_name = "FILE")]
         json: Option<PathBuf>,
+        /// Re-sync DEST in place when it is already a hard-link worktree of
+        /// this tree (otherwise a non-empty DEST is refused).
+        #[arg(long)]
+        resync: bool,
         #[command(flatten)]
         common: Common,
     },
@@ -139,7 +143,7 @@ pub fn run(cmd: TreeCommand) -> anyhow::Result<Outcome> {
                     .resolve(n, &specs)
                     .with_context(|| format!("fetching tree {n}"))?;
                 if json.is_none() {
-                    println!(
+                    crate::common::outln!(
                         "{}\t{}\t{}",
                         t.name,
                         t.path.display(),
@@ -174,9 +178,9 @@ pub fn run(cmd: TreeCommand) -> anyhow::Result<Outcome> {
                     common::write_json(&dest, &json!({"schema": TREES_SCHEMA, "trees": rows}))?
                 }
                 None => {
-                    println!("{:<14} {:<9} {:<10} PINNED", "NAME", "KIND", "CACHED");
+                    crate::common::outln!("{:<14} {:<9} {:<10} PINNED", "NAME", "KIND", "CACHED");
                     for r in &rows {
-                        println!(
+                        crate::common::outln!(
                             "{:<14} {:<9} {:<10} {}",
                             r["name"].as_str().unwrap_or(""),
                             r["kind"].as_str().unwrap_or(""),
@@ -247,7 +251,7 @@ pub fn run(cmd: TreeCommand) -> anyhow::Result<Outcome> {
         }
         TreeCommand::Path { name, common } => {
             let t = resolve(&name, common.trees.as_deref())?;
-            println!("{}", t.path.display());
+            crate::common::outln!("{}", t.path.display());
             Ok(Outcome::Ok)
         }
         TreeCommand::Worktree {
@@ -255,9 +259,25 @@ pub fn run(cmd: TreeCommand) -> anyhow::Result<Outcome> {
             dest,
             method,
             json,
+            resync,
             common,
         } => {
-            let t = resolve(&name, common.trees.as_deref())?;
+            // Refuse before fetching anything: a non-empty DEST (its files
+            // would be replaced) or one inside the cache.
+            let checked = harness_trees::check_new_worktree_dest(&dest, &common::cache_dir());
+            let t = match checked {
+                Ok(()) => resolve(&name, common.trees.as_deref())?,
+                Err(e) if resync && method == "hardlink" && dest.is_dir() => {
+                    let t = resolve(&name, common.trees.as_deref())?;
+                    let inside_cache = harness_trees::resolved_path(&dest)
+                        .starts_with(harness_trees::resolved_path(&common::cache_dir()));
+                    if inside_cache || !harness_trees::is_worktree_of(&dest, &t.path) {
+                        return Err(e.into());
+                    }
+                    t
+                }
+                Err(e) => return Err(e.into()),
+            };
             let method = match method.as_str() {
                 "reflink" => WorktreeMethod::Reflink,
                 "copy" => WorktreeMethod::Copy,
@@ -271,7 +291,7 @@ pub fn run(cmd: TreeCommand) -> anyhow::Result<Outcome> {
                     &json!({
                     "schema": TREES_SCHEMA, "worktree": wt.path(), "base": t.path, "stats": wt.stats}),
                 )?,
-                None => println!(
+                None => crate::common::outln!(
                     "{}\t{} files, {} dirs, {} reused, {} reverted, {:.3} s",
                     wt.path().display(),
                     wt.stats.files,

@@ -239,8 +239,21 @@ impl MatrixConfig {
         if self.trees.is_empty() || self.series.is_empty() || self.configs.is_empty() {
             return Err("a matrix needs at least one tree, one series and one config".into());
         }
+        let named = self
+            .series
+            .iter()
+            .map(|s| ("series", &s.name))
+            .chain(self.trees.iter().map(|t| ("tree", &t.name)))
+            .chain(self.configs.iter().map(|c| ("config", &c.name)));
+        for (what, name) in named {
+            // Names become directories (worktrees, build dirs, artifacts).
+            harness_trees::check_name(name).map_err(|e| format!("{what}: {e}"))?;
+        }
         let mut seen = std::collections::BTreeSet::new();
         for s in &self.series {
+            if s.source.trim().is_empty() {
+                return Err(format!("series {}: empty `source`", s.name));
+            }
             s.take_range()?;
             if !seen.insert(format!("s:{}", s.name)) {
                 return Err(format!("series {} is listed twice", s.name));
@@ -362,9 +375,35 @@ mod tests {
     }
 
     #[test]
+    fn names_that_are_not_one_path_component_are_refused_at_load() {
+        // A series named x/../../../victim put its worktree outside the cache.
+        for (field, yaml) in [
+            ("series", "trees: [{name: t}]\nseries: [{name: 'x/../../../victim', source: p}]\nconfigs: [{name: c, fragments: [f]}]\n"),
+            ("config", "trees: [{name: t}]\nseries: [{name: s, source: p}]\nconfigs: [{name: '../c', fragments: [f]}]\n"),
+            ("tree", "trees: [{name: .t}]\nseries: [{name: s, source: p}]\nconfigs: [{name: c, fragments: [f]}]\n"),
+        ] {
+            let err = MatrixConfig::from_yaml(yaml, Path::new("m.yaml")).expect_err("must be refused");
+            assert!(
+                err.contains("m.yaml") && err.contains(field) && err.contains("bad name"),
+                "{field}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_empty_series_source_is_refused_at_load() {
+        let yaml = "trees: [{name: t}]\nseries: [{name: s, source: ''}]\nconfigs: [{name: c, fragments: [f]}]\n";
+        let err = MatrixConfig::from_yaml(yaml, Path::new("m.yaml")).expect_err("must be refused");
+        assert!(
+            err.contains("m.yaml") && err.contains("empty `source`"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn unknown_keys_are_errors() {
         let text = "trees: [{name: t}]\nseries: [{name: s, source: p, bogus: 1}]\nconfigs: [{name: c, fragments: [f]}]\n";
-        let err = MatrixConfig::from_yaml(text, Path::new("m.yaml")).unwrap_err();
+        let err = MatrixConfig::from_yaml(text, Path::new("m.yaml")).expect_err("must be refused");
         assert!(err.contains("m.yaml") && err.contains("bogus"), "{err}");
     }
 

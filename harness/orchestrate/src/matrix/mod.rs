@@ -2,5 +2,6 @@
 
 pub mod attribution;
 pub mod config;
+pub mod preflight;
 pub mod real;
 pub mod run;

@@ -58,7 +58,7 @@ impl RealStages {
         })
     }
 
-    fn series_path(&self, source: &str) -> PathBuf {
+    pub(super) fn series_path(&self, source: &str) -> PathBuf {
         let direct = self.project_root.join(source);
         if direct.exists() {
             return direct;
@@ -119,24 +119,58 @@ impl RealStages {
     }
 
     /// The command factory for a unit's host steps, and whether it sandboxes.
+    /// Whether `unit`'s host steps run sandboxed (matrix `build.sandbox`,
+    /// or the command-line override; `auto`: series from mail).
+    fn wants_sandbox(&self, unit: &BuildUnit) -> bool {
+        match self.sandbox_override.unwrap_or(self.build.sandbox) {
+            SandboxMode::On => true,
+            SandboxMode::Off => false,
+            SandboxMode::Auto => unit.from_mail,
+        }
+    }
+
+    /// The ccache a unit's build writes: the shared one for trusted builds;
+    /// a private one per unit for sandboxed (untrusted) builds, so a hostile
+    /// build cannot poison objects later trusted builds take from the cache.
+    fn ccache_for(&self, unit: &BuildUnit) -> PathBuf {
+        if self.wants_sandbox(unit) {
+            self.cache_root.join("ccache-untrusted").join(&unit.key)
+        } else {
+            self.cache_root.join("ccache")
+        }
+    }
+
     fn factory(
         &self,
         unit: &BuildUnit,
         writable: &[&Path],
         readonly: &[&Path],
     ) -> Result<(Box<dyn harness_build::CommandFactory>, bool), String> {
-        let mode = self.sandbox_override.unwrap_or(self.build.sandbox);
-        let want = match mode {
-            SandboxMode::On => true,
-            SandboxMode::Off => false,
-            SandboxMode::Auto => unit.from_mail,
-        };
+        let want = self.wants_sandbox(unit);
         let limits = harness_sandbox::Limits {
             address_space: self.build.limits.memory_mb.map(|m| m << 20),
             ..Default::default()
         };
         crate::sandboxing::factory(want, writable, readonly, limits).map(|f| (f, want))
     }
+}
+
+/// What a sandboxed build may write: its build directory and the ccache.
+/// The source, a series worktree included, is bound read-only: a worktree is
+/// a hard-link farm into the cached base tree, and a build running as uid 0
+/// could otherwise write the base's inodes in place (`make O=` needs no
+/// write access to the source tree).
+fn sandbox_binds<'a>(
+    out: &'a Path,
+    ccache: &'a Path,
+    src: &'a Path,
+    base: &'a Path,
+) -> (Vec<&'a Path>, Vec<&'a Path>) {
+    let mut readonly = vec![base];
+    if src != base {
+        readonly.push(src);
+    }
+    (vec![out, ccache], readonly)
 }
 
 fn unreachable_base() -> String {
@@ -267,6 +301,8 @@ impl Stages for RealStages {
             .trees
             .resolve(name, &self.specs)
             .map_err(|e| e.to_string())?;
+        // A base tree changed in place since its fetch is never used.
+        t.check_fingerprint().map_err(|e| e.to_string())?;
         Ok(TreeHandle {
             name: name.to_owned(),
             path: t.path.clone(),
@@ -350,15 +386,15 @@ impl Stages for RealStages {
         };
         let unit_dir = self.cache_root.join("builds").join(&unit.key);
         let out = unit_dir.join("obj");
-        let ccache = self.cache_root.join("ccache");
+        let ccache = self.ccache_for(unit);
         let _ = std::fs::create_dir_all(&out);
         let _ = std::fs::create_dir_all(&ccache);
-        let writable: Vec<&Path> = if unit.kind == SourceKind::Base {
-            vec![&out, &ccache]
-        } else {
-            vec![&out, &ccache, &src]
-        };
-        let (factory, sandboxed) = match self.factory(unit, &writable, &[&tree.path]) {
+        // One writer per build directory across kconfig + build: another run
+        // on this cache waits instead of rewriting .config under our make
+        // (build() locks again if this failed, so make is covered anyway).
+        let _lock = harness_build::lock_build_dir(&out).ok();
+        let (writable, readonly) = sandbox_binds(&out, &ccache, &src, &tree.path);
+        let (factory, sandboxed) = match self.factory(unit, &writable, &readonly) {
             Ok(f) => f,
             Err(e) => {
                 return BuildResult {
@@ -627,6 +663,44 @@ impl RealStages {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn untrusted_builds_never_write_the_shared_ccache() {
+        let d = tempfile::tempdir().expect("tmp");
+        let st = RealStages::new(
+            d.path().to_path_buf(),
+            d.path().join("cache"),
+            BuildSettings::default(),
+            BootSettings::default(),
+        )
+        .expect("stages");
+        let unit = |key: &str, from_mail| BuildUnit {
+            key: key.into(),
+            tree: "t".into(),
+            kind: SourceKind::Series(key.into()),
+            source_key: key.into(),
+            from_mail,
+        };
+        let shared = d.path().join("cache/ccache");
+        assert_eq!(st.ccache_for(&unit("t-trusted", false)), shared);
+        let (a, b) = (
+            st.ccache_for(&unit("t-a", true)),
+            st.ccache_for(&unit("t-b", true)),
+        );
+        assert!(!a.starts_with(&shared) && !b.starts_with(&shared), "{a:?}");
+        assert_ne!(a, b, "two untrusted series share a ccache");
+    }
+
+    #[test]
+    fn a_sandboxed_build_cannot_write_its_source_or_the_base() {
+        let (out, cc) = (Path::new("/c/builds/k/obj"), Path::new("/c/ccache"));
+        let (src, base) = (Path::new("/c/work/k/src"), Path::new("/c/trees/t/tree"));
+        let (w, r) = sandbox_binds(out, cc, src, base);
+        assert_eq!(w, vec![out, cc]);
+        assert!(r.contains(&src) && r.contains(&base), "{r:?}");
+        let (w, r) = sandbox_binds(out, cc, base, base);
+        assert_eq!((w, r), (vec![out, cc], vec![base]));
+    }
 
     #[test]
     fn guest_reads_the_complete_config_beside_the_kernel_else_the_request() {

@@ -222,7 +222,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         for sp in &report.splats {
             let during = sp.test.as_deref().map(|t| format!(" during {t}")).unwrap_or_default();
             let allowed = sp.allowed.as_deref().map(|r| format!(" (allowed: {r})")).unwrap_or_default();
-            println!("  splat {}{during}{allowed}: {}", sp.fingerprint, sp.headline);
+            crate::common::outln!("  splat {}{during}{allowed}: {}", sp.fingerprint, sp.headline);
         }
         if let Some(l) = &report.console_log {
             crate::common::outln!("  console log: {l}");

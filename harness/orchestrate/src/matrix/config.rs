@@ -255,6 +255,11 @@ impl MatrixConfig {
                 return Err(format!("series {}: empty `source`", s.name));
             }
             s.take_range()?;
+            s.expect.check().map_err(|e| format!("series {}: expect: {e}", s.name))?;
+            for (tree, e) in &s.per_tree {
+                e.check()
+                    .map_err(|e| format!("series {}: per_tree {tree}: {e}", s.name))?;
+            }
             if !seen.insert(format!("s:{}", s.name)) {
                 return Err(format!("series {} is listed twice", s.name));
             }
@@ -296,6 +301,32 @@ impl MatrixConfig {
     }
 }
 
+impl Expect {
+    /// Every word must be a status its stage can have (a typo such as
+    /// `faild` would otherwise make the cell unexpected forever).
+    pub fn check(&self) -> Result<(), String> {
+        use harness_report::model::{AggregateStatus, BootStatus, StageStatus};
+        fn known<T: serde::de::DeserializeOwned>(stage: &str, word: &Option<String>, words: &str) -> Result<(), String> {
+            match word {
+                Some(w) if serde_json::from_value::<T>(serde_json::Value::String(w.clone())).is_err() => {
+                    Err(format!("{stage}: `{w}` is not a {stage} status (one of: {words})"))
+                }
+                _ => Ok(()),
+            }
+        }
+        known::<AggregateStatus>("apply", &self.apply, "applied, partial, failed, already-applied, malformed")?;
+        known::<StageStatus>("build", &self.build, "passed, failed, skipped")?;
+        match self.boot.as_deref() {
+            Some("skipped") | None => Ok(()),
+            _ => known::<BootStatus>(
+                "boot",
+                &self.boot,
+                "passed, tests-passed-kernel-warned, tests-failed, panic, timeout, no-output, qemu-error, skipped",
+            ),
+        }
+    }
+}
+
 /// One planned cell.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CellPlan {
@@ -331,6 +362,28 @@ pub fn fragment_symbols(text: &str) -> BTreeMap<String, String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod expect_tests {
+    use super::*;
+
+    fn with_expect(expect: &str) -> Result<MatrixConfig, String> {
+        let yaml = format!(
+            "trees: [{{name: t}}]\nseries:\n  - name: s\n    source: s\n    expect: {expect}\nconfigs:\n  - name: c\n    fragments: [f.config]\n"
+        );
+        MatrixConfig::from_yaml(&yaml, Path::new("m.yaml"))
+    }
+
+    #[test]
+    fn an_expectation_word_must_be_a_status_of_its_stage() {
+        with_expect("{apply: failed, build: passed, boot: tests-failed}").expect("valid words");
+        with_expect("{boot: skipped}").expect("a boot that is not run");
+        let err = with_expect("{apply: faild}").expect_err("a typo");
+        assert!(err.contains("m.yaml") && err.contains("`faild` is not a apply status"), "{err}");
+        let err = with_expect("{build: applied}").expect_err("an apply word for build");
+        assert!(err.contains("build: `applied`"), "{err}");
+    }
 }
 
 #[cfg(test)]

@@ -299,7 +299,11 @@ fn locate_hunk(
     let suffix_fuzz = fuzz + suffix_context - context;
     let input_lines = input.len();
     let max_where = input_lines - (pat_lines - suffix_fuzz) + 1;
-    let min_where = last_frozen_line + 1 - (prefix_context - prefix_fuzz);
+    // GNU patch 2.7.6 as shipped (and 2.8): never inside the region the
+    // previous hunk consumed; older code allowed `prefix_context - prefix_fuzz`
+    // lines of overlap, which let a hunk match text an earlier hunk had
+    // already used (tests/false-match in GNU's suite).
+    let min_where = last_frozen_line + 1;
     let max_pos_offset = max_where - first_guess;
     let mut max_neg_offset = first_guess - min_where;
     let max_offset = max_pos_offset.max(max_neg_offset);

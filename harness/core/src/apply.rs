@@ -110,6 +110,13 @@ pub struct SeriesApplier<'a> {
     placements: Vec<HunkPlacement>,
     earlier: EarlierFailures,
     patches: Vec<PatchResult>,
+    /// What each path changed by the current patch held before it (`None`:
+    /// the base tree's file): rename and copy sources are read from the tree
+    /// as it stood before the patch, as git and GNU patch do.
+    pre_patch: BTreeMap<String, Option<FileChange>>,
+    /// Paths the current patch has written (not deleted): a rename's source
+    /// that another section of the same patch wrote is not deleted.
+    written: BTreeSet<String>,
 }
 
 /// Apply `patches` in order; never stops at a failure.
@@ -825,6 +832,35 @@ impl<'a> SeriesApplier<'a> {
             placements: Vec::new(),
             earlier: EarlierFailures::default(),
             patches: Vec::new(),
+            pre_patch: BTreeMap::new(),
+            written: BTreeSet::new(),
+        }
+    }
+
+    /// Record a change of `path`, remembering what it held before this patch.
+    fn set_change(&mut self, path: &str, change: FileChange) {
+        if !self.pre_patch.contains_key(path) {
+            let prev = self.changes.files.get(path).cloned();
+            self.pre_patch.insert(path.to_owned(), prev);
+        }
+        if matches!(change, FileChange::Write { .. }) {
+            self.written.insert(path.to_owned());
+        } else {
+            self.written.remove(path);
+        }
+        self.changes.files.insert(path.to_owned(), change);
+    }
+
+    /// `path` as it stood before the current patch.
+    fn original(&self, path: &str) -> Result<Option<BaseFile>, String> {
+        match self.pre_patch.get(path) {
+            Some(Some(FileChange::Write { bytes, mode })) => Ok(Some(BaseFile {
+                bytes: bytes.clone(),
+                mode: *mode,
+            })),
+            Some(Some(FileChange::Delete)) => Ok(None),
+            Some(None) => self.base.read(path),
+            None => self.current(path),
         }
     }
 
@@ -854,8 +890,8 @@ impl<'a> SeriesApplier<'a> {
     /// layer's 3-way fallback for a clean merge); keeps the file's mode.
     pub fn replace_content(&mut self, path: &str, bytes: Vec<u8>) {
         let mode = self.current(path).ok().flatten().and_then(|f| f.mode);
-        self.changes.files.insert(
-            path.to_owned(),
+        self.set_change(
+            path,
             FileChange::Write {
                 bytes: Arc::new(bytes),
                 mode,
@@ -872,6 +908,8 @@ impl<'a> SeriesApplier<'a> {
     /// Apply one patch on top of everything applied so far; returns its result
     /// (also kept for the final report).
     pub fn apply_patch(&mut self, p: &PatchInput<'_>) -> PatchResult {
+        self.pre_patch.clear();
+        self.written.clear();
         let mut files = Vec::new();
         for f in &p.parsed.files {
             files.push(self.apply_file(p, f));
@@ -1002,7 +1040,14 @@ impl<'a> SeriesApplier<'a> {
             self.earlier.record(p.index, &target);
             return result;
         }
-        let cur = match self.current(&source) {
+        // Git semantics: a rename or copy reads its source as the tree stood
+        // before this patch (criss-cross renames, copy after modify).
+        let cur = if matches!(f.op, FileOp::Rename | FileOp::Copy) {
+            self.original(&source)
+        } else {
+            self.current(&source)
+        };
+        let cur = match cur {
             Ok(c) => c,
             Err(e) => return self.refused(f, target, format!("{who}: {e}")),
         };
@@ -1278,9 +1323,7 @@ impl<'a> SeriesApplier<'a> {
                 content.to_vec()
             };
             if f.op == FileOp::Delete && output.is_empty() {
-                self.changes
-                    .files
-                    .insert(target.to_owned(), FileChange::Delete);
+                self.set_change(target, FileChange::Delete);
             } else {
                 if f.op == FileOp::Delete {
                     result.reason = Some(format!(
@@ -1288,8 +1331,8 @@ impl<'a> SeriesApplier<'a> {
                     ));
                 }
                 if !(f.op == FileOp::Create && !applied && !f.hunks.is_empty()) {
-                    self.changes.files.insert(
-                        target.to_owned(),
+                    self.set_change(
+                        target,
                         FileChange::Write {
                             bytes: Arc::new(output),
                             mode,
@@ -1297,10 +1340,12 @@ impl<'a> SeriesApplier<'a> {
                     );
                 }
             }
-            if moved && f.op == FileOp::Rename && self.exists(source) {
-                self.changes
-                    .files
-                    .insert(source.to_owned(), FileChange::Delete);
+            if moved
+                && f.op == FileOp::Rename
+                && self.exists(source)
+                && !self.written.contains(source)
+            {
+                self.set_change(source, FileChange::Delete);
             }
         }
         if !run.reject.is_empty() {

@@ -67,3 +67,34 @@ fn overlapping_hunk_is_not_matched_inside_the_previous_hunk() {
         Some("x\nx\nx\nx\nx\nx\n1\n2\n3\na\n4\n5\n6\n")
     );
 }
+
+#[test]
+fn criss_cross_renames_read_the_tree_before_the_patch() {
+    // GNU patch 2.7.6 -p1 (and git apply) on f="one", g="two":
+    //   patching file f (renamed from g)
+    //   patching file g (renamed from f)     exit 0; f="two", g="one"
+    let t = tree(&[("f", "one\n"), ("g", "two\n")]);
+    let p = "diff --git a/g b/f\nsimilarity index 100%\nrename from g\nrename to f\n\
+             diff --git a/f b/g\nsimilarity index 100%\nrename from f\nrename to g\n";
+    let o = run_series(&t, &[p], 1);
+    assert_eq!(o.report.status, AggregateStatus::Applied);
+    assert_eq!(content(&o, "f").as_deref(), Some("two\n"));
+    assert_eq!(content(&o, "g").as_deref(), Some("one\n"));
+}
+
+#[test]
+fn copy_after_modify_reads_the_unmodified_source() {
+    // git apply and GNU patch 2.7.6 -p1 both give a="1 2 3 a", b="1 2 3 b"
+    // (the copy's hunk applies to `a` as it was before the patch, at line 1
+    // with no fuzz).
+    let t = tree(&[("a", "1\n2\n3\n")]);
+    let p = "diff --git a/a b/a\n--- a/a\n+++ b/a\n@@ -1,3 +1,4 @@\n 1\n 2\n 3\n+a\n\
+             diff --git a/a b/b\nsimilarity index 99%\ncopy from a\ncopy to b\n\
+             --- a/a\n+++ b/b\n@@ -1,3 +1,4 @@\n 1\n 2\n 3\n+b\n";
+    let o = run_series(&t, &[p], 1);
+    assert_eq!(o.report.status, AggregateStatus::Applied);
+    let b = &o.report.patches[0].files[1].hunks[0];
+    assert_eq!((b.line, b.fuzz), (Some(1), Some(0)));
+    assert_eq!(content(&o, "a").as_deref(), Some("1\n2\n3\na\n"));
+    assert_eq!(content(&o, "b").as_deref(), Some("1\n2\n3\nb\n"));
+}

@@ -55,23 +55,51 @@ impl<'a> Parser<'a> {
 
     fn run(&mut self) {
         let mut i = 0;
-        let mut orphan_reported = false;
         while let Some(l) = self.line(i) {
             if starts(l, "diff --git ") {
                 i = self.git_section(i);
             } else if starts(l, "--- ") && self.line(i + 1).is_some_and(|n| starts(n, "+++ ")) {
                 i = self.plain_section(i, None);
-            } else if starts(l, "@@ -") && !orphan_reported {
-                self.out.errors.push(format!(
-                    "line {}: hunk without a file header (`---`/`+++`); ignored",
-                    i + 1
-                ));
-                orphan_reported = true;
-                i += 1;
+            } else if starts(l, "@@ -") && parse_hunk_header(trim_eol(l)).is_some() {
+                i = self.orphan_hunks(i);
             } else {
                 i += 1;
             }
         }
+    }
+
+    /// Hunks with no file header before them: a section that names no file,
+    /// so that they are reported (malformed), never silently dropped. GNU
+    /// patch asks for the file name here and, given none, skips them (exit 1).
+    fn orphan_hunks(&mut self, start: usize) -> usize {
+        let mut f = self.new_file(start + 1);
+        f.problem = Some(format!(
+            "line {}: hunk without a file header (`---`/`+++` or `diff --git`)",
+            start + 1
+        ));
+        let (hunks, next) = self.hunks_at(start, false);
+        f.hunks = hunks;
+        self.out.files.push(f);
+        next.max(start + 1)
+    }
+
+    /// The hunks starting at line `i` (comment lines `#` between them skipped).
+    fn hunks_at(&self, mut i: usize, strip_cr: bool) -> (Vec<Hunk>, usize) {
+        let mut hunks = Vec::new();
+        loop {
+            while self.line(i).is_some_and(|l| l.first() == Some(&b'#')) {
+                i += 1;
+            }
+            match self.line(i) {
+                Some(l) if starts(l, "@@ -") => {
+                    let (h, next) = self.hunk(i, hunks.len() + 1, strip_cr);
+                    hunks.push(h);
+                    i = next.max(i + 1);
+                }
+                _ => break,
+            }
+        }
+        (hunks, i)
     }
 
     /// Strip `-pN` components; `None` when the name has too few.
@@ -121,6 +149,7 @@ impl<'a> Parser<'a> {
         let mut deleted = false;
         let mut i = start + 1;
         let mut ended = false;
+        let mut half_header: Option<usize> = None;
         while let Some(l) = self.line(i) {
             let t = trim_eol(l);
             let s = String::from_utf8_lossy(t);
@@ -170,6 +199,16 @@ impl<'a> Parser<'a> {
                 break;
             } else if s.starts_with("--- ") && self.line(i + 1).is_some_and(|n| starts(n, "+++ ")) {
                 break;
+            } else if s.starts_with("--- ") || s.starts_with("+++ ") {
+                // Half a file header: git refuses the patch; the hunks that
+                // follow are kept (and refused with the section).
+                half_header = Some(i);
+                i += 1;
+                break;
+            } else if s.starts_with("@@ -") {
+                // Hunks straight after the git header: GNU patch and git
+                // apply both take the names from `diff --git`.
+                break;
             } else {
                 ended = true;
                 break;
@@ -201,6 +240,20 @@ impl<'a> Parser<'a> {
         if !ended && self.line(i).is_some_and(|l| starts(l, "--- ")) {
             return self.plain_section(i, Some(f));
         }
+        if let Some(h) = half_header {
+            let which = if self.line(h).is_some_and(|l| starts(l, "--- ")) {
+                "`---` line without a `+++` line"
+            } else {
+                "`+++` line without a `---` line"
+            };
+            f.problem = Some(format!("line {}: {which} (as git apply, refused)", h + 1));
+        }
+        if !ended {
+            let strip_cr = self.line(i).is_some_and(|l| l.ends_with(b"\r\n"));
+            let (hunks, next) = self.hunks_at(i, strip_cr);
+            f.hunks = hunks;
+            i = next;
+        }
         if f.old_path.is_none() && f.new_path.is_none() && f.problem.is_none() {
             f.problem = Some(format!(
                 "cannot take file names from `{}` with -p{}",
@@ -231,6 +284,7 @@ impl<'a> Parser<'a> {
         };
         let old_null = is_null(&old_name, &old_time);
         let new_null = is_null(&new_name, &new_time);
+        let git_names = (f.old_path.clone(), f.new_path.clone());
         if !old_null {
             if let Some(n) = &old_name {
                 f.old_raw = Some(n.clone());
@@ -242,6 +296,9 @@ impl<'a> Parser<'a> {
                 f.new_raw = Some(n.clone());
                 f.new_path = self.strip_name(n);
             }
+        }
+        if is_git && f.problem.is_none() {
+            f.problem = inconsistent_names(&git_names, &f, start, old_null, new_null);
         }
         if !is_git || f.op == FileOp::Modify {
             if old_null && !new_null {
@@ -260,22 +317,8 @@ impl<'a> Parser<'a> {
                 self.strip
             ));
         }
-        let mut i = start + 2;
-        let mut index = 0;
-        loop {
-            while self.line(i).is_some_and(|l| l.first() == Some(&b'#')) {
-                i += 1;
-            }
-            match self.line(i) {
-                Some(l) if starts(l, "@@ -") => {
-                    index += 1;
-                    let (h, next) = self.hunk(i, index, strip_cr);
-                    f.hunks.push(h);
-                    i = next.max(i + 1);
-                }
-                _ => break,
-            }
-        }
+        let (hunks, i) = self.hunks_at(start + 2, strip_cr);
+        f.hunks = hunks;
         self.out.files.push(f);
         i
     }
@@ -519,6 +562,29 @@ impl<'a> Parser<'a> {
 
 /// `@@ -a[,b] +c[,d] @@[ func]` leniently, as GNU does.
 #[allow(clippy::type_complexity)]
+/// Git refuses a `---`/`+++` name that contradicts its `diff --git` line
+/// ("inconsistent old/new filename"); so does the harness (GNU patch would
+/// silently pick one of the names).
+fn inconsistent_names(
+    git: &(Option<String>, Option<String>),
+    f: &FilePatch,
+    start: usize,
+    old_null: bool,
+    new_null: bool,
+) -> Option<String> {
+    let check = |git: &Option<String>, got: &Option<String>, null: bool, line: usize, side: &str| {
+        match (git, got) {
+            (Some(g), Some(n)) if !null && g != n => Some(format!(
+                "line {line}: inconsistent {side} file name: `{n}` here, `{g}` in `diff --git` \
+                 (as git apply, refused)"
+            )),
+            _ => None,
+        }
+    };
+    check(&git.0, &f.old_path, old_null, start + 1, "old")
+        .or_else(|| check(&git.1, &f.new_path, new_null, start + 2, "new"))
+}
+
 fn parse_hunk_header(l: &[u8]) -> Option<(usize, usize, usize, usize, Option<String>)> {
     let s = l.strip_prefix(b"@@ -")?;
     let (a, s) = num(s)?;

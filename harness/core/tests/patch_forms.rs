@@ -98,3 +98,60 @@ fn copy_after_modify_reads_the_unmodified_source() {
     assert_eq!(content(&o, "a").as_deref(), Some("1\n2\n3\na\n"));
     assert_eq!(content(&o, "b").as_deref(), Some("1\n2\n3\nb\n"));
 }
+
+#[test]
+fn git_header_without_file_lines_takes_names_from_diff_git() {
+    // git apply and GNU patch 2.7.6 -p1 both apply this (test: a -> b, exit 0).
+    let t = tree(&[("test", "a\n")]);
+    let p = "diff --git a/test b/test\nindex 8e139fc..4c03766 100644\n@@ -1 +1 @@\n-a\n+b\n";
+    let o = run_series(&t, &[p], 1);
+    assert_eq!(hunk_statuses(&o), vec![HunkStatus::Applied]);
+    assert_eq!(content(&o, "test").as_deref(), Some("b\n"));
+}
+
+#[test]
+fn half_file_header_is_refused_never_dropped() {
+    // git apply: "git diff header lacks filename information", exit 128.
+    // (GNU patch 2.7.6 applies it; the harness refuses as git does, see
+    // README "Deliberate differences from GNU patch".) Before the fix the
+    // hunk was dropped and the patch said `applied`.
+    let t = tree(&[("test", "a\n")]);
+    for p in [
+        "diff --git a/test b/test\nindex 8e139fc..4c03766 100644\n--- a/test\n@@ -1 +1 @@\n-a\n+b\n",
+        "diff --git a/test b/test\nindex 8e139fc..4c03766 100644\n+++ b/test\n@@ -1 +1 @@\n-a\n+b\n",
+    ] {
+        let o = run_series(&t, &[p], 1);
+        assert_eq!(hunk_statuses(&o), vec![HunkStatus::Malformed], "{p}");
+        assert_eq!(o.report.status, AggregateStatus::Malformed);
+        assert!(o.changes.files.is_empty());
+    }
+}
+
+#[test]
+fn hunk_after_trailing_garbage_or_without_header_is_reported() {
+    // git apply: "patch fragment without header at line 7", exit 128.
+    // GNU patch 2.7.6 says "Ignoring the trailing garbage" and drops hunk 2
+    // with exit 0; with no header at all GNU says "Only garbage was found",
+    // exit 2. The harness reports the orphan hunk as malformed.
+    let t = tree(&[("test", "a\n")]);
+    let p = "--- a/test\n+++ b/test\n@@ -1 +1 @@\n-a\n+b\n\n@@ -1 +1 @@\n-x\n+y\n";
+    let o = run_series(&t, &[p], 1);
+    let files = &o.report.patches[0].files;
+    assert_eq!(files.len(), 2);
+    assert_eq!(files[0].status, AggregateStatus::Applied);
+    assert_eq!(files[1].status, AggregateStatus::Malformed);
+    assert_eq!(o.report.status, AggregateStatus::Partial);
+    let o = run_series(&t, &["@@ -1 +1 @@\n-a\n+b\n"], 1);
+    assert_eq!(o.report.status, AggregateStatus::Malformed);
+}
+
+#[test]
+fn name_contradicting_diff_git_is_refused() {
+    // git apply: "bad git-diff - inconsistent new filename", exit 128 (GNU patch 2.7.6 creates `f`; refused as git does).
+    let t = tree(&[]);
+    let p = "diff --git a/f b/f\nnew file mode 100644\nindex 0000000..d00491f\n\
+             --- /dev/null\n+++ b/f-blah\n@@ -0,0 +1 @@\n+1\n";
+    let o = run_series(&t, &[p], 1);
+    assert_eq!(hunk_statuses(&o), vec![HunkStatus::Malformed]);
+    assert!(o.changes.files.is_empty());
+}

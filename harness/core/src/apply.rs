@@ -1059,6 +1059,8 @@ impl<'a> SeriesApplier<'a> {
         let new_mode = f.new_mode;
         match f.op {
             FileOp::Create => {
+                // GNU patches an existing empty file as if it were missing.
+                let cur = cur.filter(|c| !c.bytes.is_empty() || f.hunks.is_empty());
                 if let Some(existing) = &cur {
                     let expected: Vec<u8> = f
                         .hunks
@@ -1143,6 +1145,17 @@ impl<'a> SeriesApplier<'a> {
                     None => None,
                 };
                 match cur {
+                    // GNU: a missing file whose first hunk has an empty old
+                    // side at line 0 (`@@ -0,0`) is created.
+                    None if creates_missing(f) => self.run_on(
+                        p,
+                        f,
+                        &target,
+                        &target,
+                        b"",
+                        new_mode.or(Some(0o100644)),
+                        result,
+                    ),
                     None => {
                         let summary = format!("`{source}` does not exist in the tree");
                         result.hunks = f
@@ -1181,6 +1194,44 @@ impl<'a> SeriesApplier<'a> {
                     }
                 }
             }
+        }
+    }
+
+    /// A deletion: the file goes when nothing of it remains and every hunk
+    /// is in; otherwise it stays (with the hunks that applied) and the
+    /// section fails, as GNU's "Not deleting file X as content differs from
+    /// patch" (exit 1).
+    fn finish_delete(
+        &mut self,
+        target: &str,
+        output: Vec<u8>,
+        applied: bool,
+        result: &mut FileResult,
+    ) {
+        let all_in = result
+            .hunks
+            .iter()
+            .all(|h| matches!(h.status, HunkStatus::Applied | HunkStatus::AlreadyApplied));
+        if output.is_empty() && all_in {
+            self.set_change(target, FileChange::Delete);
+            return;
+        }
+        if applied {
+            let mode = self.current(target).ok().flatten().and_then(|f| f.mode);
+            self.set_change(
+                target,
+                FileChange::Write {
+                    bytes: Arc::new(output),
+                    mode,
+                },
+            );
+        }
+        if all_in {
+            result.status = AggregateStatus::Failed;
+            result.reason = Some(format!(
+                "not deleting `{target}`: content remains after the patch (it differs from what \
+                 the patch deletes)"
+            ));
         }
     }
 
@@ -1316,29 +1367,24 @@ impl<'a> SeriesApplier<'a> {
             aggregate(result.hunks.iter().map(|h| hunk_agg(h.status)))
         };
         let moved = source != target;
-        if applied || mode_change || (moved && f.hunks.is_empty()) || (f.op == FileOp::Create) {
+        if f.op == FileOp::Delete {
+            let output = if applied { run.output } else { content.to_vec() };
+            self.finish_delete(target, output, applied, &mut result);
+        } else if applied || mode_change || (moved && f.hunks.is_empty()) || f.op == FileOp::Create
+        {
             let output = if applied {
                 run.output
             } else {
                 content.to_vec()
             };
-            if f.op == FileOp::Delete && output.is_empty() {
-                self.set_change(target, FileChange::Delete);
-            } else {
-                if f.op == FileOp::Delete {
-                    result.reason = Some(format!(
-                        "not deleting `{target}`: content remains after the patch"
-                    ));
-                }
-                if !(f.op == FileOp::Create && !applied && !f.hunks.is_empty()) {
-                    self.set_change(
-                        target,
-                        FileChange::Write {
-                            bytes: Arc::new(output),
-                            mode,
-                        },
-                    );
-                }
+            if !(f.op == FileOp::Create && !applied && !f.hunks.is_empty()) {
+                self.set_change(
+                    target,
+                    FileChange::Write {
+                        bytes: Arc::new(output),
+                        mode,
+                    },
+                );
             }
             if moved
                 && f.op == FileOp::Rename
@@ -1377,6 +1423,16 @@ fn explain_skipped_with_file(d: &mut Diagnosis) {
     d.next_step = "check whether the tree has this change in another form; if not, apply \
                    this hunk by hand from the .rej file"
         .into();
+}
+
+/// A modification that GNU patch takes as a creation when its file is
+/// missing: the first hunk is `@@ -0,0 ...`.
+fn creates_missing(f: &FilePatch) -> bool {
+    f.op == FileOp::Modify
+        && f
+            .hunks
+            .first()
+            .is_some_and(|h| h.old_start == 0 && h.old_count == 0 && h.malformed.is_none())
 }
 
 fn simple_hunk(

@@ -3,6 +3,7 @@
 
 pub mod apply;
 pub mod diagnose;
+mod header;
 pub mod parse;
 pub mod patch;
 pub mod report;

@@ -9,6 +9,7 @@
 //! with `#` are skipped, `=` counts as context, and a `\` line after the last
 //! line of a side marks it as having no newline.
 
+use crate::header::{fetch_name, is_epoch};
 use crate::patch::{FileOp, FilePatch, Hunk, HunkLine, LineKind, ParsedPatch};
 
 /// Parse `input` (a whole patch file or mail) with `-p<strip>`.
@@ -39,7 +40,7 @@ fn starts(l: &[u8], p: &str) -> bool {
 }
 
 /// The line without its `\n` and a `\r` before it.
-fn trim_eol(l: &[u8]) -> &[u8] {
+pub(crate) fn trim_eol(l: &[u8]) -> &[u8] {
     let l = l.strip_suffix(b"\n").unwrap_or(l);
     l.strip_suffix(b"\r").unwrap_or(l)
 }
@@ -278,9 +279,7 @@ impl<'a> Parser<'a> {
         f.old_time = old_time.clone();
         f.new_time = new_time.clone();
         let is_null = |n: &Option<String>, t: &Option<String>| {
-            n.as_deref() == Some("/dev/null")
-                || t.as_deref()
-                    .is_some_and(|t| t.starts_with("1970-01-01 00:00:00"))
+            n.as_deref() == Some("/dev/null") || t.as_deref().is_some_and(is_epoch)
         };
         let old_null = is_null(&old_name, &old_time);
         let new_null = is_null(&new_name, &new_time);
@@ -626,39 +625,8 @@ fn parse_mode(s: &str) -> Option<u32> {
     u32::from_str_radix(t, 8).ok()
 }
 
-/// GNU `fetchname`: a name (maybe C-quoted), then an optional timestamp.
-fn fetch_name(rest: &[u8]) -> (Option<String>, Option<String>) {
-    let t = trim_eol(rest);
-    let s = String::from_utf8_lossy(t);
-    let s = s.trim_start_matches([' ', '\t']);
-    if s.starts_with('"') {
-        if let Some((name, after)) = parse_quoted(s) {
-            let time = after.trim();
-            return (Some(name), (!time.is_empty()).then(|| after.to_owned()));
-        }
-    }
-    let (name, time) = if let Some(pos) = s.find('\t') {
-        (&s[..pos], Some(s[pos..].to_owned()))
-    } else if let Some(pos) = s.find(' ') {
-        (&s[..pos], Some(s[pos..].to_owned()))
-    } else {
-        (s, None)
-    };
-    let name = name.trim_end();
-    if name.is_empty() {
-        (None, time)
-    } else {
-        (
-            Some(name.to_owned()),
-            time.map(|t| t.trim_start_matches([' ', '\t']).to_owned())
-                .filter(|t| !t.is_empty())
-                .map(|t| format!("\t{t}")),
-        )
-    }
-}
-
 /// Parse a C-quoted string at the start of `s`; return it and the rest.
-fn parse_quoted(s: &str) -> Option<(String, &str)> {
+pub(crate) fn parse_quoted(s: &str) -> Option<(String, &str)> {
     let b = s.as_bytes();
     if b.first() != Some(&b'"') {
         return None;

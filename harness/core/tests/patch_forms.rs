@@ -155,3 +155,51 @@ fn name_contradicting_diff_git_is_refused() {
     assert_eq!(hunk_statuses(&o), vec![HunkStatus::Malformed]);
     assert!(o.changes.files.is_empty());
 }
+
+#[test]
+fn deleting_an_empty_file_without_hunks_removes_it() {
+    // GNU patch 2.7.6 -p1: "patching file f", exit 0, f removed (git apply too).
+    let t = tree(&[("f", "")]);
+    let p = "diff --git a/f b/f\ndeleted file mode 100644\nindex e69de29..0000000\n";
+    let o = run_series(&t, &[p], 1);
+    assert_eq!(o.report.status, AggregateStatus::Applied);
+    assert_eq!(o.changes.files.get("f"), Some(&FileChange::Delete));
+}
+
+#[test]
+fn deletion_leaving_content_fails() {
+    // GNU patch 2.7.6 -p0: "Not deleting file target as content differs from
+    // patch", exit 1; target keeps "2".
+    let t = tree(&[("target", "1\n2\n")]);
+    let p = "--- target\t2012-09-25 03:09:15\n+++ target\t1970-01-01 00:00:00\n@@ -1 +0,0 @@\n-1\n";
+    let o = run_series(&t, &[p], 0);
+    let f = &o.report.patches[0].files[0];
+    assert_eq!(f.hunks[0].status, HunkStatus::Applied);
+    assert_eq!(f.status, AggregateStatus::Failed);
+    assert!(f.reason.as_deref().is_some_and(|r| r.contains("not deleting")));
+    assert_eq!(content(&o, "target").as_deref(), Some("2\n"));
+}
+
+#[test]
+fn epoch_timestamp_in_any_zone_deletes_and_creates() {
+    // GNU patch 2.7.6 -p1: `file` removed (exit 0); `empty` (existing, empty,
+    // old side dated the Epoch) patched to "e" (exit 0).
+    let t = tree(&[("file", "something\n"), ("empty", "")]);
+    let p = "--- a/file\t1982-09-16 07:00:00.000000000 -0800\n\
+             +++ b/file\t1969-12-31 16:00:00.000000000 -0800\n@@ -1 +0,0 @@\n-something\n\
+             --- a/empty\t1970-01-01 09:00:00.000000000 +0900\n\
+             +++ b/empty\t2024-01-01 00:00:00.000000000 +0000\n@@ -0,0 +1 @@\n+e\n";
+    let o = run_series(&t, &[p], 1);
+    assert_eq!(o.report.status, AggregateStatus::Applied);
+    assert_eq!(o.changes.files.get("file"), Some(&FileChange::Delete));
+    assert_eq!(content(&o, "empty").as_deref(), Some("e\n"));
+}
+
+#[test]
+fn empty_old_side_at_line_zero_creates_a_missing_file() {
+    // GNU patch 2.7.6 -p1: "patching file new", exit 0, new = "f".
+    let t = tree(&[]);
+    let o = run_series(&t, &["--- a/new\n+++ b/new\n@@ -0,0 +1 @@\n+f\n"], 1);
+    assert_eq!(o.report.status, AggregateStatus::Applied);
+    assert_eq!(content(&o, "new").as_deref(), Some("f\n"));
+}

@@ -139,7 +139,7 @@ impl Message {
     }
 
     pub fn is_patch(&self) -> bool {
-        !self.hunks.is_empty()
+        !self.hunks.is_empty() || textscan::has_git_file_op(&self.text)
     }
 
     pub fn is_cover(&self) -> bool {

@@ -29,11 +29,34 @@ pub struct BaseFile {
     pub mode: Option<u32>,
 }
 
+/// Git's mode for a symlink: a [`BaseFile`] or [`FileChange::Write`] with
+/// this mode is a symlink whose target is its bytes.
+pub const SYMLINK_MODE: u32 = 0o120000;
+
+/// What a path of the base tree is, without following a final symlink.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    File,
+    Symlink,
+    Dir,
+    Other,
+}
+
 /// Read-only view of the tree the series is applied to.
 pub trait BaseTree: Sync {
     /// `Ok(None)` when the file does not exist; `Err(reason)` when the path
     /// must not be read (e.g. it leads out of the tree through a symlink).
+    /// A symlink reads as its target with mode [`SYMLINK_MODE`].
     fn read(&self, path: &str) -> Result<Option<BaseFile>, String>;
+    /// What is at `path` (whose parents are known to be directories);
+    /// `None` when nothing is there.
+    fn entry(&self, _path: &str) -> Option<EntryKind> {
+        None
+    }
+}
+
+fn is_symlink_mode(mode: Option<u32>) -> bool {
+    mode.is_some_and(|m| m & 0o170000 == SYMLINK_MODE)
 }
 
 /// A change to one file made by the series.
@@ -880,6 +903,42 @@ impl<'a> SeriesApplier<'a> {
         matches!(self.current(path), Ok(Some(_)))
     }
 
+    /// Whether `path` may be read and written: every directory on the way
+    /// must be a directory, never a symlink (in the tree or made by the
+    /// series), so the verdict refuses exactly what the writer would.
+    fn path_check(&self, path: &str) -> Result<(), String> {
+        let comps: Vec<&str> = path.split('/').collect();
+        let mut base_valid = true;
+        for i in 1..comps.len() {
+            let prefix = comps[..i].join("/");
+            let kind = match self.changes.files.get(&prefix) {
+                Some(FileChange::Write { mode, .. }) if is_symlink_mode(*mode) => {
+                    Some(EntryKind::Symlink)
+                }
+                Some(FileChange::Write { .. }) => Some(EntryKind::File),
+                Some(FileChange::Delete) => {
+                    base_valid = false;
+                    None
+                }
+                None if base_valid => self.base.entry(&prefix),
+                None => None,
+            };
+            match kind {
+                None | Some(EntryKind::Dir) => {}
+                Some(EntryKind::Symlink) => {
+                    return Err(format!(
+                        "path `{path}` goes through symlink `{prefix}` (the harness never \
+                         follows a symlink when patching)"
+                    ))
+                }
+                Some(_) => {
+                    return Err(format!("path `{path}`: `{prefix}` is not a directory"));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Content of `path` as the series has left it so far (None when it does
     /// not exist or cannot be read).
     pub fn content(&self, path: &str) -> Option<Arc<Vec<u8>>> {
@@ -1024,6 +1083,11 @@ impl<'a> SeriesApplier<'a> {
                 format!("{who}: the section names no usable file"),
             );
         };
+        for path in [&source, &target] {
+            if let Err(e) = self.path_check(path) {
+                return self.refused(f, target.clone(), format!("{who}: {e}"));
+            }
+        }
         let mut result = FileResult {
             path: target.clone(),
             old_path: (source != target).then(|| source.clone()),
@@ -1055,6 +1119,15 @@ impl<'a> SeriesApplier<'a> {
             if let Err(e) = self.current(&target) {
                 return self.refused(f, target, format!("{who}: {e}"));
             }
+        }
+        // GNU patch: "File X is not a regular file -- refusing to patch"
+        // unless the patch is a git diff (which can carry symlinks).
+        if !f.git && cur.as_ref().is_some_and(|c| is_symlink_mode(c.mode)) {
+            return self.refused(
+                f,
+                target,
+                format!("{who}: `{source}` is a symlink, not a regular file: refusing to patch it"),
+            );
         }
         let new_mode = f.new_mode;
         match f.op {
@@ -1475,6 +1548,16 @@ impl BaseTree for MemTree {
             bytes: Arc::new(b.clone()),
             mode: None,
         }))
+    }
+    fn entry(&self, path: &str) -> Option<EntryKind> {
+        if self.files.contains_key(path) {
+            return Some(EntryKind::File);
+        }
+        let dir = format!("{path}/");
+        self.files
+            .keys()
+            .any(|k| k.starts_with(&dir))
+            .then_some(EntryKind::Dir)
     }
 }
 

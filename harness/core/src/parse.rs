@@ -176,14 +176,9 @@ impl<'a> Parser<'a> {
                 || s.starts_with("similarity index ")
                 || s.starts_with("dissimilarity index ")
             {
-                if let Some(mode) = s
-                    .strip_prefix("index ")
-                    .and_then(|r| r.split_whitespace().nth(1))
-                    .and_then(parse_mode)
-                {
-                    f.old_mode.get_or_insert(mode);
-                    f.new_mode.get_or_insert(mode);
-                }
+                // The mode on an `index a..b MODE` line only says the mode is
+                // unchanged: git and GNU patch keep the tree's mode (a
+                // 100644 here must not drop an exec bit the tree has).
             } else if s.starts_with("Binary files ") || s.starts_with("GIT binary patch") {
                 f.binary = true;
                 i += 1;
@@ -734,7 +729,8 @@ mod tests {
         assert_eq!(f.old_path.as_deref(), Some("a.c"));
         assert_eq!(f.new_path.as_deref(), Some("a.c"));
         assert_eq!(f.op, FileOp::Modify);
-        assert_eq!(f.old_mode, Some(0o100644));
+        // `index 1..2 100644` only says the mode is unchanged: no mode taken.
+        assert_eq!(f.old_mode, None);
         let h = &f.hunks[0];
         assert!(h.malformed.is_none(), "{:?}", h.malformed);
         assert_eq!(

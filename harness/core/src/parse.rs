@@ -525,37 +525,20 @@ impl<'a> Parser<'a> {
             return (h, i);
         }
         // Stray `\ No newline` marker not attached to the last line of a side.
-        // A body longer than the header says: the next line still looks like body.
-        if let Some(l) = self.line(i) {
-            let looks_body = match l.first() {
-                Some(b'+') => !starts(l, "+++ "),
-                Some(b'-') => {
-                    !(starts(l, "--- ")
-                        || starts(l, "-- \n")
-                        || starts(l, "-- \r")
-                        || starts(l, "---\n")
-                        || starts(l, "---\r")
-                        || l == b"--\n"
-                        || l == b"-- ")
-                }
-                Some(b' ') => l.len() > 1 && trim_eol(l).len() > 1 || l == b" \n",
-                Some(b'\\') => true,
-                _ => false,
-            };
-            if looks_body {
-                fail(
-                    &mut h,
-                    i + 1,
-                    "hunk body is longer than its header says".into(),
-                );
-            }
+        // Other lines after a complete hunk are not part of it: GNU ends the
+        // hunk where its header's counts end (a diffstat or a stray line
+        // after it is trailing text).
+        if self.line(i).is_some_and(|l| l.first() == Some(&b'\\')) {
+            fail(
+                &mut h,
+                i + 1,
+                "`\\` line after the end of the hunk".into(),
+            );
         }
         (h, i)
     }
 }
 
-/// `@@ -a[,b] +c[,d] @@[ func]` leniently, as GNU does.
-#[allow(clippy::type_complexity)]
 /// Git refuses a `---`/`+++` name that contradicts its `diff --git` line
 /// ("inconsistent old/new filename"); so does the harness (GNU patch would
 /// silently pick one of the names).
@@ -579,6 +562,8 @@ fn inconsistent_names(
         .or_else(|| check(&git.1, &f.new_path, new_null, start + 2, "new"))
 }
 
+/// `@@ -a[,b] +c[,d] @@[ func]` leniently, as GNU does.
+#[allow(clippy::type_complexity)]
 fn parse_hunk_header(l: &[u8]) -> Option<(usize, usize, usize, usize, Option<String>)> {
     let s = l.strip_prefix(b"@@ -")?;
     let (a, s) = num(s)?;
@@ -761,10 +746,22 @@ mod tests {
     }
 
     #[test]
-    fn long_hunk_is_malformed() {
+    fn hunk_ends_where_its_counts_end() {
+        // GNU patch 2.7.6 on x = "a b c": "Hunk #1 succeeded at 1 with fuzz 1.
+        // Hmm...  Ignoring the trailing garbage." exit 0: the ` c` line after
+        // the complete hunk is not part of it.
         let t = "--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n a\n-b\n+B\n c\n";
         let p = parse_patch(t.as_bytes(), 1);
-        assert!(p.files[0].hunks[0].malformed.is_some());
+        let h = &p.files[0].hunks[0];
+        assert!(h.malformed.is_none(), "{:?}", h.malformed);
+        assert_eq!(h.lines.len(), 3);
+        // A new-file hunk followed by a stray `+` line and a diffstat-like line
+        // (GNU patch 2.7.6: "patching file n", exit 0, n = "one").
+        let t = "--- /dev/null\n+++ b/n\n@@ -0,0 +1 @@\n+one\n+stray\n- x | 2 +-\n";
+        let p = parse_patch(t.as_bytes(), 1);
+        assert_eq!(p.files.len(), 1);
+        assert!(p.files[0].hunks[0].malformed.is_none());
+        assert_eq!(p.files[0].hunks[0].lines.len(), 1);
     }
 
     #[test]

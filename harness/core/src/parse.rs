@@ -216,6 +216,15 @@ impl<'a> Parser<'a> {
             |p: &Parser, raw: &Option<String>| raw.as_deref().and_then(|r| p.strip_name(r));
         f.old_path = strip_opt(self, &f.old_raw);
         f.new_path = strip_opt(self, &f.new_raw);
+        if (new_file || deleted) && (rename_from.is_some() || copy_from.is_some()) {
+            // git apply: "inconsistent header lines"; GNU patch 2.7.6 skips it.
+            f.problem = Some(format!(
+                "line {}: a section cannot both {} a file and rename or copy it \
+                 (inconsistent header lines, as git apply; refused)",
+                start + 1,
+                if new_file { "create" } else { "delete" }
+            ));
+        }
         if rename_from.is_some() && rename_to.is_some() {
             f.op = FileOp::Rename;
             if f.old_path.is_none() || f.new_path.is_none() {

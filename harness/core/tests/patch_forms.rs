@@ -203,3 +203,16 @@ fn empty_old_side_at_line_zero_creates_a_missing_file() {
     assert_eq!(o.report.status, AggregateStatus::Applied);
     assert_eq!(content(&o, "new").as_deref(), Some("f\n"));
 }
+
+#[test]
+fn creation_combined_with_copy_is_refused() {
+    // git apply: "inconsistent header lines 2 and 3", exit 128; GNU patch
+    // 2.7.6: "which already exists!  Skipping patch.", exit 1.
+    let t = tree(&[("1", "x\n")]);
+    for op in ["copy", "rename"] {
+        let p = format!("diff --git a/1 b/2\nnew file mode 100644\n{op} from 1\n{op} to 2\n");
+        let o = run_series(&t, &[&p], 1);
+        assert_eq!(o.report.status, AggregateStatus::Malformed, "{op}");
+        assert!(o.changes.files.is_empty(), "{op}");
+    }
+}

@@ -61,6 +61,12 @@ impl<'a> Parser<'a> {
                 i = self.git_section(i);
             } else if starts(l, "--- ") && self.line(i + 1).is_some_and(|n| starts(n, "+++ ")) {
                 i = self.plain_section(i, None);
+            } else if starts(l, "*** ")
+                && self.line(i + 1).is_some_and(|n| starts(n, "--- "))
+                && self.line(i + 2).is_some_and(|n| starts(n, "***************"))
+            {
+                // A context diff (`diff -c`), read as GNU patch reads it.
+                i = self.plain_section(i, None);
             } else if starts(l, "@@ -") && parse_hunk_header(trim_eol(l)).is_some() {
                 i = self.orphan_hunks(i);
             } else {
@@ -320,7 +326,15 @@ impl<'a> Parser<'a> {
                 self.strip
             ));
         }
-        let (hunks, i) = self.hunks_at(start + 2, strip_cr);
+        let (hunks, i) = if self.line(start + 2).is_some_and(|l| starts(l, "***************")) {
+            let (hunks, next) = crate::context::hunks(&self.lines, start + 2);
+            if hunks.is_empty() && f.problem.is_none() {
+                f.problem = Some(format!("line {}: unreadable context hunk header", start + 4));
+            }
+            (hunks, next.max(start + 3))
+        } else {
+            self.hunks_at(start + 2, strip_cr)
+        };
         f.hunks = hunks;
         self.out.files.push(f);
         i

@@ -216,3 +216,27 @@ fn creation_combined_with_copy_is_refused() {
         assert!(o.changes.files.is_empty(), "{op}");
     }
 }
+
+#[test]
+fn context_diffs_are_read_as_gnu_reads_them() {
+    // GNU patch 2.7.6 -p1: "patching file test", exit 0, test = "m N o p q"
+    // (hunk 1 has `!` changed lines on both sides, hunk 2 omits its old side).
+    let t = tree(&[("test", "m\nn\no\np\n")]);
+    let p = "*** a/test\tTue Sep  3 17:39:19 2024\n--- b/test\tTue Sep  3 17:39:26 2024\n\
+             ***************\n*** 1,3 ****\n  m\n! n\n  o\n--- 1,3 ----\n  m\n! N\n  o\n\
+             ***************\n*** 4 ****\n--- 4,5 ----\n  p\n+ q\n";
+    let o = run_series(&t, &[p], 1);
+    assert_eq!(hunk_statuses(&o), vec![HunkStatus::Applied, HunkStatus::Applied]);
+    assert_eq!(content(&o, "test").as_deref(), Some("m\nN\no\np\nq\n"));
+}
+
+#[test]
+fn context_diff_empty_old_range_adds_after_the_line() {
+    // `*** 2 ****` with no old lines and only additions (diff -C0): GNU patch
+    // 2.7.6 -p0 on a = "1 2 3": "patching file a", exit 0, a = "1 2 b 3".
+    let t = tree(&[("a", "1\n2\n3\n")]);
+    let p = "*** a\n--- a\n***************\n*** 2 ****\n--- 3 ----\n+ b\n";
+    let o = run_series(&t, &[p], 0);
+    assert_eq!(hunk_statuses(&o), vec![HunkStatus::Applied]);
+    assert_eq!(content(&o, "a").as_deref(), Some("1\n2\nb\n3\n"));
+}

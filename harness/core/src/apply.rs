@@ -1211,7 +1211,14 @@ impl<'a> SeriesApplier<'a> {
                         Ok(Some(t)) => {
                             result.old_path = Some(source.clone());
                             let bytes = t.bytes.clone();
-                            return self.run_on(p, f, &target, &target, &bytes, t.mode, result);
+                            let mut r = self.run_on(p, f, &target, &target, &bytes, t.mode, result);
+                            if f.hunks.is_empty() && f.op == FileOp::Rename {
+                                r.status = AggregateStatus::AlreadyApplied;
+                                r.reason = Some(format!(
+                                    "rename already done: `{source}` is gone and `{target}` exists"
+                                ));
+                            }
+                            return r;
                         }
                         _ => None,
                     },

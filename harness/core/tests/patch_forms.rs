@@ -240,3 +240,18 @@ fn context_diff_empty_old_range_adds_after_the_line() {
     assert_eq!(hunk_statuses(&o), vec![HunkStatus::Applied]);
     assert_eq!(content(&o, "a").as_deref(), Some("1\n2\nb\n3\n"));
 }
+
+#[test]
+fn rename_already_done_is_reported_already_applied() {
+    // A hunkless rename whose source is gone and whose target exists (as in
+    // Debian's linux-6.1 series, where upstream already moved the headers):
+    // reported, as already applied, nothing written. (Reasoned: git apply
+    // fails here with "old.h: No such file or directory"; the tree already has
+    // the result, which is what `already-applied` means.)
+    let t = tree(&[("new.h", "x\n")]);
+    let p = "diff --git a/old.h b/new.h\nsimilarity index 100%\nrename from old.h\nrename to new.h\n";
+    let o = run_series(&t, &[p], 1);
+    assert_eq!(o.report.patches.len(), 1);
+    assert_eq!(o.report.patches[0].files[0].status, AggregateStatus::AlreadyApplied);
+    assert!(o.changes.files.is_empty());
+}

@@ -29,11 +29,34 @@ pub struct BaseFile {
     pub mode: Option<u32>,
 }
 
+/// Git's mode for a symlink: a [`BaseFile`] or [`FileChange::Write`] with
+/// this mode is a symlink whose target is its bytes.
+pub const SYMLINK_MODE: u32 = 0o120000;
+
+/// What a path of the base tree is, without following a final symlink.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    File,
+    Symlink,
+    Dir,
+    Other,
+}
+
 /// Read-only view of the tree the series is applied to.
 pub trait BaseTree: Sync {
     /// `Ok(None)` when the file does not exist; `Err(reason)` when the path
     /// must not be read (e.g. it leads out of the tree through a symlink).
+    /// A symlink reads as its target with mode [`SYMLINK_MODE`].
     fn read(&self, path: &str) -> Result<Option<BaseFile>, String>;
+    /// What is at `path` (whose parents are known to be directories);
+    /// `None` when nothing is there.
+    fn entry(&self, _path: &str) -> Option<EntryKind> {
+        None
+    }
+}
+
+fn is_symlink_mode(mode: Option<u32>) -> bool {
+    mode.is_some_and(|m| m & 0o170000 == SYMLINK_MODE)
 }
 
 /// A change to one file made by the series.
@@ -110,6 +133,13 @@ pub struct SeriesApplier<'a> {
     placements: Vec<HunkPlacement>,
     earlier: EarlierFailures,
     patches: Vec<PatchResult>,
+    /// What each path changed by the current patch held before it (`None`:
+    /// the base tree's file): rename and copy sources are read from the tree
+    /// as it stood before the patch, as git and GNU patch do.
+    pre_patch: BTreeMap<String, Option<FileChange>>,
+    /// Paths the current patch has written (not deleted): a rename's source
+    /// that another section of the same patch wrote is not deleted.
+    written: BTreeSet<String>,
 }
 
 /// Apply `patches` in order; never stops at a failure.
@@ -305,7 +335,11 @@ fn locate_hunk(
     let suffix_fuzz = fuzz + suffix_context - context;
     let input_lines = input.len();
     let max_where = input_lines - (pat_lines - suffix_fuzz) + 1;
-    let min_where = last_frozen_line + 1 - (prefix_context - prefix_fuzz);
+    // GNU patch 2.7.6 as shipped (and 2.8): never inside the region the
+    // previous hunk consumed; older code allowed `prefix_context - prefix_fuzz`
+    // lines of overlap, which let a hunk match text an earlier hunk had
+    // already used (tests/false-match in GNU's suite).
+    let min_where = last_frozen_line + 1;
     let max_pos_offset = max_where - first_guess;
     let mut max_neg_offset = first_guess - min_where;
     let max_offset = max_pos_offset.max(max_neg_offset);
@@ -827,6 +861,35 @@ impl<'a> SeriesApplier<'a> {
             placements: Vec::new(),
             earlier: EarlierFailures::default(),
             patches: Vec::new(),
+            pre_patch: BTreeMap::new(),
+            written: BTreeSet::new(),
+        }
+    }
+
+    /// Record a change of `path`, remembering what it held before this patch.
+    fn set_change(&mut self, path: &str, change: FileChange) {
+        if !self.pre_patch.contains_key(path) {
+            let prev = self.changes.files.get(path).cloned();
+            self.pre_patch.insert(path.to_owned(), prev);
+        }
+        if matches!(change, FileChange::Write { .. }) {
+            self.written.insert(path.to_owned());
+        } else {
+            self.written.remove(path);
+        }
+        self.changes.files.insert(path.to_owned(), change);
+    }
+
+    /// `path` as it stood before the current patch.
+    fn original(&self, path: &str) -> Result<Option<BaseFile>, String> {
+        match self.pre_patch.get(path) {
+            Some(Some(FileChange::Write { bytes, mode })) => Ok(Some(BaseFile {
+                bytes: bytes.clone(),
+                mode: *mode,
+            })),
+            Some(Some(FileChange::Delete)) => Ok(None),
+            Some(None) => self.base.read(path),
+            None => self.current(path),
         }
     }
 
@@ -846,6 +909,42 @@ impl<'a> SeriesApplier<'a> {
         matches!(self.current(path), Ok(Some(_)))
     }
 
+    /// Whether `path` may be read and written: every directory on the way
+    /// must be a directory, never a symlink (in the tree or made by the
+    /// series), so the verdict refuses exactly what the writer would.
+    fn path_check(&self, path: &str) -> Result<(), String> {
+        let comps: Vec<&str> = path.split('/').collect();
+        let mut base_valid = true;
+        for i in 1..comps.len() {
+            let prefix = comps[..i].join("/");
+            let kind = match self.changes.files.get(&prefix) {
+                Some(FileChange::Write { mode, .. }) if is_symlink_mode(*mode) => {
+                    Some(EntryKind::Symlink)
+                }
+                Some(FileChange::Write { .. }) => Some(EntryKind::File),
+                Some(FileChange::Delete) => {
+                    base_valid = false;
+                    None
+                }
+                None if base_valid => self.base.entry(&prefix),
+                None => None,
+            };
+            match kind {
+                None | Some(EntryKind::Dir) => {}
+                Some(EntryKind::Symlink) => {
+                    return Err(format!(
+                        "path `{path}` goes through symlink `{prefix}` (the harness never \
+                         follows a symlink when patching)"
+                    ))
+                }
+                Some(_) => {
+                    return Err(format!("path `{path}`: `{prefix}` is not a directory"));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Content of `path` as the series has left it so far (None when it does
     /// not exist or cannot be read).
     pub fn content(&self, path: &str) -> Option<Arc<Vec<u8>>> {
@@ -856,8 +955,8 @@ impl<'a> SeriesApplier<'a> {
     /// layer's 3-way fallback for a clean merge); keeps the file's mode.
     pub fn replace_content(&mut self, path: &str, bytes: Vec<u8>) {
         let mode = self.current(path).ok().flatten().and_then(|f| f.mode);
-        self.changes.files.insert(
-            path.to_owned(),
+        self.set_change(
+            path,
             FileChange::Write {
                 bytes: Arc::new(bytes),
                 mode,
@@ -874,6 +973,8 @@ impl<'a> SeriesApplier<'a> {
     /// Apply one patch on top of everything applied so far; returns its result
     /// (also kept for the final report).
     pub fn apply_patch(&mut self, p: &PatchInput<'_>) -> PatchResult {
+        self.pre_patch.clear();
+        self.written.clear();
         let mut files = Vec::new();
         for f in &p.parsed.files {
             files.push(self.apply_file(p, f));
@@ -988,6 +1089,11 @@ impl<'a> SeriesApplier<'a> {
                 format!("{who}: the section names no usable file"),
             );
         };
+        for path in [&source, &target] {
+            if let Err(e) = self.path_check(path) {
+                return self.refused(f, target.clone(), format!("{who}: {e}"));
+            }
+        }
         let mut result = FileResult {
             path: target.clone(),
             old_path: (source != target).then(|| source.clone()),
@@ -1004,7 +1110,14 @@ impl<'a> SeriesApplier<'a> {
             self.earlier.record(p.index, &target);
             return result;
         }
-        let cur = match self.current(&source) {
+        // Git semantics: a rename or copy reads its source as the tree stood
+        // before this patch (criss-cross renames, copy after modify).
+        let cur = if matches!(f.op, FileOp::Rename | FileOp::Copy) {
+            self.original(&source)
+        } else {
+            self.current(&source)
+        };
+        let cur = match cur {
             Ok(c) => c,
             Err(e) => return self.refused(f, target, format!("{who}: {e}")),
         };
@@ -1013,9 +1126,20 @@ impl<'a> SeriesApplier<'a> {
                 return self.refused(f, target, format!("{who}: {e}"));
             }
         }
+        // GNU patch: "File X is not a regular file -- refusing to patch"
+        // unless the patch is a git diff (which can carry symlinks).
+        if !f.git && cur.as_ref().is_some_and(|c| is_symlink_mode(c.mode)) {
+            return self.refused(
+                f,
+                target,
+                format!("{who}: `{source}` is a symlink, not a regular file: refusing to patch it"),
+            );
+        }
         let new_mode = f.new_mode;
         match f.op {
             FileOp::Create => {
+                // GNU patches an existing empty file as if it were missing.
+                let cur = cur.filter(|c| !c.bytes.is_empty() || f.hunks.is_empty());
                 if let Some(existing) = &cur {
                     let expected: Vec<u8> = f
                         .hunks
@@ -1093,13 +1217,31 @@ impl<'a> SeriesApplier<'a> {
                         Ok(Some(t)) => {
                             result.old_path = Some(source.clone());
                             let bytes = t.bytes.clone();
-                            return self.run_on(p, f, &target, &target, &bytes, t.mode, result);
+                            let mut r = self.run_on(p, f, &target, &target, &bytes, t.mode, result);
+                            if f.hunks.is_empty() && f.op == FileOp::Rename {
+                                r.status = AggregateStatus::AlreadyApplied;
+                                r.reason = Some(format!(
+                                    "rename already done: `{source}` is gone and `{target}` exists"
+                                ));
+                            }
+                            return r;
                         }
                         _ => None,
                     },
                     None => None,
                 };
                 match cur {
+                    // GNU: a missing file whose first hunk has an empty old
+                    // side at line 0 (`@@ -0,0`) is created.
+                    None if creates_missing(f) => self.run_on(
+                        p,
+                        f,
+                        &target,
+                        &target,
+                        b"",
+                        new_mode.or(Some(0o100644)),
+                        result,
+                    ),
                     None => {
                         let summary = format!("`{source}` does not exist in the tree");
                         result.hunks = f
@@ -1138,6 +1280,44 @@ impl<'a> SeriesApplier<'a> {
                     }
                 }
             }
+        }
+    }
+
+    /// A deletion: the file goes when nothing of it remains and every hunk
+    /// is in; otherwise it stays (with the hunks that applied) and the
+    /// section fails, as GNU's "Not deleting file X as content differs from
+    /// patch" (exit 1).
+    fn finish_delete(
+        &mut self,
+        target: &str,
+        output: Vec<u8>,
+        applied: bool,
+        result: &mut FileResult,
+    ) {
+        let all_in = result
+            .hunks
+            .iter()
+            .all(|h| matches!(h.status, HunkStatus::Applied | HunkStatus::AlreadyApplied));
+        if output.is_empty() && all_in {
+            self.set_change(target, FileChange::Delete);
+            return;
+        }
+        if applied {
+            let mode = self.current(target).ok().flatten().and_then(|f| f.mode);
+            self.set_change(
+                target,
+                FileChange::Write {
+                    bytes: Arc::new(output),
+                    mode,
+                },
+            );
+        }
+        if all_in {
+            result.status = AggregateStatus::Failed;
+            result.reason = Some(format!(
+                "not deleting `{target}`: content remains after the patch (it differs from what \
+                 the patch deletes)"
+            ));
         }
     }
 
@@ -1273,36 +1453,31 @@ impl<'a> SeriesApplier<'a> {
             aggregate(result.hunks.iter().map(|h| hunk_agg(h.status)))
         };
         let moved = source != target;
-        if applied || mode_change || (moved && f.hunks.is_empty()) || (f.op == FileOp::Create) {
+        if f.op == FileOp::Delete {
+            let output = if applied { run.output } else { content.to_vec() };
+            self.finish_delete(target, output, applied, &mut result);
+        } else if applied || mode_change || (moved && f.hunks.is_empty()) || f.op == FileOp::Create
+        {
             let output = if applied {
                 run.output
             } else {
                 content.to_vec()
             };
-            if f.op == FileOp::Delete && output.is_empty() {
-                self.changes
-                    .files
-                    .insert(target.to_owned(), FileChange::Delete);
-            } else {
-                if f.op == FileOp::Delete {
-                    result.reason = Some(format!(
-                        "not deleting `{target}`: content remains after the patch"
-                    ));
-                }
-                if !(f.op == FileOp::Create && !applied && !f.hunks.is_empty()) {
-                    self.changes.files.insert(
-                        target.to_owned(),
-                        FileChange::Write {
-                            bytes: Arc::new(output),
-                            mode,
-                        },
-                    );
-                }
+            if !(f.op == FileOp::Create && !applied && !f.hunks.is_empty()) {
+                self.set_change(
+                    target,
+                    FileChange::Write {
+                        bytes: Arc::new(output),
+                        mode,
+                    },
+                );
             }
-            if moved && f.op == FileOp::Rename && self.exists(source) {
-                self.changes
-                    .files
-                    .insert(source.to_owned(), FileChange::Delete);
+            if moved
+                && f.op == FileOp::Rename
+                && self.exists(source)
+                && !self.written.contains(source)
+            {
+                self.set_change(source, FileChange::Delete);
             }
         }
         if !run.reject.is_empty() {
@@ -1334,6 +1509,16 @@ fn explain_skipped_with_file(d: &mut Diagnosis) {
     d.next_step = "check whether the tree has this change in another form; if not, apply \
                    this hunk by hand from the .rej file"
         .into();
+}
+
+/// A modification that GNU patch takes as a creation when its file is
+/// missing: the first hunk is `@@ -0,0 ...`.
+fn creates_missing(f: &FilePatch) -> bool {
+    f.op == FileOp::Modify
+        && f
+            .hunks
+            .first()
+            .is_some_and(|h| h.old_start == 0 && h.old_count == 0 && h.malformed.is_none())
 }
 
 fn simple_hunk(
@@ -1376,6 +1561,16 @@ impl BaseTree for MemTree {
             bytes: Arc::new(b.clone()),
             mode: None,
         }))
+    }
+    fn entry(&self, path: &str) -> Option<EntryKind> {
+        if self.files.contains_key(path) {
+            return Some(EntryKind::File);
+        }
+        let dir = format!("{path}/");
+        self.files
+            .keys()
+            .any(|k| k.starts_with(&dir))
+            .then_some(EntryKind::Dir)
     }
 }
 

@@ -2,7 +2,9 @@
 //! No processes, no git, no file-system I/O, never prints.
 
 pub mod apply;
+mod context;
 pub mod diagnose;
+mod header;
 pub mod parse;
 pub mod patch;
 pub mod report;

@@ -9,6 +9,7 @@
 //! with `#` are skipped, `=` counts as context, and a `\` line after the last
 //! line of a side marks it as having no newline.
 
+use crate::header::{fetch_name, is_epoch};
 use crate::patch::{FileOp, FilePatch, Hunk, HunkLine, LineKind, ParsedPatch};
 
 /// Parse `input` (a whole patch file or mail) with `-p<strip>`.
@@ -39,7 +40,7 @@ fn starts(l: &[u8], p: &str) -> bool {
 }
 
 /// The line without its `\n` and a `\r` before it.
-fn trim_eol(l: &[u8]) -> &[u8] {
+pub(crate) fn trim_eol(l: &[u8]) -> &[u8] {
     let l = l.strip_suffix(b"\n").unwrap_or(l);
     l.strip_suffix(b"\r").unwrap_or(l)
 }
@@ -55,23 +56,57 @@ impl<'a> Parser<'a> {
 
     fn run(&mut self) {
         let mut i = 0;
-        let mut orphan_reported = false;
         while let Some(l) = self.line(i) {
             if starts(l, "diff --git ") {
                 i = self.git_section(i);
             } else if starts(l, "--- ") && self.line(i + 1).is_some_and(|n| starts(n, "+++ ")) {
                 i = self.plain_section(i, None);
-            } else if starts(l, "@@ -") && !orphan_reported {
-                self.out.errors.push(format!(
-                    "line {}: hunk without a file header (`---`/`+++`); ignored",
-                    i + 1
-                ));
-                orphan_reported = true;
-                i += 1;
+            } else if starts(l, "*** ")
+                && self.line(i + 1).is_some_and(|n| starts(n, "--- "))
+                && self.line(i + 2).is_some_and(|n| starts(n, "***************"))
+            {
+                // A context diff (`diff -c`), read as GNU patch reads it.
+                i = self.plain_section(i, None);
+            } else if starts(l, "@@ -") && parse_hunk_header(trim_eol(l)).is_some() {
+                i = self.orphan_hunks(i);
             } else {
                 i += 1;
             }
         }
+    }
+
+    /// Hunks with no file header before them: a section that names no file,
+    /// so that they are reported (malformed), never silently dropped. GNU
+    /// patch asks for the file name here and, given none, skips them (exit 1).
+    fn orphan_hunks(&mut self, start: usize) -> usize {
+        let mut f = self.new_file(start + 1);
+        f.problem = Some(format!(
+            "line {}: hunk without a file header (`---`/`+++` or `diff --git`)",
+            start + 1
+        ));
+        let (hunks, next) = self.hunks_at(start, false);
+        f.hunks = hunks;
+        self.out.files.push(f);
+        next.max(start + 1)
+    }
+
+    /// The hunks starting at line `i` (comment lines `#` between them skipped).
+    fn hunks_at(&self, mut i: usize, strip_cr: bool) -> (Vec<Hunk>, usize) {
+        let mut hunks = Vec::new();
+        loop {
+            while self.line(i).is_some_and(|l| l.first() == Some(&b'#')) {
+                i += 1;
+            }
+            match self.line(i) {
+                Some(l) if starts(l, "@@ -") => {
+                    let (h, next) = self.hunk(i, hunks.len() + 1, strip_cr);
+                    hunks.push(h);
+                    i = next.max(i + 1);
+                }
+                _ => break,
+            }
+        }
+        (hunks, i)
     }
 
     /// Strip `-pN` components; `None` when the name has too few.
@@ -121,6 +156,7 @@ impl<'a> Parser<'a> {
         let mut deleted = false;
         let mut i = start + 1;
         let mut ended = false;
+        let mut half_header: Option<usize> = None;
         while let Some(l) = self.line(i) {
             let t = trim_eol(l);
             let s = String::from_utf8_lossy(t);
@@ -146,14 +182,9 @@ impl<'a> Parser<'a> {
                 || s.starts_with("similarity index ")
                 || s.starts_with("dissimilarity index ")
             {
-                if let Some(mode) = s
-                    .strip_prefix("index ")
-                    .and_then(|r| r.split_whitespace().nth(1))
-                    .and_then(parse_mode)
-                {
-                    f.old_mode.get_or_insert(mode);
-                    f.new_mode.get_or_insert(mode);
-                }
+                // The mode on an `index a..b MODE` line only says the mode is
+                // unchanged: git and GNU patch keep the tree's mode (a
+                // 100644 here must not drop an exec bit the tree has).
             } else if s.starts_with("Binary files ") || s.starts_with("GIT binary patch") {
                 f.binary = true;
                 i += 1;
@@ -170,6 +201,16 @@ impl<'a> Parser<'a> {
                 break;
             } else if s.starts_with("--- ") && self.line(i + 1).is_some_and(|n| starts(n, "+++ ")) {
                 break;
+            } else if s.starts_with("--- ") || s.starts_with("+++ ") {
+                // Half a file header: git refuses the patch; the hunks that
+                // follow are kept (and refused with the section).
+                half_header = Some(i);
+                i += 1;
+                break;
+            } else if s.starts_with("@@ -") {
+                // Hunks straight after the git header: GNU patch and git
+                // apply both take the names from `diff --git`.
+                break;
             } else {
                 ended = true;
                 break;
@@ -181,6 +222,15 @@ impl<'a> Parser<'a> {
             |p: &Parser, raw: &Option<String>| raw.as_deref().and_then(|r| p.strip_name(r));
         f.old_path = strip_opt(self, &f.old_raw);
         f.new_path = strip_opt(self, &f.new_raw);
+        if (new_file || deleted) && (rename_from.is_some() || copy_from.is_some()) {
+            // git apply: "inconsistent header lines"; GNU patch 2.7.6 skips it.
+            f.problem = Some(format!(
+                "line {}: a section cannot both {} a file and rename or copy it \
+                 (inconsistent header lines, as git apply; refused)",
+                start + 1,
+                if new_file { "create" } else { "delete" }
+            ));
+        }
         if rename_from.is_some() && rename_to.is_some() {
             f.op = FileOp::Rename;
             if f.old_path.is_none() || f.new_path.is_none() {
@@ -200,6 +250,20 @@ impl<'a> Parser<'a> {
         }
         if !ended && self.line(i).is_some_and(|l| starts(l, "--- ")) {
             return self.plain_section(i, Some(f));
+        }
+        if let Some(h) = half_header {
+            let which = if self.line(h).is_some_and(|l| starts(l, "--- ")) {
+                "`---` line without a `+++` line"
+            } else {
+                "`+++` line without a `---` line"
+            };
+            f.problem = Some(format!("line {}: {which} (as git apply, refused)", h + 1));
+        }
+        if !ended {
+            let strip_cr = self.line(i).is_some_and(|l| l.ends_with(b"\r\n"));
+            let (hunks, next) = self.hunks_at(i, strip_cr);
+            f.hunks = hunks;
+            i = next;
         }
         if f.old_path.is_none() && f.new_path.is_none() && f.problem.is_none() {
             f.problem = Some(format!(
@@ -225,12 +289,11 @@ impl<'a> Parser<'a> {
         f.old_time = old_time.clone();
         f.new_time = new_time.clone();
         let is_null = |n: &Option<String>, t: &Option<String>| {
-            n.as_deref() == Some("/dev/null")
-                || t.as_deref()
-                    .is_some_and(|t| t.starts_with("1970-01-01 00:00:00"))
+            n.as_deref() == Some("/dev/null") || t.as_deref().is_some_and(is_epoch)
         };
         let old_null = is_null(&old_name, &old_time);
         let new_null = is_null(&new_name, &new_time);
+        let git_names = (f.old_path.clone(), f.new_path.clone());
         if !old_null {
             if let Some(n) = &old_name {
                 f.old_raw = Some(n.clone());
@@ -242,6 +305,9 @@ impl<'a> Parser<'a> {
                 f.new_raw = Some(n.clone());
                 f.new_path = self.strip_name(n);
             }
+        }
+        if is_git && f.problem.is_none() {
+            f.problem = inconsistent_names(&git_names, &f, start, old_null, new_null);
         }
         if !is_git || f.op == FileOp::Modify {
             if old_null && !new_null {
@@ -260,22 +326,16 @@ impl<'a> Parser<'a> {
                 self.strip
             ));
         }
-        let mut i = start + 2;
-        let mut index = 0;
-        loop {
-            while self.line(i).is_some_and(|l| l.first() == Some(&b'#')) {
-                i += 1;
+        let (hunks, i) = if self.line(start + 2).is_some_and(|l| starts(l, "***************")) {
+            let (hunks, next) = crate::context::hunks(&self.lines, start + 2);
+            if hunks.is_empty() && f.problem.is_none() {
+                f.problem = Some(format!("line {}: unreadable context hunk header", start + 4));
             }
-            match self.line(i) {
-                Some(l) if starts(l, "@@ -") => {
-                    index += 1;
-                    let (h, next) = self.hunk(i, index, strip_cr);
-                    f.hunks.push(h);
-                    i = next.max(i + 1);
-                }
-                _ => break,
-            }
-        }
+            (hunks, next.max(start + 3))
+        } else {
+            self.hunks_at(start + 2, strip_cr)
+        };
+        f.hunks = hunks;
         self.out.files.push(f);
         i
     }
@@ -488,33 +548,41 @@ impl<'a> Parser<'a> {
             return (h, i);
         }
         // Stray `\ No newline` marker not attached to the last line of a side.
-        // A body longer than the header says: the next line still looks like body.
-        if let Some(l) = self.line(i) {
-            let looks_body = match l.first() {
-                Some(b'+') => !starts(l, "+++ "),
-                Some(b'-') => {
-                    !(starts(l, "--- ")
-                        || starts(l, "-- \n")
-                        || starts(l, "-- \r")
-                        || starts(l, "---\n")
-                        || starts(l, "---\r")
-                        || l == b"--\n"
-                        || l == b"-- ")
-                }
-                Some(b' ') => l.len() > 1 && trim_eol(l).len() > 1 || l == b" \n",
-                Some(b'\\') => true,
-                _ => false,
-            };
-            if looks_body {
-                fail(
-                    &mut h,
-                    i + 1,
-                    "hunk body is longer than its header says".into(),
-                );
-            }
+        // Other lines after a complete hunk are not part of it: GNU ends the
+        // hunk where its header's counts end (a diffstat or a stray line
+        // after it is trailing text).
+        if self.line(i).is_some_and(|l| l.first() == Some(&b'\\')) {
+            fail(
+                &mut h,
+                i + 1,
+                "`\\` line after the end of the hunk".into(),
+            );
         }
         (h, i)
     }
+}
+
+/// Git refuses a `---`/`+++` name that contradicts its `diff --git` line
+/// ("inconsistent old/new filename"); so does the harness (GNU patch would
+/// silently pick one of the names).
+fn inconsistent_names(
+    git: &(Option<String>, Option<String>),
+    f: &FilePatch,
+    start: usize,
+    old_null: bool,
+    new_null: bool,
+) -> Option<String> {
+    let check = |git: &Option<String>, got: &Option<String>, null: bool, line: usize, side: &str| {
+        match (git, got) {
+            (Some(g), Some(n)) if !null && g != n => Some(format!(
+                "line {line}: inconsistent {side} file name: `{n}` here, `{g}` in `diff --git` \
+                 (as git apply, refused)"
+            )),
+            _ => None,
+        }
+    };
+    check(&git.0, &f.old_path, old_null, start + 1, "old")
+        .or_else(|| check(&git.1, &f.new_path, new_null, start + 2, "new"))
 }
 
 /// `@@ -a[,b] +c[,d] @@[ func]` leniently, as GNU does.
@@ -560,39 +628,8 @@ fn parse_mode(s: &str) -> Option<u32> {
     u32::from_str_radix(t, 8).ok()
 }
 
-/// GNU `fetchname`: a name (maybe C-quoted), then an optional timestamp.
-fn fetch_name(rest: &[u8]) -> (Option<String>, Option<String>) {
-    let t = trim_eol(rest);
-    let s = String::from_utf8_lossy(t);
-    let s = s.trim_start_matches([' ', '\t']);
-    if s.starts_with('"') {
-        if let Some((name, after)) = parse_quoted(s) {
-            let time = after.trim();
-            return (Some(name), (!time.is_empty()).then(|| after.to_owned()));
-        }
-    }
-    let (name, time) = if let Some(pos) = s.find('\t') {
-        (&s[..pos], Some(s[pos..].to_owned()))
-    } else if let Some(pos) = s.find(' ') {
-        (&s[..pos], Some(s[pos..].to_owned()))
-    } else {
-        (s, None)
-    };
-    let name = name.trim_end();
-    if name.is_empty() {
-        (None, time)
-    } else {
-        (
-            Some(name.to_owned()),
-            time.map(|t| t.trim_start_matches([' ', '\t']).to_owned())
-                .filter(|t| !t.is_empty())
-                .map(|t| format!("\t{t}")),
-        )
-    }
-}
-
 /// Parse a C-quoted string at the start of `s`; return it and the rest.
-fn parse_quoted(s: &str) -> Option<(String, &str)> {
+pub(crate) fn parse_quoted(s: &str) -> Option<(String, &str)> {
     let b = s.as_bytes();
     if b.first() != Some(&b'"') {
         return None;
@@ -700,7 +737,8 @@ mod tests {
         assert_eq!(f.old_path.as_deref(), Some("a.c"));
         assert_eq!(f.new_path.as_deref(), Some("a.c"));
         assert_eq!(f.op, FileOp::Modify);
-        assert_eq!(f.old_mode, Some(0o100644));
+        // `index 1..2 100644` only says the mode is unchanged: no mode taken.
+        assert_eq!(f.old_mode, None);
         let h = &f.hunks[0];
         assert!(h.malformed.is_none(), "{:?}", h.malformed);
         assert_eq!(
@@ -731,10 +769,22 @@ mod tests {
     }
 
     #[test]
-    fn long_hunk_is_malformed() {
+    fn hunk_ends_where_its_counts_end() {
+        // GNU patch 2.7.6 on x = "a b c": "Hunk #1 succeeded at 1 with fuzz 1.
+        // Hmm...  Ignoring the trailing garbage." exit 0: the ` c` line after
+        // the complete hunk is not part of it.
         let t = "--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n a\n-b\n+B\n c\n";
         let p = parse_patch(t.as_bytes(), 1);
-        assert!(p.files[0].hunks[0].malformed.is_some());
+        let h = &p.files[0].hunks[0];
+        assert!(h.malformed.is_none(), "{:?}", h.malformed);
+        assert_eq!(h.lines.len(), 3);
+        // A new-file hunk followed by a stray `+` line and a diffstat-like line
+        // (GNU patch 2.7.6: "patching file n", exit 0, n = "one").
+        let t = "--- /dev/null\n+++ b/n\n@@ -0,0 +1 @@\n+one\n+stray\n- x | 2 +-\n";
+        let p = parse_patch(t.as_bytes(), 1);
+        assert_eq!(p.files.len(), 1);
+        assert!(p.files[0].hunks[0].malformed.is_none());
+        assert_eq!(p.files[0].hunks[0].lines.len(), 1);
     }
 
     #[test]

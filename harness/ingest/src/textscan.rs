@@ -314,3 +314,52 @@ mod tests {
         assert!(own_hunks(q).is_empty());
     }
 }
+
+/// Whether `text` holds a `diff --git` section that changes a file without
+/// hunks (rename, copy, mode change, creating or deleting an empty file):
+/// such a message is a patch too (`git am` applies it).
+pub fn has_git_file_op(text: &str) -> bool {
+    const OPS: &[&str] = &[
+        "rename from ",
+        "copy from ",
+        "old mode ",
+        "new mode ",
+        "deleted file mode ",
+        "new file mode ",
+    ];
+    let mut in_header = false;
+    for l in text.lines() {
+        if l.starts_with("diff --git ") {
+            in_header = true;
+        } else if in_header {
+            if OPS.iter().any(|op| l.starts_with(op)) {
+                return true;
+            }
+            let extended = ["index ", "similarity index ", "dissimilarity index ", "rename to ", "copy to "]
+                .iter()
+                .any(|p| l.starts_with(p));
+            in_header = extended;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod file_op_tests {
+    use super::has_git_file_op;
+
+    #[test]
+    fn hunkless_git_operations_are_patches() {
+        // `git am` applies each of these (git 2.47.3, t4150 / t4129).
+        assert!(has_git_file_op(
+            "msg\n---\ndiff --git a/f b/g\nsimilarity index 100%\nrename from f\nrename to g\n"
+        ));
+        assert!(has_git_file_op("diff --git a/f b/f\nold mode 100644\nnew mode 100755\n"));
+        assert!(has_git_file_op(
+            "diff --git a/f b/f\ndeleted file mode 100644\nindex e69de29..0000000\n"
+        ));
+        // Prose mentioning the words is not.
+        assert!(!has_git_file_op("we did a rename from f to g\n"));
+        assert!(!has_git_file_op("diff --git a/f b/f\nsome text\nrename from f\n"));
+    }
+}

@@ -13,8 +13,8 @@ use std::sync::{Arc, OnceLock};
 
 use anyhow::{bail, Context, Result};
 use harness_core::apply::{
-    apply_series, check_path, ApplyOptions, BaseFile, BaseTree, Changes, FileChange, PatchInput,
-    SeriesOutcome,
+    apply_series, check_path, ApplyOptions, BaseFile, BaseTree, Changes, EntryKind, FileChange,
+    PatchInput, SeriesOutcome, SYMLINK_MODE,
 };
 use harness_core::diagnose::TreeLookup;
 use harness_core::parse::parse_patch;
@@ -126,15 +126,59 @@ fn mode_of(m: &fs::Metadata) -> Option<u32> {
     })
 }
 
+impl DirTree {
+    /// The on-disk path of `rel` when no directory on the way is a symlink
+    /// (the engine refuses those before reading; this is the second line).
+    fn no_follow(&self, rel: &str) -> std::result::Result<PathBuf, String> {
+        let rel = check_path(rel)?;
+        let mut cur = self.root.clone();
+        let parts: Vec<&str> = rel.split('/').collect();
+        for (i, comp) in parts.iter().enumerate() {
+            cur.push(comp);
+            if i + 1 < parts.len()
+                && fs::symlink_metadata(&cur).is_ok_and(|m| m.file_type().is_symlink())
+            {
+                let shown = parts[..=i].join("/");
+                return Err(format!("path `{rel}` goes through symlink `{shown}`"));
+            }
+        }
+        Ok(cur)
+    }
+}
+
 impl BaseTree for DirTree {
+    fn entry(&self, path: &str) -> Option<EntryKind> {
+        let p = self.no_follow(path).ok()?;
+        let m = fs::symlink_metadata(p).ok()?;
+        let t = m.file_type();
+        Some(if t.is_symlink() {
+            EntryKind::Symlink
+        } else if t.is_dir() {
+            EntryKind::Dir
+        } else if t.is_file() {
+            EntryKind::File
+        } else {
+            EntryKind::Other
+        })
+    }
+
     fn read(&self, path: &str) -> std::result::Result<Option<BaseFile>, String> {
-        let Some(p) = self.resolve(path)? else {
-            return Ok(None);
-        };
-        let meta = match fs::metadata(&p) {
+        use std::os::unix::ffi::OsStrExt;
+        let p = self.no_follow(path)?;
+        let meta = match fs::symlink_metadata(&p) {
             Ok(m) => m,
             Err(_) => return Ok(None),
         };
+        if meta.file_type().is_symlink() {
+            // A symlink is read as its target (never followed).
+            return match fs::read_link(&p) {
+                Ok(t) => Ok(Some(BaseFile {
+                    bytes: Arc::new(t.as_os_str().as_bytes().to_vec()),
+                    mode: Some(SYMLINK_MODE),
+                })),
+                Err(e) => Err(format!("cannot read the symlink `{path}`: {e}")),
+            };
+        }
         if !meta.is_file() {
             return Err(format!("`{path}` is not a regular file"));
         }
@@ -237,7 +281,9 @@ fn dest_path(dir: &Path, rel: &str) -> Result<PathBuf> {
     for (i, comp) in parts.iter().enumerate() {
         cur.push(comp);
         match fs::symlink_metadata(&cur) {
-            Ok(m) if m.file_type().is_symlink() => {
+            // The last component may be a symlink: it is replaced (rename)
+            // or removed, never followed.
+            Ok(m) if m.file_type().is_symlink() && i + 1 < parts.len() => {
                 bail!(
                     "refusing to write `{rel}`: `{}` is a symlink",
                     cur.display()
@@ -260,8 +306,30 @@ fn dest_path(dir: &Path, rel: &str) -> Result<PathBuf> {
     Ok(cur)
 }
 
+/// Create the symlink `rel` -> `target` (bytes), replacing what is there.
+fn write_symlink(dir: &Path, rel: &str, target: &[u8]) -> Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let dest = dest_path(dir, rel)?;
+    let parent = dest.parent().unwrap_or(dir);
+    let tmp = tempfile::Builder::new()
+        .prefix(".harness-link")
+        .tempdir_in(parent)
+        .with_context(|| format!("creating a temporary directory in {}", parent.display()))?;
+    let link = tmp.path().join("link");
+    std::os::unix::fs::symlink(std::ffi::OsStr::from_bytes(target), &link)
+        .with_context(|| format!("creating the symlink {}", dest.display()))?;
+    if fs::symlink_metadata(&dest).is_ok_and(|m| m.is_dir()) {
+        bail!("refusing to replace the directory `{rel}` with a symlink");
+    }
+    fs::rename(&link, &dest).with_context(|| format!("renaming into {}", dest.display()))?;
+    Ok(())
+}
+
 fn write_file(dir: &Path, rel: &str, bytes: &[u8], mode: Option<u32>) -> Result<()> {
     use std::os::unix::fs::PermissionsExt;
+    if mode.is_some_and(|m| m & 0o170000 == SYMLINK_MODE) {
+        return write_symlink(dir, rel, bytes);
+    }
     let dest = dest_path(dir, rel)?;
     let parent = dest.parent().unwrap_or(dir);
     let mut tmp = tempfile::NamedTempFile::new_in(parent)
@@ -396,8 +464,15 @@ mod tests {
         let dt = DirTree::new(t.path()).expect("tree");
         let e = BaseTree::read(&dt, "out/secret").expect_err("must refuse");
         assert!(e.contains("through symlink `out`"), "{e}");
-        let ok = BaseTree::read(&dt, "in/f").expect("inside link ok");
-        assert_eq!(ok.map(|f| f.bytes.to_vec()), Some(b"y\n".to_vec()));
+        // A directory symlink is never followed, even inside the tree (the
+        // writer refuses it too, so the verdict must); the link itself reads
+        // as its target with git's symlink mode.
+        let e = BaseTree::read(&dt, "in/f").expect_err("never through a link");
+        assert!(e.contains("through symlink `in`"), "{e}");
+        let link = BaseTree::read(&dt, "in").expect("ok").expect("present");
+        assert_eq!((link.bytes.to_vec(), link.mode), (b"d".to_vec(), Some(SYMLINK_MODE)));
+        assert_eq!(BaseTree::entry(&dt, "in"), Some(EntryKind::Symlink));
+        assert_eq!(BaseTree::entry(&dt, "d"), Some(EntryKind::Dir));
         assert!(BaseTree::read(&dt, "../x").is_err());
         assert!(BaseTree::read(&dt, "d/missing").expect("ok").is_none());
     }

@@ -9,7 +9,13 @@ use std::fmt::Write as _;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-const EMBEDDED: &[&str] = &["matrix.yaml", "trees.yaml", "kernel-configs", "qemu", "patches"];
+const EMBEDDED: &[&str] = &[
+    "matrix.yaml",
+    "trees.yaml",
+    "kernel-configs",
+    "qemu",
+    "patches",
+];
 
 fn walk(root: &Path, rel: &Path, out: &mut Vec<PathBuf>) {
     let path = root.join(rel);
@@ -27,7 +33,10 @@ fn walk(root: &Path, rel: &Path, out: &mut Vec<PathBuf>) {
     } else if meta.is_file() {
         out.push(rel.to_path_buf());
     } else {
-        panic!("embedding {}: only regular files and directories", path.display());
+        panic!(
+            "embedding {}: only regular files and directories",
+            path.display()
+        );
     }
 }
 
@@ -42,10 +51,20 @@ fn main() {
     let mut code = String::from("pub static PROJECT_FILES: &[(&str, &[u8], u32)] = &[\n");
     for rel in &files {
         let abs = root.join(rel).canonicalize().expect("canonical path");
-        let exec = std::fs::metadata(&abs).expect("metadata").permissions().mode() & 0o111 != 0;
+        let exec = std::fs::metadata(&abs)
+            .expect("metadata")
+            .permissions()
+            .mode()
+            & 0o111
+            != 0;
         let mode = if exec { 0o755 } else { 0o644 };
         let rel = rel.to_str().expect("project file names are UTF-8");
-        writeln!(code, "    ({rel:?}, include_bytes!({:?}), {mode:#o}),", abs.display()).unwrap();
+        writeln!(
+            code,
+            "    ({rel:?}, include_bytes!({:?}), {mode:#o}),",
+            abs.display()
+        )
+        .unwrap();
     }
     code.push_str("];\n");
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("out dir")).join("project_files.rs");

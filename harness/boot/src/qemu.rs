@@ -487,7 +487,10 @@ pub fn classify(console: &str, end: &RunEnd, qemu_stderr: &str, opts: &BootOptio
                 "every test passed, but the kernel printed {} ({}){}: {}",
                 s.fingerprint,
                 s.headline,
-                s.test.as_ref().map(|t| format!(" during {t}")).unwrap_or_default(),
+                s.test
+                    .as_ref()
+                    .map(|t| format!(" during {t}"))
+                    .unwrap_or_default(),
                 "see `splats` (allow it in boot.splats.allow with a reason if it is known)"
             ));
             report.status = BootStatus::TestsPassedKernelWarned;

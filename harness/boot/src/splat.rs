@@ -110,7 +110,10 @@ pub fn splat_start(line: &str) -> Option<SplatKind> {
         "WARNING: possible irq lock inversion dependency detected",
     ];
     let prefixed: [(&str, SplatKind); 12] = [
-        ("BUG: sleeping function called from invalid context", SplatKind::SleepInAtomic),
+        (
+            "BUG: sleeping function called from invalid context",
+            SplatKind::SleepInAtomic,
+        ),
         ("BUG: KASAN:", SplatKind::Kasan),
         ("BUG: KCSAN:", SplatKind::Kcsan),
         ("BUG: KFENCE:", SplatKind::Kfence),
@@ -167,7 +170,11 @@ pub fn scan(console: &str) -> Vec<Splat> {
         };
         let end = block_end(&lines, start);
         let in_suite = suite_start.is_some_and(|s| start > s);
-        let test = if in_suite { test_at(&results, start) } else { None };
+        let test = if in_suite {
+            test_at(&results, start)
+        } else {
+            None
+        };
         out.push(splat_from(&lines[start..end], kind, start + 1, test));
         i = end.max(i + 1);
     }
@@ -204,8 +211,16 @@ fn block_end(lines: &[String], start: usize) -> usize {
     (start + 1 + SCAN_LINES).min(lines.len())
 }
 
-fn splat_from(block: &[String], kind: SplatKind, console_line: usize, test: Option<String>) -> Splat {
-    let headline = block.first().map(|l| l.trim().to_string()).unwrap_or_default();
+fn splat_from(
+    block: &[String],
+    kind: SplatKind,
+    console_line: usize,
+    test: Option<String>,
+) -> Splat {
+    let headline = block
+        .first()
+        .map(|l| l.trim().to_string())
+        .unwrap_or_default();
     let lines = block
         .iter()
         .map(|l| l.trim_end().to_string())
@@ -234,7 +249,12 @@ pub fn fingerprint(kind: SplatKind, headline: &str, block: &[String]) -> String 
         .unwrap_or_default();
     let fired = block
         .iter()
-        .find_map(|l| l.trim().strip_prefix("RIP: ").and_then(|r| r.split_once(':')).map(|(_, f)| f))
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("RIP: ")
+                .and_then(|r| r.split_once(':'))
+                .map(|(_, f)| f)
+        })
         .and_then(frame_function)
         .or_else(|| headline.rsplit(' ').next().and_then(frame_function));
     let mut funcs: Vec<String> = fired.into_iter().collect();
@@ -287,7 +307,9 @@ fn frame_function(frame: &str) -> Option<String> {
     let word = frame.split_whitespace().next()?;
     let (name, rest) = word.split_once("+0x")?;
     let ok = !name.is_empty()
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
         && rest.contains("/0x");
     ok.then(|| name.to_string())
 }
@@ -299,7 +321,10 @@ fn without_numbers(s: &str) -> String {
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
         if c.is_ascii_digit() {
-            while chars.peek().is_some_and(|n| n.is_ascii_hexdigit() || *n == 'x') {
+            while chars
+                .peek()
+                .is_some_and(|n| n.is_ascii_hexdigit() || *n == 'x')
+            {
                 chars.next();
             }
             out.push('N');
@@ -322,7 +347,9 @@ fn result_lines(lines: &[String]) -> Vec<(usize, String)> {
         .enumerate()
         .filter(|(_, l)| !l.starts_with(' ') && is_ktap_result(l))
         .filter_map(|(i, l)| {
-            let rest = l.strip_prefix("not ok ").or_else(|| l.strip_prefix("ok "))?;
+            let rest = l
+                .strip_prefix("not ok ")
+                .or_else(|| l.strip_prefix("ok "))?;
             let name = rest.split_once(' ')?.1;
             let name = name.split(" # ").next().unwrap_or(name).trim();
             Some((i, name.to_string()))
@@ -333,7 +360,10 @@ fn result_lines(lines: &[String]) -> Vec<(usize, String)> {
 /// The test whose result follows line `at` (it was running then); none
 /// before the suite's first line or after its last result.
 fn test_at(results: &[(usize, String)], at: usize) -> Option<String> {
-    results.iter().find(|(i, _)| *i > at).map(|(_, name)| name.clone())
+    results
+        .iter()
+        .find(|(i, _)| *i > at)
+        .map(|(_, name)| name.clone())
 }
 
 /// Which splats fail a boot: `boot.splats` in matrix.yaml.

@@ -34,12 +34,17 @@ fn a_warn_is_found_with_its_test_and_trace_fingerprint() {
     assert_eq!(s.len(), 1, "{s:#?}");
     let w = &s[0];
     assert_eq!(w.kind, SplatKind::Warning);
-    assert!(w.headline.starts_with("WARNING: CPU: 0 PID: 93 at drivers/net/veth.c:1234"));
+    assert!(w
+        .headline
+        .starts_with("WARNING: CPU: 0 PID: 93 at drivers/net/veth.c:1234"));
     // The result printed after the splat is the test that was running.
     assert_eq!(w.test.as_deref(), Some("loopback_per_netns"));
     // The function that fired (RIP), then the trace; `? __warn` is an
     // unwinder guess: skipped.
-    assert_eq!(w.fingerprint, "warning:veth_newlink/__rtnl_newlink/rtnl_newlink");
+    assert_eq!(
+        w.fingerprint,
+        "warning:veth_newlink/__rtnl_newlink/rtnl_newlink"
+    );
     assert_eq!(w.console_line, 6);
     assert!(w.lines.len() <= SPLAT_LINES);
 }
@@ -53,7 +58,10 @@ fn the_same_splat_in_another_run_has_the_same_fingerprint() {
         .replace("veth.c:1234", "veth.c:1301")
         .replace("+0x5f1/0x930", "+0x611/0x950")
         .replace("[    3.", "[    4.");
-    assert_eq!(scan(&other)[0].fingerprint, scan(WARN_DURING_TEST_2)[0].fingerprint);
+    assert_eq!(
+        scan(&other)[0].fingerprint,
+        scan(WARN_DURING_TEST_2)[0].fingerprint
+    );
 }
 
 #[test]
@@ -86,32 +94,75 @@ unreferenced object 0xffff888003a1b200 (size 64):
 ";
     let s = scan(console);
     let kinds: Vec<SplatKind> = s.iter().map(|x| x.kind).collect();
-    assert_eq!(kinds, vec![SplatKind::Lockdep, SplatKind::Kmemleak], "{s:#?}");
+    assert_eq!(
+        kinds,
+        vec![SplatKind::Lockdep, SplatKind::Kmemleak],
+        "{s:#?}"
+    );
     // Before the suite started: no test to blame.
     assert_eq!(s[0].test, None);
-    assert_eq!(s[0].fingerprint, "lockdep:dump_stack_lvl/check_noncircular/__lock_acquire");
+    assert_eq!(
+        s[0].fingerprint,
+        "lockdep:dump_stack_lvl/check_noncircular/__lock_acquire"
+    );
     // After the last result (kmemleak is read after the suite): no test.
     assert_eq!(s[1].test, None);
-    assert_eq!(s[1].fingerprint, "kmemleak:kmalloc_trace/leak_init/do_one_initcall");
+    assert_eq!(
+        s[1].fingerprint,
+        "kmemleak:kmalloc_trace/leak_init/do_one_initcall"
+    );
 }
 
 #[test]
 fn every_kind_is_recognised_by_its_first_line() {
     let cases = [
-        ("BUG: KASAN: slab-out-of-bounds in foo+0x1/0x2", SplatKind::Kasan),
+        (
+            "BUG: KASAN: slab-out-of-bounds in foo+0x1/0x2",
+            SplatKind::Kasan,
+        ),
         ("BUG: KCSAN: data-race in a / b", SplatKind::Kcsan),
         ("BUG: KFENCE: use-after-free read in x", SplatKind::Kfence),
-        ("UBSAN: shift-out-of-bounds in net/core/dev.c:10:2", SplatKind::Ubsan),
-        ("rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:", SplatKind::RcuStall),
-        ("INFO: task ip:93 blocked for more than 120 seconds.", SplatKind::HungTask),
-        ("refcount_t: underflow; use-after-free.", SplatKind::Refcount),
-        ("watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [ip:93]", SplatKind::SoftLockup),
-        ("ip invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0", SplatKind::Oom),
-        ("BUG: sleeping function called from invalid context at kernel/locking/rtmutex.c:1", SplatKind::SleepInAtomic),
+        (
+            "UBSAN: shift-out-of-bounds in net/core/dev.c:10:2",
+            SplatKind::Ubsan,
+        ),
+        (
+            "rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:",
+            SplatKind::RcuStall,
+        ),
+        (
+            "INFO: task ip:93 blocked for more than 120 seconds.",
+            SplatKind::HungTask,
+        ),
+        (
+            "refcount_t: underflow; use-after-free.",
+            SplatKind::Refcount,
+        ),
+        (
+            "watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [ip:93]",
+            SplatKind::SoftLockup,
+        ),
+        (
+            "ip invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0",
+            SplatKind::Oom,
+        ),
+        (
+            "BUG: sleeping function called from invalid context at kernel/locking/rtmutex.c:1",
+            SplatKind::SleepInAtomic,
+        ),
         ("WARNING: suspicious RCU usage", SplatKind::Lockdep),
-        ("BUG: unable to handle page fault for address: 0000000000000008", SplatKind::Bug),
-        ("general protection fault, probably for non-canonical address", SplatKind::Oops),
-        ("Kernel panic - not syncing: Attempted to kill init!", SplatKind::Panic),
+        (
+            "BUG: unable to handle page fault for address: 0000000000000008",
+            SplatKind::Bug,
+        ),
+        (
+            "general protection fault, probably for non-canonical address",
+            SplatKind::Oops,
+        ),
+        (
+            "Kernel panic - not syncing: Attempted to kill init!",
+            SplatKind::Panic,
+        ),
         ("WARNING: at kernel/foo.c:1 foo+0x1/0x2", SplatKind::Warning),
     ];
     for (line, kind) in cases {
@@ -131,10 +182,21 @@ fn every_kind_is_recognised_by_its_first_line() {
 
 #[test]
 fn a_fingerprint_without_a_trace_comes_from_the_headline() {
-    let f = fingerprint(SplatKind::Warning, "WARNING: CPU: 0 PID: 1 at kernel/foo.c:7 foo_bar+0x1a/0x40", &[]);
+    let f = fingerprint(
+        SplatKind::Warning,
+        "WARNING: CPU: 0 PID: 1 at kernel/foo.c:7 foo_bar+0x1a/0x40",
+        &[],
+    );
     assert_eq!(f, "warning:foo_bar");
-    let f = fingerprint(SplatKind::HungTask, "INFO: task ip:93 blocked for more than 120 seconds.", &[]);
-    assert_eq!(f, "hung-task:INFO: task ip:N blocked for more than N seconds.");
+    let f = fingerprint(
+        SplatKind::HungTask,
+        "INFO: task ip:93 blocked for more than 120 seconds.",
+        &[],
+    );
+    assert_eq!(
+        f,
+        "hung-task:INFO: task ip:N blocked for more than N seconds."
+    );
 }
 
 #[test]
@@ -142,7 +204,10 @@ fn the_policy_fails_on_a_kind_it_lists_unless_the_fingerprint_is_allowed() {
     let mut splats = scan(WARN_DURING_TEST_2);
     let policy = SplatPolicy::default();
     let failing = policy.judge(&mut splats).map(|s| s.fingerprint.clone());
-    assert_eq!(failing.as_deref(), Some("warning:veth_newlink/__rtnl_newlink/rtnl_newlink"));
+    assert_eq!(
+        failing.as_deref(),
+        Some("warning:veth_newlink/__rtnl_newlink/rtnl_newlink")
+    );
     let allow = SplatPolicy {
         allow: vec![AllowedSplat {
             fingerprint: "warning:veth_newlink/__rtnl_newlink/rtnl_newlink".into(),
@@ -151,8 +216,14 @@ fn the_policy_fails_on_a_kind_it_lists_unless_the_fingerprint_is_allowed() {
         ..SplatPolicy::default()
     };
     assert!(allow.judge(&mut splats).is_none());
-    assert_eq!(splats[0].allowed.as_deref(), Some("known veth warning, fixed upstream"));
-    let only_kasan = SplatPolicy { fail: vec![SplatKind::Kasan], allow: vec![] };
+    assert_eq!(
+        splats[0].allowed.as_deref(),
+        Some("known veth warning, fixed upstream")
+    );
+    let only_kasan = SplatPolicy {
+        fail: vec![SplatKind::Kasan],
+        allow: vec![],
+    };
     assert!(only_kasan.judge(&mut splats).is_none());
     assert_eq!(splats[0].allowed, None, "judging again resets the marks");
 }

@@ -75,13 +75,22 @@ fn resolve() -> anyhow::Result<Project> {
         .or_else(|| std::env::var_os("HARNESS_PROJECT").map(PathBuf::from));
     if let Some(dir) = explicit {
         check_explicit(&dir)?;
-        return Ok(Project { root: dir, origin: ProjectOrigin::Explicit });
+        return Ok(Project {
+            root: dir,
+            origin: ProjectOrigin::Explicit,
+        });
     }
     if let Some(dir) = enclosing_checkout() {
-        return Ok(Project { root: dir, origin: ProjectOrigin::Checkout });
+        return Ok(Project {
+            root: dir,
+            origin: ProjectOrigin::Checkout,
+        });
     }
     let root = extract_embedded(&crate::common::cache_dir())?;
-    Ok(Project { root, origin: ProjectOrigin::Embedded })
+    Ok(Project {
+        root,
+        origin: ProjectOrigin::Embedded,
+    })
 }
 
 fn is_project_dir(dir: &Path) -> bool {
@@ -134,8 +143,12 @@ pub fn extract_embedded(cache: &Path) -> anyhow::Result<PathBuf> {
     if dest.join("matrix.yaml").is_file() {
         return Ok(dest);
     }
-    std::fs::create_dir_all(&parent)
-        .with_context(|| format!("creating {} for the embedded project files", parent.display()))?;
+    std::fs::create_dir_all(&parent).with_context(|| {
+        format!(
+            "creating {} for the embedded project files",
+            parent.display()
+        )
+    })?;
     let tmp = tempfile::Builder::new()
         .prefix(".extract-")
         .tempdir_in(&parent)
@@ -190,7 +203,9 @@ mod tests {
         // A second call finds the published copy and writes nothing new.
         let again = extract_embedded(cache.path()).expect("again");
         assert_eq!(again, dir);
-        let entries = std::fs::read_dir(cache.path().join("project")).expect("ls").count();
+        let entries = std::fs::read_dir(cache.path().join("project"))
+            .expect("ls")
+            .count();
         assert_eq!(entries, 1, "no temporary directory left behind");
     }
 
@@ -200,7 +215,10 @@ mod tests {
         check_explicit(tmp.path()).expect("an existing directory is accepted");
         let file = tmp.path().join("f");
         std::fs::write(&file, "x").expect("write");
-        let msg = format!("{:#}", check_explicit(&file).expect_err("a file is refused"));
+        let msg = format!(
+            "{:#}",
+            check_explicit(&file).expect_err("a file is refused")
+        );
         assert!(msg.contains("not a directory"), "{msg}");
         let gone = tmp.path().join("gone");
         assert!(check_explicit(&gone).is_err());

@@ -574,7 +574,10 @@ fn a_kernel_warning_fails_a_boot_whose_tests_pass() {
     assert_eq!(r["status"], "tests-passed-kernel-warned", "{why}");
     assert_eq!(out.status.code(), Some(1), "{why}");
     let tests = r["tests"].as_array().expect("tests");
-    assert!(!tests.is_empty() && tests.iter().all(|t| t["status"] == "pass"), "{why}");
+    assert!(
+        !tests.is_empty() && tests.iter().all(|t| t["status"] == "pass"),
+        "{why}"
+    );
     let splats = r["splats"].as_array().expect("splats");
     assert_eq!(splats.len(), 1, "{why}");
     let s = &splats[0];

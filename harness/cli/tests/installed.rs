@@ -53,7 +53,11 @@ fn a_series_name_resolves_to_the_embedded_patches() {
     assert!(project.join("kernel-configs/netns-base.config").is_file());
     assert!(project.join("qemu/tests").is_dir());
     // Nothing was written into the empty directory.
-    let left: Vec<_> = std::fs::read_dir(&cwd).expect("ls").flatten().map(|e| e.file_name()).collect();
+    let left: Vec<_> = std::fs::read_dir(&cwd)
+        .expect("ls")
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
     assert_eq!(left, vec![std::ffi::OsString::from("bin")]);
 }
 
@@ -66,7 +70,10 @@ fn the_default_matrix_is_the_embedded_one() {
     // lists the default matrix's trees, so the embedded matrix.yaml was read.
     let (code, _, stderr) = installed(&cwd, &cache, &["matrix", "--tree", "nosuch"]);
     assert_eq!(code, 2, "{stderr}");
-    assert!(stderr.contains("linux-6.1") && stderr.contains("nosuch"), "{stderr}");
+    assert!(
+        stderr.contains("linux-6.1") && stderr.contains("nosuch"),
+        "{stderr}"
+    );
     assert!(!cwd.join("results").exists(), "a refused run wrote results");
 }
 
@@ -79,8 +86,15 @@ fn an_explicit_project_names_the_missing_matrix() {
     let (code, _, stderr) = installed(&cwd, &cache, &["--project", dir, "matrix"]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains(&format!("{dir}/matrix.yaml")), "{stderr}");
-    assert!(!cache.join("project").exists(), "fell back to the embedded copy");
-    let (code, _, stderr) = installed(&cwd, &cache, &["--project", "/nonexistent-harness-project", "series", "x"]);
+    assert!(
+        !cache.join("project").exists(),
+        "fell back to the embedded copy"
+    );
+    let (code, _, stderr) = installed(
+        &cwd,
+        &cache,
+        &["--project", "/nonexistent-harness-project", "series", "x"],
+    );
     assert_eq!(code, 2);
     assert!(stderr.contains("not a directory"), "{stderr}");
 }

@@ -1454,7 +1454,11 @@ impl<'a> SeriesApplier<'a> {
         };
         let moved = source != target;
         if f.op == FileOp::Delete {
-            let output = if applied { run.output } else { content.to_vec() };
+            let output = if applied {
+                run.output
+            } else {
+                content.to_vec()
+            };
             self.finish_delete(target, output, applied, &mut result);
         } else if applied || mode_change || (moved && f.hunks.is_empty()) || f.op == FileOp::Create
         {
@@ -1515,8 +1519,7 @@ fn explain_skipped_with_file(d: &mut Diagnosis) {
 /// missing: the first hunk is `@@ -0,0 ...`.
 fn creates_missing(f: &FilePatch) -> bool {
     f.op == FileOp::Modify
-        && f
-            .hunks
+        && f.hunks
             .first()
             .is_some_and(|h| h.old_start == 0 && h.old_count == 0 && h.malformed.is_none())
 }

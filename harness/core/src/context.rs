@@ -26,7 +26,11 @@ fn range(l: &[u8], lead: &str, tail: &str) -> Option<(usize, usize)> {
             (a, a)
         }
     };
-    Some(if a == 0 || b < a { (a, 0) } else { (a, b - a + 1) })
+    Some(if a == 0 || b < a {
+        (a, 0)
+    } else {
+        (a, b - a + 1)
+    })
 }
 
 /// One side's body line: (marker, text with its newline).
@@ -75,7 +79,10 @@ fn side(lines: &[&[u8]], mut i: usize, want: usize) -> (Vec<(u8, Vec<u8>)>, usiz
 
 /// Merge the two sides into unified hunk lines.
 fn merge(old: &[(u8, Vec<u8>)], new: &[(u8, Vec<u8>)]) -> Vec<HunkLine> {
-    let line = |kind, t: &Vec<u8>| HunkLine { kind, text: t.clone() };
+    let line = |kind, t: &Vec<u8>| HunkLine {
+        kind,
+        text: t.clone(),
+    };
     let (mut i, mut j, mut out) = (0, 0, Vec::new());
     while i < old.len() || j < new.len() {
         let o = old.get(i).map(|x| x.0);

@@ -166,12 +166,20 @@ mod tests {
         let f = |s: &str| fetch_name(s.as_bytes());
         assert_eq!(
             f("a/post image.txt 1969-12-31 16:00:00 -08:00\n"),
-            (Some("a/post".into()), Some("\timage.txt 1969-12-31 16:00:00 -08:00".into()))
+            (
+                Some("a/post".into()),
+                Some("\timage.txt 1969-12-31 16:00:00 -08:00".into())
+            )
         );
         assert_eq!(
-            f("a/post\timage.txt\t2010-08-18 20:13:31.628002255 -0500\n").0.as_deref(),
+            f("a/post\timage.txt\t2010-08-18 20:13:31.628002255 -0500\n")
+                .0
+                .as_deref(),
             Some("a/post")
         );
-        assert_eq!(f("a/foo bar\tx\n"), (Some("a/foo bar".into()), Some("\tx".into())));
+        assert_eq!(
+            f("a/foo bar\tx\n"),
+            (Some("a/foo bar".into()), Some("\tx".into()))
+        );
     }
 }

@@ -63,7 +63,9 @@ impl<'a> Parser<'a> {
                 i = self.plain_section(i, None);
             } else if starts(l, "*** ")
                 && self.line(i + 1).is_some_and(|n| starts(n, "--- "))
-                && self.line(i + 2).is_some_and(|n| starts(n, "***************"))
+                && self
+                    .line(i + 2)
+                    .is_some_and(|n| starts(n, "***************"))
             {
                 // A context diff (`diff -c`), read as GNU patch reads it.
                 i = self.plain_section(i, None);
@@ -326,10 +328,16 @@ impl<'a> Parser<'a> {
                 self.strip
             ));
         }
-        let (hunks, i) = if self.line(start + 2).is_some_and(|l| starts(l, "***************")) {
+        let (hunks, i) = if self
+            .line(start + 2)
+            .is_some_and(|l| starts(l, "***************"))
+        {
             let (hunks, next) = crate::context::hunks(&self.lines, start + 2);
             if hunks.is_empty() && f.problem.is_none() {
-                f.problem = Some(format!("line {}: unreadable context hunk header", start + 4));
+                f.problem = Some(format!(
+                    "line {}: unreadable context hunk header",
+                    start + 4
+                ));
             }
             (hunks, next.max(start + 3))
         } else {
@@ -552,11 +560,7 @@ impl<'a> Parser<'a> {
         // hunk where its header's counts end (a diffstat or a stray line
         // after it is trailing text).
         if self.line(i).is_some_and(|l| l.first() == Some(&b'\\')) {
-            fail(
-                &mut h,
-                i + 1,
-                "`\\` line after the end of the hunk".into(),
-            );
+            fail(&mut h, i + 1, "`\\` line after the end of the hunk".into());
         }
         (h, i)
     }
@@ -572,15 +576,16 @@ fn inconsistent_names(
     old_null: bool,
     new_null: bool,
 ) -> Option<String> {
-    let check = |git: &Option<String>, got: &Option<String>, null: bool, line: usize, side: &str| {
-        match (git, got) {
+    let check =
+        |git: &Option<String>, got: &Option<String>, null: bool, line: usize, side: &str| match (
+            git, got,
+        ) {
             (Some(g), Some(n)) if !null && g != n => Some(format!(
                 "line {line}: inconsistent {side} file name: `{n}` here, `{g}` in `diff --git` \
                  (as git apply, refused)"
             )),
             _ => None,
-        }
-    };
+        };
     check(&git.0, &f.old_path, old_null, start + 1, "old")
         .or_else(|| check(&git.1, &f.new_path, new_null, start + 2, "new"))
 }

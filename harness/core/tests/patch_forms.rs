@@ -3,7 +3,9 @@
 //! running GNU patch 2.7.6 (`patch -pN -N -F2 --no-backup-if-mismatch`) or
 //! git 2.47.3 (`git apply`) on the same fixture, as noted per test.
 
-use harness_core::apply::{apply_series, ApplyOptions, FileChange, MemTree, PatchInput, SeriesOutcome};
+use harness_core::apply::{
+    apply_series, ApplyOptions, FileChange, MemTree, PatchInput, SeriesOutcome,
+};
 use harness_core::parse::parse_patch;
 use harness_core::report::{AggregateStatus, HunkStatus};
 
@@ -58,7 +60,10 @@ fn overlapping_hunk_is_not_matched_inside_the_previous_hunk() {
     let p = "--- a\n+++ a\n@@ -1,6 +1,7 @@\n 1\n 2\n 3\n+a\n 4\n 5\n 6\n\
              @@ -7,6 +8,7 @@\n 1\n 2\n 3\n+a\n 4\n 5\n 6\n";
     let o = run_series(&t, &[p], 0);
-    assert_eq!(hunk_statuses(&o), vec![HunkStatus::Applied, HunkStatus::Failed]);
+    assert_eq!(
+        hunk_statuses(&o),
+        vec![HunkStatus::Applied, HunkStatus::Failed]
+    );
     let h1 = &o.report.patches[0].files[0].hunks[0];
     assert_eq!((h1.line, h1.offset), (Some(7), Some(6)));
     assert_eq!(o.report.status, AggregateStatus::Partial);
@@ -176,7 +181,10 @@ fn deletion_leaving_content_fails() {
     let f = &o.report.patches[0].files[0];
     assert_eq!(f.hunks[0].status, HunkStatus::Applied);
     assert_eq!(f.status, AggregateStatus::Failed);
-    assert!(f.reason.as_deref().is_some_and(|r| r.contains("not deleting")));
+    assert!(f
+        .reason
+        .as_deref()
+        .is_some_and(|r| r.contains("not deleting")));
     assert_eq!(content(&o, "target").as_deref(), Some("2\n"));
 }
 
@@ -226,7 +234,10 @@ fn context_diffs_are_read_as_gnu_reads_them() {
              ***************\n*** 1,3 ****\n  m\n! n\n  o\n--- 1,3 ----\n  m\n! N\n  o\n\
              ***************\n*** 4 ****\n--- 4,5 ----\n  p\n+ q\n";
     let o = run_series(&t, &[p], 1);
-    assert_eq!(hunk_statuses(&o), vec![HunkStatus::Applied, HunkStatus::Applied]);
+    assert_eq!(
+        hunk_statuses(&o),
+        vec![HunkStatus::Applied, HunkStatus::Applied]
+    );
     assert_eq!(content(&o, "test").as_deref(), Some("m\nN\no\np\nq\n"));
 }
 
@@ -249,9 +260,13 @@ fn rename_already_done_is_reported_already_applied() {
     // fails here with "old.h: No such file or directory"; the tree already has
     // the result, which is what `already-applied` means.)
     let t = tree(&[("new.h", "x\n")]);
-    let p = "diff --git a/old.h b/new.h\nsimilarity index 100%\nrename from old.h\nrename to new.h\n";
+    let p =
+        "diff --git a/old.h b/new.h\nsimilarity index 100%\nrename from old.h\nrename to new.h\n";
     let o = run_series(&t, &[p], 1);
     assert_eq!(o.report.patches.len(), 1);
-    assert_eq!(o.report.patches[0].files[0].status, AggregateStatus::AlreadyApplied);
+    assert_eq!(
+        o.report.patches[0].files[0].status,
+        AggregateStatus::AlreadyApplied
+    );
     assert!(o.changes.files.is_empty());
 }

@@ -335,9 +335,15 @@ pub fn has_git_file_op(text: &str) -> bool {
             if OPS.iter().any(|op| l.starts_with(op)) {
                 return true;
             }
-            let extended = ["index ", "similarity index ", "dissimilarity index ", "rename to ", "copy to "]
-                .iter()
-                .any(|p| l.starts_with(p));
+            let extended = [
+                "index ",
+                "similarity index ",
+                "dissimilarity index ",
+                "rename to ",
+                "copy to ",
+            ]
+            .iter()
+            .any(|p| l.starts_with(p));
             in_header = extended;
         }
     }
@@ -354,12 +360,16 @@ mod file_op_tests {
         assert!(has_git_file_op(
             "msg\n---\ndiff --git a/f b/g\nsimilarity index 100%\nrename from f\nrename to g\n"
         ));
-        assert!(has_git_file_op("diff --git a/f b/f\nold mode 100644\nnew mode 100755\n"));
+        assert!(has_git_file_op(
+            "diff --git a/f b/f\nold mode 100644\nnew mode 100755\n"
+        ));
         assert!(has_git_file_op(
             "diff --git a/f b/f\ndeleted file mode 100644\nindex e69de29..0000000\n"
         ));
         // Prose mentioning the words is not.
         assert!(!has_git_file_op("we did a rename from f to g\n"));
-        assert!(!has_git_file_op("diff --git a/f b/f\nsome text\nrename from f\n"));
+        assert!(!has_git_file_op(
+            "diff --git a/f b/f\nsome text\nrename from f\n"
+        ));
     }
 }

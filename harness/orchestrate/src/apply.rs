@@ -470,7 +470,10 @@ mod tests {
         let e = BaseTree::read(&dt, "in/f").expect_err("never through a link");
         assert!(e.contains("through symlink `in`"), "{e}");
         let link = BaseTree::read(&dt, "in").expect("ok").expect("present");
-        assert_eq!((link.bytes.to_vec(), link.mode), (b"d".to_vec(), Some(SYMLINK_MODE)));
+        assert_eq!(
+            (link.bytes.to_vec(), link.mode),
+            (b"d".to_vec(), Some(SYMLINK_MODE))
+        );
         assert_eq!(BaseTree::entry(&dt, "in"), Some(EntryKind::Symlink));
         assert_eq!(BaseTree::entry(&dt, "d"), Some(EntryKind::Dir));
         assert!(BaseTree::read(&dt, "../x").is_err());

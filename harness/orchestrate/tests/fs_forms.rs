@@ -45,7 +45,10 @@ fn index_line_mode_keeps_the_exec_bit() {
     assert_eq!(o.report.status, AggregateStatus::Applied);
     let f = out.path().join("into/f");
     assert_eq!(fs::read_to_string(&f).expect("read"), "b\n");
-    assert_ne!(fs::metadata(&f).expect("meta").permissions().mode() & 0o111, 0);
+    assert_ne!(
+        fs::metadata(&f).expect("meta").permissions().mode() & 0o111,
+        0
+    );
 }
 
 #[test]
@@ -61,10 +64,19 @@ fn git_symlink_patches_modify_and_create_links() {
     let (o, out) = apply_into(t.path(), p);
     assert_eq!(o.report.status, AggregateStatus::Applied);
     let into = out.path().join("into");
-    assert_eq!(fs::read_link(into.join("link")).expect("link"), Path::new("target2"));
-    assert_eq!(fs::read_link(into.join("new")).expect("link"), Path::new("d/g"));
+    assert_eq!(
+        fs::read_link(into.join("link")).expect("link"),
+        Path::new("target2")
+    );
+    assert_eq!(
+        fs::read_link(into.join("new")).expect("link"),
+        Path::new("d/g")
+    );
     // The base tree is untouched.
-    assert_eq!(fs::read_link(t.path().join("link")).expect("link"), Path::new("target1"));
+    assert_eq!(
+        fs::read_link(t.path().join("link")).expect("link"),
+        Path::new("target1")
+    );
 }
 
 #[test]
@@ -75,10 +87,16 @@ fn plain_patch_on_a_symlink_is_refused() {
     symlink("target1", t.path().join("link")).expect("symlink");
     let p = "--- a/link\n+++ b/link\n@@ -1 +1 @@\n-target1\n+target2\n";
     let (o, out) = apply_into(t.path(), p);
-    assert_eq!(o.report.patches[0].files[0].hunks[0].status, HunkStatus::Malformed);
+    assert_eq!(
+        o.report.patches[0].files[0].hunks[0].status,
+        HunkStatus::Malformed
+    );
     assert_ne!(o.report.status, AggregateStatus::Applied);
     let into = out.path().join("into");
-    assert_eq!(fs::read_link(into.join("link")).expect("link"), Path::new("target1"));
+    assert_eq!(
+        fs::read_link(into.join("link")).expect("link"),
+        Path::new("target1")
+    );
 }
 
 #[test]
@@ -96,8 +114,16 @@ fn a_path_through_a_directory_symlink_is_refused_in_the_verdict() {
     let (o, out) = apply_into(t.path(), p);
     let f = &o.report.patches[0].files[0];
     assert_eq!(f.status, AggregateStatus::Malformed);
-    assert!(f.reason.as_deref().is_some_and(|r| r.contains("symlink `ld`")), "{f:?}");
-    assert_eq!(fs::read_to_string(out.path().join("into/d/g")).expect("read"), "x\n");
+    assert!(
+        f.reason
+            .as_deref()
+            .is_some_and(|r| r.contains("symlink `ld`")),
+        "{f:?}"
+    );
+    assert_eq!(
+        fs::read_to_string(out.path().join("into/d/g")).expect("read"),
+        "x\n"
+    );
 }
 
 #[test]

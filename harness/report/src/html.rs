@@ -8,8 +8,8 @@
 
 use crate::model::{Cell, CellBoot, MatrixReport, StageStatus};
 use crate::view::{
-    aggregate_str, boot_word, cell_verdict, expectation_mismatches, hunk_counts,
-    hunk_str, stage_str, stage_words, test_str, Grid,
+    aggregate_str, boot_word, cell_verdict, expectation_mismatches, hunk_counts, hunk_str,
+    stage_str, stage_words, test_str, Grid,
 };
 use std::fmt::Write;
 

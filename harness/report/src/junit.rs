@@ -45,7 +45,11 @@ struct Failed {
 
 fn failed(expected: bool, message: &str, ty: &str, description: Option<String>) -> Failed {
     let status = if expected {
-        failure(&format!("expected failure: {message}"), "expected-failure", description)
+        failure(
+            &format!("expected failure: {message}"),
+            "expected-failure",
+            description,
+        )
     } else {
         failure(message, ty, description)
     };
@@ -192,16 +196,20 @@ fn suite(cell: &Cell) -> TestSuite {
             let f = failed(build_expected(cell), &msg, "build", Some(lines.join("\n")));
             failed_case(cell, "build".into(), f)
         }
-        StageStatus::Skipped => case(cell, "build".into(), skipped(
-            &format!(
-                "build skipped ({})",
-                cell.actual
-                    .build
-                    .as_deref()
-                    .unwrap_or("an earlier stage failed or the matrix says so")
+        StageStatus::Skipped => case(
+            cell,
+            "build".into(),
+            skipped(
+                &format!(
+                    "build skipped ({})",
+                    cell.actual
+                        .build
+                        .as_deref()
+                        .unwrap_or("an earlier stage failed or the matrix says so")
+                ),
+                None,
             ),
-            None,
-        )),
+        ),
     };
     if let Some(t) = secs(b.seconds) {
         if b.status != StageStatus::Skipped {
@@ -276,7 +284,13 @@ fn suite(cell: &Cell) -> TestSuite {
     for (name, t) in crate::view::flat_tests(cell) {
         let reason = t.reason.clone().unwrap_or_default();
         let name = format!("test {name}");
-        let or = |fallback: &'static str| if reason.is_empty() { fallback.to_owned() } else { reason.clone() };
+        let or = |fallback: &'static str| {
+            if reason.is_empty() {
+                fallback.to_owned()
+            } else {
+                reason.clone()
+            }
+        };
         let tc = match t.status {
             TestStatus::Pass => case(cell, name, TestCaseStatus::success()),
             TestStatus::Fail => {
@@ -286,7 +300,12 @@ fn suite(cell: &Cell) -> TestSuite {
             TestStatus::Skip => case(cell, name, skipped(&or("skipped in the guest"), None)),
             // An xfail ran and failed in the way the test itself declares.
             TestStatus::Xfail => {
-                let f = failed(true, &format!("xfail: {}", or("declared by the test")), "guest-test", None);
+                let f = failed(
+                    true,
+                    &format!("xfail: {}", or("declared by the test")),
+                    "guest-test",
+                    None,
+                );
                 failed_case(cell, name, f)
             }
         };

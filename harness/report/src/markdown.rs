@@ -132,10 +132,17 @@ fn unexpected_cells(o: &mut String, report: &MatrixReport) {
             );
         }
         if c.build.errors.len() > MAX_ERRORS {
-            let _ = writeln!(o, "- … and {} more build errors", c.build.errors.len() - MAX_ERRORS);
+            let _ = writeln!(
+                o,
+                "- … and {} more build errors",
+                c.build.errors.len() - MAX_ERRORS
+            );
         }
         let excerpt = &c.build.log_excerpt;
-        if c.build.status == crate::model::StageStatus::Failed && c.build.errors.is_empty() && !excerpt.is_empty() {
+        if c.build.status == crate::model::StageStatus::Failed
+            && c.build.errors.is_empty()
+            && !excerpt.is_empty()
+        {
             o.push('\n');
             let from = excerpt.len().saturating_sub(15);
             fenced(o, &excerpt[from..].join("\n"));
@@ -143,9 +150,20 @@ fn unexpected_cells(o: &mut String, report: &MatrixReport) {
         if let CellBoot::Ran(r) = &c.boot {
             if !r.trace.is_empty() {
                 o.push('\n');
-                fenced(o, &r.trace.iter().take(15).cloned().collect::<Vec<_>>().join("\n"));
+                fenced(
+                    o,
+                    &r.trace
+                        .iter()
+                        .take(15)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                );
             }
-            let detail = r.detail.as_deref().map(|d| format!(": {}", esc(&one_line(d))));
+            let detail = r
+                .detail
+                .as_deref()
+                .map(|d| format!(": {}", esc(&one_line(d))));
             let _ = writeln!(
                 o,
                 "- **Boot**: {} — accel {}, {:.1} s{}",
@@ -200,7 +218,11 @@ fn failed_hunks(o: &mut String, report: &MatrixReport) {
             let _ = writeln!(o, "## Hunks that did not apply\n");
             any = true;
         }
-        let expected = if crate::view::apply_expected(c) { " (as expected)" } else { "" };
+        let expected = if crate::view::apply_expected(c) {
+            " (as expected)"
+        } else {
+            ""
+        };
         let _ = writeln!(
             o,
             "### {} @ {}: {} hunk{}{expected}\n",
@@ -213,7 +235,10 @@ fn failed_hunks(o: &mut String, report: &MatrixReport) {
         let shown = rows.len().min(MAX_HUNKS).min(budget);
         budget -= shown;
         if shown > 0 {
-            let _ = writeln!(o, "| patch | file | hunk | status | line | diagnosis |\n|---|---|---|---|---|---|");
+            let _ = writeln!(
+                o,
+                "| patch | file | hunk | status | line | diagnosis |\n|---|---|---|---|---|---|"
+            );
             for r in &rows[..shown] {
                 let _ = writeln!(o, "{r}");
             }
@@ -247,7 +272,11 @@ fn hunk_rows(c: &Cell) -> Vec<String> {
     let mut rows = Vec::new();
     for p in &c.apply.patches {
         for e in &p.errors {
-            rows.push(format!("| {} | — | — | error | | {} |", cell_text(&p.name), cell_text(e)));
+            rows.push(format!(
+                "| {} | — | — | error | | {} |",
+                cell_text(&p.name),
+                cell_text(e)
+            ));
         }
         for f in &p.files {
             for h in &f.hunks {
@@ -278,7 +307,10 @@ fn trees(o: &mut String, report: &MatrixReport) {
     if report.trees.is_empty() {
         return;
     }
-    let _ = writeln!(o, "## Trees\n\n| tree | source | version | sha256 |\n|---|---|---|---|");
+    let _ = writeln!(
+        o,
+        "## Trees\n\n| tree | source | version | sha256 |\n|---|---|---|---|"
+    );
     for t in &report.trees {
         let field = |k: &str| t.provenance.get(k).and_then(|v| v.as_str()).unwrap_or("");
         let source = [field("package"), field("url"), field("path")]
@@ -296,7 +328,11 @@ fn trees(o: &mut String, report: &MatrixReport) {
             cell_text(&t.name),
             cell_text(source),
             cell_text(version),
-            if hash.is_empty() { "—".to_owned() } else { format!("`{hash}`") }
+            if hash.is_empty() {
+                "—".to_owned()
+            } else {
+                format!("`{hash}`")
+            }
         );
     }
     o.push('\n');

@@ -77,23 +77,50 @@ pub fn stage_words(cell: &Cell) -> Vec<String> {
     };
     if cell.build.status == StageStatus::Skipped {
         let reason = boot_reason.or(cell.build.log_excerpt.first().map(String::as_str));
-        let why = reason.map(|r| format!(" ({})", one_line(r))).unwrap_or_default();
+        let why = reason
+            .map(|r| format!(" ({})", one_line(r)))
+            .unwrap_or_default();
         if boot_reason.is_some() {
             out.push(format!("build, boot: not run{why}"));
             return out;
         }
         out.push(format!("build: not run{why}"));
     } else {
-        let mark = if build_expected(cell) { " (expected)" } else { "" };
-        let how = if cell.build.reused { "reused".to_owned() } else { format!("in {:.0} s", cell.build.seconds) };
-        let what = if cell.build.base_only { "build (base tree)" } else { "build" };
-        out.push(format!("{what}: {}{mark} {how}", stage_str(cell.build.status)));
+        let mark = if build_expected(cell) {
+            " (expected)"
+        } else {
+            ""
+        };
+        let how = if cell.build.reused {
+            "reused".to_owned()
+        } else {
+            format!("in {:.0} s", cell.build.seconds)
+        };
+        let what = if cell.build.base_only {
+            "build (base tree)"
+        } else {
+            "build"
+        };
+        out.push(format!(
+            "{what}: {}{mark} {how}",
+            stage_str(cell.build.status)
+        ));
     }
     match &cell.boot {
-        CellBoot::Skipped { reason, .. } => out.push(format!("boot: not run ({})", one_line(reason))),
+        CellBoot::Skipped { reason, .. } => {
+            out.push(format!("boot: not run ({})", one_line(reason)))
+        }
         CellBoot::Ran(b) => {
-            let mark = if boot_expected(cell) { " (expected)" } else { "" };
-            out.push(format!("boot: {}{mark} in {:.1} s", boot_status_str(b.status), b.seconds));
+            let mark = if boot_expected(cell) {
+                " (expected)"
+            } else {
+                ""
+            };
+            out.push(format!(
+                "boot: {}{mark} in {:.1} s",
+                boot_status_str(b.status),
+                b.seconds
+            ));
         }
     }
     if let Some(t) = test_words(cell) {
@@ -104,7 +131,11 @@ pub fn stage_words(cell: &Cell) -> Vec<String> {
 
 fn apply_words(cell: &Cell) -> String {
     let (applied, already, failed, malformed) = hunk_counts(cell);
-    let mark = if apply_expected(cell) { " (expected)" } else { "" };
+    let mark = if apply_expected(cell) {
+        " (expected)"
+    } else {
+        ""
+    };
     let mut parts = Vec::new();
     if failed > 0 {
         parts.push(format!("{failed} hunk{} failed{mark}", plural(failed)));
@@ -137,7 +168,11 @@ fn test_words(cell: &Cell) -> Option<String> {
         (TestStatus::Skip, "skip"),
     ]
     .into_iter()
-    .filter_map(|(s, w)| Some(count(s)).filter(|n| *n > 0).map(|n| format!("{n} {w}")))
+    .filter_map(|(s, w)| {
+        Some(count(s))
+            .filter(|n| *n > 0)
+            .map(|n| format!("{n} {w}"))
+    })
     .collect();
     Some(format!("tests: {}", parts.join(", ")))
 }
@@ -303,7 +338,9 @@ pub fn expectation_mismatches(cell: &Cell) -> Vec<String> {
             }
             None if !cell.as_expected
                 && act.as_deref().is_some_and(|a| {
-                    a != pass && a != "skipped" && !(stage == "apply" && undeclared_apply_ok(Some(a)))
+                    a != pass
+                        && a != "skipped"
+                        && !(stage == "apply" && undeclared_apply_ok(Some(a)))
                 }) =>
             {
                 out.push(format!("{stage}: expected {pass}, got {got}"));

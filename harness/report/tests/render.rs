@@ -73,7 +73,12 @@ fn markdown_has_grid_and_cell_details() {
     // netns-l2-l3 fails to apply (as declared), so only the base tree is
     // built; on the apply-only tree nothing is built, and the grid says why.
     assert!(md.contains("⚠️ expected failure: apply: 6 hunks failed (expected), 1 already applied · build (base tree): passed in 191 s"), "{md}");
-    assert!(md.contains("· build, boot: not run (tree linux-6.12 is apply-only in this matrix (build: false))"), "{md}");
+    assert!(
+        md.contains(
+            "· build, boot: not run (tree linux-6.12 is apply-only in this matrix (build: false))"
+        ),
+        "{md}"
+    );
     // Failed hunks carry their diagnosis, escaped (the fixture has <script> in one).
     assert!(
         md.contains("file-moved: include/linux/net\\_namespace.h no longer exists"),
@@ -90,9 +95,17 @@ fn markdown_has_grid_and_cell_details() {
         "{md}"
     );
     // Failed hunks are listed once per series and tree, not once per config.
-    assert_eq!(md.matches("### netns-l2-l3 @ linux-6.1: 6 hunks (as expected)").count(), 1, "{md}");
+    assert_eq!(
+        md.matches("### netns-l2-l3 @ linux-6.1: 6 hunks (as expected)")
+            .count(),
+        1,
+        "{md}"
+    );
     // Boot line with accel and seconds; guest test table.
-    assert!(md.contains("**Boot**: tests-failed — accel tcg, 2.3 s"), "{md}");
+    assert!(
+        md.contains("**Boot**: tests-failed — accel tcg, 2.3 s"),
+        "{md}"
+    );
     assert!(
         md.contains(
             "| veth\\_ping\\_both\\_ways | fail | ping 10.0.0.2 from ns1: 100% packet loss |"
@@ -139,14 +152,21 @@ fn junit_parses_back_with_expected_counts() {
     for suite in &parsed.test_suites {
         for t in &suite.test_cases {
             let id = (suite.name.as_str().to_string(), t.name.as_str().to_string());
-            let marked = t.properties.iter().any(|p| p.name.as_str() == "expected" && p.value.as_str() == "true");
+            let marked = t
+                .properties
+                .iter()
+                .any(|p| p.name.as_str() == "expected" && p.value.as_str() == "true");
             match &t.status {
                 quick_junit::TestCaseStatus::NonSuccess { message, ty, .. } => {
                     let m = message.as_ref().map(|m| m.as_str()).unwrap_or("");
                     let ty = ty.as_ref().map(|m| m.as_str()).unwrap_or("");
                     let says = m.starts_with("expected failure: ") && ty == "expected-failure";
                     assert_eq!(says, marked, "{id:?}: message/type and property disagree");
-                    if marked { expected += 1 } else { unexpected.push(id) }
+                    if marked {
+                        expected += 1
+                    } else {
+                        unexpected.push(id)
+                    }
                 }
                 quick_junit::TestCaseStatus::Skipped { message, .. } => {
                     let m = message.as_ref().map(|m| m.as_str()).unwrap_or("");
@@ -158,7 +178,10 @@ fn junit_parses_back_with_expected_counts() {
             }
         }
     }
-    assert!(skipped_that_failed.is_empty(), "failures written as skipped: {skipped_that_failed:?}");
+    assert!(
+        skipped_that_failed.is_empty(),
+        "failures written as skipped: {skipped_that_failed:?}"
+    );
     assert_eq!(
         unexpected,
         vec![
@@ -180,7 +203,13 @@ fn junit_parses_back_with_expected_counts() {
         .flat_map(|c| &c.apply.patches)
         .flat_map(|p| &p.files)
         .flat_map(|f| &f.hunks)
-        .filter(|h| matches!(h.status, harness_report::model::HunkStatus::Failed | harness_report::model::HunkStatus::Malformed))
+        .filter(|h| {
+            matches!(
+                h.status,
+                harness_report::model::HunkStatus::Failed
+                    | harness_report::model::HunkStatus::Malformed
+            )
+        })
         .count();
     let xfails = report
         .cells
@@ -221,7 +250,12 @@ fn summary_stays_pasteable_with_many_failed_hunks() {
     // cells, as the default matrix): the summary must stay under 20 KB (a PR
     // comment, a mail reply) and say how many more are in index.html.
     let mut report = fixture("full.json");
-    let template = report.cells.iter().find(|c| c.series == "preempt-rt").expect("cell").clone();
+    let template = report
+        .cells
+        .iter()
+        .find(|c| c.series == "preempt-rt")
+        .expect("cell")
+        .clone();
     let mut hunk = None;
     for f in template.apply.patches.iter().flat_map(|p| &p.files) {
         for h in &f.hunks {
@@ -243,7 +277,10 @@ fn summary_stays_pasteable_with_many_failed_hunks() {
     assert!(md.len() < 20_000, "summary.md is {} bytes", md.len());
     // big0 has 301 (its 300 plus the template's own 0040 hunk in another
     // file); 25 are listed; the later ones only once the budget allows.
-    assert!(md.contains("### big0 @ linux-6.1: 301 hunks (as expected)"), "{md}");
+    assert!(
+        md.contains("### big0 @ linux-6.1: 301 hunks (as expected)"),
+        "{md}"
+    );
     assert!(md.contains("… and 276 more in index.html"), "{md}");
     assert!(md.contains("… and 301 more in index.html"), "{md}");
 }
@@ -296,7 +333,10 @@ fn html_escapes_untrusted_text_and_colours_cells() {
         ("preempt-rt-prefix@linux-6.1:ip-multiple-tables-n", "passed"),
         ("preempt-rt@linux-6.1:ip-multiple-tables-y", "unexpected"),
         // Its apply ran and failed (as declared); that outranks "not built".
-        ("netns-l2-l3@linux-6.12:ip-multiple-tables-n", "expected-failure"),
+        (
+            "netns-l2-l3@linux-6.12:ip-multiple-tables-n",
+            "expected-failure",
+        ),
     ] {
         let needle = format!("<td class=\"cell {class}\" data-cell-id=\"{id}\"");
         assert!(html.contains(&needle), "missing {needle}");

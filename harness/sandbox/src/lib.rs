@@ -552,14 +552,18 @@ mod tests {
         // fixture is the host's own /etc/shadow, when the tests can read it
         // (as root; otherwise the sandbox cannot either, nothing to show).
         let s = Sandbox::new();
-        s.probe().expect("bubblewrap must work (apt-get install bubblewrap)");
+        s.probe()
+            .expect("bubblewrap must work (apt-get install bubblewrap)");
         if std::fs::read("/etc/shadow").map_or(true, |b| b.is_empty()) {
             return;
         }
         // Covered by /dev/null on a nodev bind: reading fails (EACCES) or
         // gives nothing; never the hashes (before the fix: `root:*:...`).
         let out = s.command("cat", ["/etc/shadow"]).output().unwrap();
-        assert!(out.stdout.is_empty(), "the sandbox read /etc/shadow: {out:?}");
+        assert!(
+            out.stdout.is_empty(),
+            "the sandbox read /etc/shadow: {out:?}"
+        );
     }
 
     #[test]

@@ -177,7 +177,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         .allow_splats
         .iter()
         .map(|a| {
-            let (fingerprint, reason) = a.split_once('=').unwrap_or((a, "allowed on the command line"));
+            let (fingerprint, reason) = a
+                .split_once('=')
+                .unwrap_or((a, "allowed on the command line"));
             harness_boot::splat::AllowedSplat {
                 fingerprint: fingerprint.to_owned(),
                 reason: reason.to_owned(),
@@ -220,9 +222,21 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             crate::common::outln!("  | {l}");
         }
         for sp in &report.splats {
-            let during = sp.test.as_deref().map(|t| format!(" during {t}")).unwrap_or_default();
-            let allowed = sp.allowed.as_deref().map(|r| format!(" (allowed: {r})")).unwrap_or_default();
-            crate::common::outln!("  splat {}{during}{allowed}: {}", sp.fingerprint, sp.headline);
+            let during = sp
+                .test
+                .as_deref()
+                .map(|t| format!(" during {t}"))
+                .unwrap_or_default();
+            let allowed = sp
+                .allowed
+                .as_deref()
+                .map(|r| format!(" (allowed: {r})"))
+                .unwrap_or_default();
+            crate::common::outln!(
+                "  splat {}{during}{allowed}: {}",
+                sp.fingerprint,
+                sp.headline
+            );
         }
         if let Some(l) = &report.console_log {
             crate::common::outln!("  console log: {l}");

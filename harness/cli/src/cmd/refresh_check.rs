@@ -63,8 +63,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     opts.apply.max_fuzz = args.fuzz;
     let report = match args.sources.as_slice() {
         [one] => {
-            let src =
-                common::series_source(one).with_context(|| format!("source {one:?}"))?;
+            let src = common::series_source(one).with_context(|| format!("source {one:?}"))?;
             let sel = &args.select;
             if sel.revision.is_none() && sel.series_index.is_none() && sel.patches.is_none() {
                 refresh_check::refresh_check_source(&src, &tree, opts)?

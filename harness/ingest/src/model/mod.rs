@@ -168,7 +168,9 @@ impl Message {
 
     /// Carries a diff: hunks, or diff headers whose hunks are damaged.
     pub fn is_patch(&self) -> bool {
-        !self.hunks.is_empty() || self.diff_header.is_some() || crate::textscan::has_git_file_op(&self.text)
+        !self.hunks.is_empty()
+            || self.diff_header.is_some()
+            || crate::textscan::has_git_file_op(&self.text)
     }
 
     /// The address of `From:` (lower case), if any.

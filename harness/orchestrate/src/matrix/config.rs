@@ -255,7 +255,9 @@ impl MatrixConfig {
                 return Err(format!("series {}: empty `source`", s.name));
             }
             s.take_range()?;
-            s.expect.check().map_err(|e| format!("series {}: expect: {e}", s.name))?;
+            s.expect
+                .check()
+                .map_err(|e| format!("series {}: expect: {e}", s.name))?;
             for (tree, e) in &s.per_tree {
                 e.check()
                     .map_err(|e| format!("series {}: per_tree {tree}: {e}", s.name))?;
@@ -306,15 +308,28 @@ impl Expect {
     /// `faild` would otherwise make the cell unexpected forever).
     pub fn check(&self) -> Result<(), String> {
         use harness_report::model::{AggregateStatus, BootStatus, StageStatus};
-        fn known<T: serde::de::DeserializeOwned>(stage: &str, word: &Option<String>, words: &str) -> Result<(), String> {
+        fn known<T: serde::de::DeserializeOwned>(
+            stage: &str,
+            word: &Option<String>,
+            words: &str,
+        ) -> Result<(), String> {
             match word {
-                Some(w) if serde_json::from_value::<T>(serde_json::Value::String(w.clone())).is_err() => {
-                    Err(format!("{stage}: `{w}` is not a {stage} status (one of: {words})"))
+                Some(w)
+                    if serde_json::from_value::<T>(serde_json::Value::String(w.clone()))
+                        .is_err() =>
+                {
+                    Err(format!(
+                        "{stage}: `{w}` is not a {stage} status (one of: {words})"
+                    ))
                 }
                 _ => Ok(()),
             }
         }
-        known::<AggregateStatus>("apply", &self.apply, "applied, partial, failed, already-applied, malformed")?;
+        known::<AggregateStatus>(
+            "apply",
+            &self.apply,
+            "applied, partial, failed, already-applied, malformed",
+        )?;
         known::<StageStatus>("build", &self.build, "passed, failed, skipped")?;
         match self.boot.as_deref() {
             Some("skipped") | None => Ok(()),
@@ -380,7 +395,10 @@ mod expect_tests {
         with_expect("{apply: failed, build: passed, boot: tests-failed}").expect("valid words");
         with_expect("{boot: skipped}").expect("a boot that is not run");
         let err = with_expect("{apply: faild}").expect_err("a typo");
-        assert!(err.contains("m.yaml") && err.contains("`faild` is not a apply status"), "{err}");
+        assert!(
+            err.contains("m.yaml") && err.contains("`faild` is not a apply status"),
+            "{err}"
+        );
         let err = with_expect("{build: applied}").expect_err("an apply word for build");
         assert!(err.contains("build: `applied`"), "{err}");
     }

@@ -717,13 +717,21 @@ mod meets_tests {
     fn a_series_wholly_in_the_tree_meets_an_undeclared_expectation() {
         // Nothing failed: every hunk is already there. Before, the matrix
         // called such a cell unexpected while the reports listed no reason.
-        let none = Expect { apply: None, build: None, boot: None };
+        let none = Expect {
+            apply: None,
+            build: None,
+            boot: None,
+        };
         assert!(meets(&none, &actual("already-applied"), true));
         assert!(meets(&none, &actual("applied"), true));
         assert!(!meets(&none, &actual("partial"), true));
         assert!(!meets(&none, &actual("failed"), false));
         // A declared expectation is compared as written.
-        let partial = Expect { apply: Some("partial".into()), build: None, boot: None };
+        let partial = Expect {
+            apply: Some("partial".into()),
+            build: None,
+            boot: None,
+        };
         assert!(meets(&partial, &actual("partial"), false));
         assert!(!meets(&partial, &actual("already-applied"), false));
     }

@@ -53,6 +53,16 @@ pub struct SeriesEntry {
     /// Inclusive 1-based range "A-B" of the series to use.
     #[serde(default)]
     pub take: Option<String>,
+    /// For a mailbox: the revision to use (`N` of `vN`; default the newest,
+    /// taken whole as b4 takes it).
+    #[serde(default)]
+    pub revision: Option<u32>,
+    /// For a mailbox holding several series: the 1-based one to use.
+    #[serde(default)]
+    pub pick_series: Option<usize>,
+    /// Only these patch numbers of the chosen revision, e.g. "1-3,5".
+    #[serde(default)]
+    pub patches: Option<String>,
     #[serde(default)]
     pub expect: Expect,
     #[serde(default)]
@@ -75,6 +85,27 @@ impl SeriesEntry {
             }
         }
         e
+    }
+
+    /// Read the series source with this entry's choices (revision, series,
+    /// patch numbers), as `harness apply --revision/--series/--patches`.
+    pub fn load_source(&self, path: &Path) -> Result<harness_ingest::Series, String> {
+        let only = match &self.patches {
+            Some(list) => Some(
+                harness_ingest::parse_patch_list(list)
+                    .map_err(|e| format!("series {}: patches {list:?}: {e}", self.name))?,
+            ),
+            None => None,
+        };
+        let opts = harness_ingest::LoadOptions {
+            revision: self
+                .revision
+                .map_or(harness_ingest::RevisionChoice::Newest, harness_ingest::RevisionChoice::Version),
+            series: self.pick_series,
+        };
+        let ing = harness_ingest::ingest(path).map_err(|e| e.to_string())?;
+        ing.select(&opts, only.as_deref())
+            .map_err(|e| format!("{}: {e}", path.display()))
     }
 
     /// Parse `take: "A-B"` into an inclusive range.
@@ -380,6 +411,47 @@ pub fn fragment_symbols(text: &str) -> BTreeMap<String, String> {
 }
 
 #[cfg(test)]
+mod source_choice_tests {
+    use super::*;
+
+    fn entry(revision: Option<u32>, patches: Option<&str>) -> SeriesEntry {
+        SeriesEntry {
+            name: "netns".into(),
+            source: "netns-l2-l3".into(),
+            take: None,
+            revision,
+            pick_series: None,
+            patches: patches.map(str::to_owned),
+            expect: Expect::default(),
+            per_tree: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn a_matrix_source_can_choose_revision_and_patches() {
+        // harness-ingest's b4 fixture: v1 of 4 patches, then v2 of 3 (as b4
+        // reads it: v2 taken whole, v1's 4/4 not carried forward).
+        let mbox = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../ingest/tests/fixtures/b4rules/drops-last.mbox");
+        let subjects = |s: &harness_ingest::Series| -> Vec<bool> {
+            s.patches
+                .iter()
+                .map(|p| p.subject.as_deref().unwrap_or("").contains("v2"))
+                .collect()
+        };
+        let newest = entry(None, None).load_source(&mbox).expect("newest");
+        assert_eq!(subjects(&newest), vec![true, true, true]);
+        let v1 = entry(Some(1), None).load_source(&mbox).expect("v1");
+        assert_eq!(subjects(&v1), vec![false, false, false, false]);
+        let two = entry(None, Some("1,3")).load_source(&mbox).expect("1,3");
+        assert_eq!(two.patches.len(), 2);
+        let err = entry(Some(3), None).load_source(&mbox).expect_err("no v3");
+        assert!(err.contains("drops-last.mbox"), "{err}");
+        assert!(entry(None, Some("x")).load_source(&mbox).is_err());
+    }
+}
+
+#[cfg(test)]
 mod expect_tests {
     use super::*;
 
@@ -435,6 +507,9 @@ mod tests {
             name: "x".into(),
             source: "p".into(),
             take: Some("3-1".into()),
+            revision: None,
+            pick_series: None,
+            patches: None,
             expect: Expect::default(),
             per_tree: BTreeMap::new(),
         };

@@ -30,7 +30,8 @@ impl RealStages {
                     path.display()
                 ));
             }
-            let series = harness_ingest::load(&path)
+            let series = s
+                .load_source(&path)
                 .map_err(|e| format!("series `{}`: source `{}`: {e}", s.name, s.source))?;
             let n = series.patches.len();
             if n == 0 {

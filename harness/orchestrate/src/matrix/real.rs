@@ -312,7 +312,7 @@ impl Stages for RealStages {
 
     fn apply(&self, entry: &SeriesEntry, tree: &TreeHandle) -> Result<(ApplyResult, bool), String> {
         let path = self.series_path(&entry.source);
-        let mut series = harness_ingest::load(&path).map_err(|e| e.to_string())?;
+        let mut series = entry.load_source(&path)?;
         if let Some((a, b)) = entry.take_range()? {
             if b > series.patches.len() {
                 return Err(format!(

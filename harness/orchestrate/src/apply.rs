@@ -37,6 +37,11 @@ pub struct DirTree {
     root: PathBuf,
     canon_root: PathBuf,
     index: OnceLock<HashMap<String, Vec<String>>>,
+    /// Directories (relative) already seen not to be symlinks: the base
+    /// tree is read, never written, while a verdict is computed, so each
+    /// directory is looked at once (a series reads the same directories for
+    /// hundreds of files).
+    plain_dirs: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 impl DirTree {
@@ -50,6 +55,7 @@ impl DirTree {
             root: root.to_owned(),
             canon_root,
             index: OnceLock::new(),
+            plain_dirs: std::sync::Mutex::new(std::collections::HashSet::new()),
         })
     }
 
@@ -133,13 +139,27 @@ impl DirTree {
         let rel = check_path(rel)?;
         let mut cur = self.root.clone();
         let parts: Vec<&str> = rel.split('/').collect();
+        let mut prefix_len = 0;
         for (i, comp) in parts.iter().enumerate() {
             cur.push(comp);
-            if i + 1 < parts.len()
-                && fs::symlink_metadata(&cur).is_ok_and(|m| m.file_type().is_symlink())
-            {
-                let shown = parts[..=i].join("/");
-                return Err(format!("path `{rel}` goes through symlink `{shown}`"));
+            prefix_len += comp.len() + usize::from(i > 0);
+            if i + 1 == parts.len() {
+                break;
+            }
+            let prefix = &rel[..prefix_len];
+            if self.plain_dirs.lock().is_ok_and(|d| d.contains(prefix)) {
+                continue;
+            }
+            match fs::symlink_metadata(&cur) {
+                Ok(m) if m.file_type().is_symlink() => {
+                    return Err(format!("path `{rel}` goes through symlink `{prefix}`"));
+                }
+                Ok(m) if m.is_dir() => {
+                    if let Ok(mut d) = self.plain_dirs.lock() {
+                        d.insert(prefix.to_owned());
+                    }
+                }
+                _ => {}
             }
         }
         Ok(cur)
@@ -148,12 +168,18 @@ impl DirTree {
 
 impl BaseTree for DirTree {
     fn entry(&self, path: &str) -> Option<EntryKind> {
+        if self.plain_dirs.lock().is_ok_and(|d| d.contains(path)) {
+            return Some(EntryKind::Dir);
+        }
         let p = self.no_follow(path).ok()?;
         let m = fs::symlink_metadata(p).ok()?;
         let t = m.file_type();
         Some(if t.is_symlink() {
             EntryKind::Symlink
         } else if t.is_dir() {
+            if let Ok(mut d) = self.plain_dirs.lock() {
+                d.insert(path.to_owned());
+            }
             EntryKind::Dir
         } else if t.is_file() {
             EntryKind::File

@@ -143,8 +143,18 @@ impl Message {
         self.hunks = textscan::own_hunks(&text);
         self.quoted = textscan::quoted_hunks(&text);
         self.trailers = trailers::own(&text);
-        self.followup_trailers = trailers::followup(&text);
         self.diff_header = textscan::diff_header_line(&text);
+        // A follow-up's trailers are in what it writes, not in a diff it
+        // carries: read only the text before the first (unquoted) diff
+        // header (a patch's diff is most of its text).
+        let before_diff = match self.diff_header {
+            Some(line) => text
+                .split_inclusive('\n')
+                .take(line - 1)
+                .collect::<String>(),
+            None => text.clone(),
+        };
+        self.followup_trailers = trailers::followup(&before_diff);
         self.diffstat = textscan::has_diffstat(&text);
         self.change_id = textscan::change_id(&text);
         if self.hunks.is_empty() {
@@ -374,4 +384,28 @@ pub struct SeriesReport {
     pub series: Vec<SeriesEntry>,
     pub others: Vec<OtherMessage>,
     pub damage: Vec<DamageNote>,
+}
+
+#[cfg(test)]
+mod followup_tests {
+    use super::*;
+
+    #[test]
+    fn a_trailer_inside_a_carried_diff_is_not_a_followup_trailer() {
+        // A reply that carries a fixup diff of a file listing trailers: the
+        // diff's context line is the file's text, not the sender's trailer.
+        // The sender's own line before the diff is.
+        let raw = b"From: Rev Iewer <rev@example.org>\nSubject: Re: [PATCH 1/1] doc\n\
+Message-Id: <r1@example.org>\nIn-Reply-To: <p1@example.org>\n\n\
+Tested-by: Rev Iewer <rev@example.org>\n\nfixup:\n\n\
+diff --git a/doc.txt b/doc.txt\n--- a/doc.txt\n+++ b/doc.txt\n@@ -1,2 +1,2 @@\n\
+ Acked-by: Some One <one@example.org>\n-old\n+new\n";
+        let m = Message::from_raw(0, PathBuf::from("t.mbox"), 1, raw);
+        let names: Vec<&str> = m
+            .followup_trailers
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect();
+        assert_eq!(names, vec!["Tested-by"], "{:?}", m.followup_trailers);
+    }
 }

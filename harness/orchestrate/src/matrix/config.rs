@@ -98,9 +98,10 @@ impl SeriesEntry {
             None => None,
         };
         let opts = harness_ingest::LoadOptions {
-            revision: self
-                .revision
-                .map_or(harness_ingest::RevisionChoice::Newest, harness_ingest::RevisionChoice::Version),
+            revision: self.revision.map_or(
+                harness_ingest::RevisionChoice::Newest,
+                harness_ingest::RevisionChoice::Version,
+            ),
             series: self.pick_series,
         };
         let ing = harness_ingest::ingest(path).map_err(|e| e.to_string())?;

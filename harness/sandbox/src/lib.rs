@@ -512,7 +512,7 @@ mod tests {
     #[test]
     fn args_hide_home_bind_writable_after_tmpfs_and_drop_caps() {
         let s = Sandbox::new()
-            .writable("/work/w")
+            .writable("/srv/build/w")
             .readonly("/root/.cache/x");
         let a = s.bwrap_args();
         let pos = |x: &str| a.iter().position(|y| y == x).unwrap();
@@ -524,7 +524,7 @@ mod tests {
             .position(|w| w[0] == "--tmpfs" && w[1] == "/root")
             .unwrap();
         assert!(
-            pos("/work/w") > root_tmpfs,
+            pos("/srv/build/w") > root_tmpfs,
             "bind must follow the tmpfs over home"
         );
         assert!(pos("/root/.cache/x") > root_tmpfs);

@@ -2,31 +2,14 @@
 //! tree: a second run waits for the first instead of deleting its objects; a
 //! stored kernel whose bytes changed (0-byte, truncated) is never reused; an
 //! artifact that is a symlink out of the build directory is not copied out.
-use harness_build::build::{build, BuildOptions, BuildStatus, RUNNING_MARKER};
-use harness_build::kconfig::{merge, MergeOptions};
+mod common;
+use common::{configure, fixture, opts};
+use harness_build::build::{build, BuildStatus, RUNNING_MARKER};
 use harness_build::{lock_build_dir, HostCommands};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::mpsc;
 use std::time::Duration;
-
-fn fixture() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fake-kernel")
-}
-
-fn configure(tree: &Path, out: &Path) {
-    let frag = out.with_extension("frag");
-    std::fs::write(&frag, "CONFIG_NET=y\n").expect("frag");
-    let k = merge(tree, out, &[frag], &MergeOptions::default(), &HostCommands).expect("merge");
-    assert!(k.ok());
-}
-
-fn opts(out: &Path) -> BuildOptions {
-    let mut o = BuildOptions::new(out.join("build.log"));
-    o.jobs = 2;
-    o.skip_host_check = true;
-    o
-}
 
 /// The stored kernels under `out`'s result store.
 fn stored_kernels(out: &Path) -> Vec<PathBuf> {

@@ -1,42 +1,12 @@
 //! Builds of the fake kernel tree (fixtures/fake-kernel): failure, warning
 //! parsing, reuse, interruption recovery, and attribution of a warning to
 //! the patch that added it (the patch applied with GNU patch).
-use harness_build::build::{build, BuildOptions, BuildStatus, RUNNING_MARKER};
-use harness_build::kconfig::{merge, MergeOptions};
+mod common;
+use common::{configure, copy_tree, fixture, opts};
+use harness_build::build::{build, BuildStatus, RUNNING_MARKER};
 use harness_build::{attribute, new_warnings, HostCommands, Origin, PatchLines};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn fixture() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fake-kernel")
-}
-
-/// A private copy of the fake tree (tests modify sources).
-fn copy_tree(dest: &Path) -> PathBuf {
-    let st = Command::new("cp")
-        .arg("-a")
-        .arg(fixture())
-        .arg(dest)
-        .status()
-        .expect("cp");
-    assert!(st.success());
-    dest.to_owned()
-}
-
-fn configure(tree: &Path, out: &Path) {
-    let frag = out.with_extension("frag");
-    std::fs::write(&frag, "CONFIG_NET=y\n").expect("frag");
-    let k = merge(tree, out, &[frag], &MergeOptions::default(), &HostCommands).expect("merge");
-    assert!(k.ok());
-}
-
-fn opts(out: &Path) -> BuildOptions {
-    let mut o = BuildOptions::new(out.join("build.log"));
-    o.jobs = 2;
-    o.skip_host_check = true;
-    o
-}
 
 #[test]
 fn failing_build_is_a_failed_outcome_with_first_errors() {

@@ -494,32 +494,26 @@ fn tree_worktree_resync_only_re_syncs_a_worktree_of_that_tree() {
     let fx = Fx::new();
     let dest = fx.path("wt");
     assert_eq!(tree_worktree(&fx, &dest, "hardlink").code, Some(0));
+    let resync = |dest: &Path| {
+        proc::run(
+            command()
+                .env("HARNESS_CACHE", fx.path("cache"))
+                .args(["tree", "worktree", "fake"])
+                .arg(dest)
+                .arg("--resync")
+                .arg("--trees")
+                .arg(fx.path("trees.yaml")),
+            LIMIT,
+        )
+    };
     // Re-sync of the harness's own worktree (scripts/bench-worktree.sh).
-    let ran = proc::run(
-        command()
-            .env("HARNESS_CACHE", fx.path("cache"))
-            .args(["tree", "worktree", "fake"])
-            .arg(&dest)
-            .arg("--resync")
-            .arg("--trees")
-            .arg(fx.path("trees.yaml")),
-        LIMIT,
-    );
+    let ran = resync(&dest);
     assert_eq!(ran.code, Some(0), "{}", ran.describe());
     // A user's directory is still refused with --resync.
     let mine = fx.path("mine");
     std::fs::create_dir(&mine).expect("mkdir");
     std::fs::write(mine.join("notes"), "keep").expect("write");
-    let ran = proc::run(
-        command()
-            .env("HARNESS_CACHE", fx.path("cache"))
-            .args(["tree", "worktree", "fake"])
-            .arg(&mine)
-            .arg("--resync")
-            .arg("--trees")
-            .arg(fx.path("trees.yaml")),
-        LIMIT,
-    );
+    let ran = resync(&mine);
     assert_eq!(ran.code, Some(2), "{}", ran.describe());
     assert_eq!(std::fs::read(mine.join("notes")).expect("kept"), b"keep");
 }

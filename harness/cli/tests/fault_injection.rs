@@ -517,3 +517,44 @@ fn tree_worktree_resync_only_re_syncs_a_worktree_of_that_tree() {
     assert_eq!(ran.code, Some(2), "{}", ran.describe());
     assert_eq!(std::fs::read(mine.join("notes")).expect("kept"), b"keep");
 }
+
+#[test]
+fn matrix_compare_with_json_on_stdout_keeps_stdout_json_only() {
+    // An apply-only matrix on a directory tree: run 1 applies; the tree then
+    // changes so the patch no longer applies; run 2 compared with run 1 is a
+    // regression (exit 1), said on stderr, while stdout is the report alone.
+    let fx = Fx::new();
+    let yaml = "trees: [{name: mine, build: false}]\nseries: [{name: s, source: one}]\n\
+                configs: [{name: c, fragments: [kernel-configs/c.config]}]\n";
+    let root = fx.path("proj");
+    std::fs::create_dir_all(root.join("patches/one")).expect("mkdir");
+    std::fs::create_dir_all(root.join("kernel-configs")).expect("mkdir");
+    std::fs::write(root.join("patches/one/0001-a.patch"), PATCH).expect("write");
+    std::fs::write(root.join("kernel-configs/c.config"), "CONFIG_NET=y\n").expect("write");
+    std::fs::write(root.join("matrix.yaml"), yaml).expect("write");
+    let trees = format!(
+        "trees:\n  mine:\n    directory:\n      path: {}\n",
+        fx.path("tree").display()
+    );
+    std::fs::write(root.join("trees.yaml"), trees).expect("write");
+    let ran = matrix(&fx, &root, &["--run-id", "run1"]);
+    assert_eq!(ran.code, Some(0), "{}", ran.describe());
+    // (Other lines alone would not do: a 3-line file takes the hunk at fuzz 2.)
+    std::fs::remove_file(fx.path("tree/f")).expect("remove the file the patch changes");
+    let baseline = root.join("results/run1");
+    let baseline = baseline.to_str().expect("utf8");
+    let ran = matrix(
+        &fx,
+        &root,
+        &["--run-id", "run2", "--compare", baseline, "--json", "-"],
+    );
+    assert_eq!(ran.code, Some(1), "{}", ran.describe());
+    let v: serde_json::Value = serde_json::from_slice(&ran.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}): {}", ran.describe()));
+    assert_eq!(v["schema"], "harness.matrix/1");
+    assert!(
+        ran.stderr_str().contains("REGRESSION"),
+        "{}",
+        ran.describe()
+    );
+}

@@ -352,11 +352,25 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                 .unwrap_or_default()
                 .as_bytes(),
         );
-        for r in &cmp.regressions {
-            crate::common::outln!("REGRESSION {}: {}", r.cell, r.message);
-        }
-        for f in &cmp.fixes {
-            crate::common::outln!("fixed {}: {}", f.cell, f.message);
+        // With `--json -` stdout holds the JSON report alone.
+        let json_on_stdout = args.json.as_deref() == Some(Path::new("-"));
+        let lines = cmp
+            .regressions
+            .iter()
+            .map(|r| ("REGRESSION", &r.cell, &r.message))
+            .chain(cmp.fixes.iter().map(|f| ("fixed", &f.cell, &f.message)));
+        for (what, cell, message) in lines {
+            // The message usually names the cell already.
+            let line = if message.starts_with(cell.as_str()) {
+                format!("{what} {message}")
+            } else {
+                format!("{what} {cell}: {message}")
+            };
+            if json_on_stdout {
+                eprintln!("{line}");
+            } else {
+                crate::common::outln!("{line}");
+            }
         }
         if !cmp.regressions.is_empty() {
             outcome = Outcome::Failed;

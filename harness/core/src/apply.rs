@@ -975,6 +975,7 @@ impl<'a> SeriesApplier<'a> {
     pub fn apply_patch(&mut self, p: &PatchInput<'_>) -> PatchResult {
         self.pre_patch.clear();
         self.written.clear();
+        self.earlier.begin_patch(p.index, p.subject);
         let mut files = Vec::new();
         for f in &p.parsed.files {
             files.push(self.apply_file(p, f));

@@ -13,7 +13,9 @@ use super::align::{
     added_lines, align, diff_lines, find_all, is_generic, lead_trail, most_similar, nearest,
     norm_ws, removed_lines, similarity, Alignment,
 };
-use super::{Cause, Closest, Diagnosis, DiffTag, EarlierFailures, HunkContext, TreeLookup};
+use super::{
+    Cause, Closest, Diagnosis, DiffTag, EarlierFailure, EarlierFailures, HunkContext, TreeLookup,
+};
 
 /// Candidates read when looking for a moved file (bounds the work on big trees).
 const MAX_MOVE_CANDIDATES: usize = 64;
@@ -154,15 +156,20 @@ pub fn diagnose(
         diag.cause = Cause::DependsOnEarlierPatch;
         diag.earlier_patch = Some(patch);
         let example = missing.first().map(|l| l.trim()).unwrap_or("");
+        let (who, fix) = if patch == earlier.current {
+            ("an earlier part of this patch".to_owned(), "fix that part first".to_owned())
+        } else {
+            let label = earlier.label(patch);
+            (format!("patch {label} of this series"), format!("fix patch {label} first"))
+        };
         diag.summary = format!(
-            "the hunk expects {} line(s) that patch {} of this series would have added to {} (e.g. `{}`), and that patch failed here",
+            "the hunk expects {} line(s) that {who} would have added to {} (e.g. `{}`), and it failed here",
             missing.len(),
-            patch,
             h.path,
             example
         );
         diag.next_step = format!(
-            "fix patch {patch} first; this hunk should apply once that patch's hunks on {} do",
+            "{fix}; this hunk should apply once those hunks on {} do",
             h.path
         );
         return diag;
@@ -684,10 +691,14 @@ fn target_changed(
             s.push_str(&format!("; `{}` is nowhere in the file", first_line(g)));
         }
     }
-    if let Some((p, _)) = earlier.failed.iter().find(|(_, f)| f == h.path) {
-        s.push_str(&format!(
-            " (note: patch {p} of this series also failed on this file)"
-        ));
+    match earlier.failed_on(h.path) {
+        Some(EarlierFailure::Patch { label, .. }) => s.push_str(&format!(
+            " (note: patch {label} of this series also failed on this file)"
+        )),
+        Some(EarlierFailure::ThisPatch) => {
+            s.push_str(" (note: an earlier part of this patch also failed on this file)")
+        }
+        None => {}
     }
     d.summary = s;
     let _ = elsewhere;
@@ -699,16 +710,16 @@ fn target_changed(
 }
 
 fn nothing_matches(h: &HunkContext<'_>, file: &[&str], earlier: &EarlierFailures) -> Diagnosis {
-    if let Some((p, _)) = earlier.failed.iter().find(|(_, f)| f == h.path) {
+    if let Some(EarlierFailure::Patch { index, label }) = earlier.failed_on(h.path) {
         let mut d = Diagnosis::new(
             Cause::DependsOnEarlierPatch,
             format!(
-                "none of the hunk's preimage is in {} and patch {p} of this series failed on the same file: the hunk probably needs that patch's changes",
+                "none of the hunk's preimage is in {} and patch {label} of this series failed on the same file: the hunk probably needs that patch's changes",
                 h.path
             ),
         );
-        d.earlier_patch = Some(*p);
-        d.next_step = format!("fix patch {p} first, then re-check this hunk");
+        d.earlier_patch = Some(index);
+        d.next_step = format!("fix patch {label} first, then re-check this hunk");
         return d;
     }
     let distinctive = h.old_lines.iter().any(|l| !is_generic(l));
@@ -817,16 +828,16 @@ fn missing_file(
             return d;
         }
     }
-    if let Some((p, _)) = earlier.failed.iter().find(|(_, f)| f == h.path) {
+    if let Some(EarlierFailure::Patch { index, label }) = earlier.failed_on(h.path) {
         let mut d = Diagnosis::new(
             Cause::DependsOnEarlierPatch,
             format!(
-                "{} does not exist and patch {p} of this series, which also changes it, failed: the file is probably created there",
+                "{} does not exist and patch {label} of this series, which also changes it, failed: the file is probably created there",
                 h.path
             ),
         );
-        d.earlier_patch = Some(*p);
-        d.next_step = format!("fix patch {p} first, then re-check this hunk");
+        d.earlier_patch = Some(index);
+        d.next_step = format!("fix patch {label} first, then re-check this hunk");
         return d;
     }
     let same: Vec<&String> = cands

@@ -12,6 +12,8 @@ mod fuzz;
 mod render;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod numbering_tests;
 
 pub use fuzz::fuzz_warnings;
 pub use render::render_human;
@@ -190,9 +192,59 @@ pub struct EarlierFailures {
     /// Optional detail: the failed hunks themselves, so a later hunk whose
     /// preimage needs their lines is reported as depending on them.
     pub hunks: Vec<EarlierHunk>,
+    /// The patch being applied now (1-based; 0 before the first).
+    pub current: usize,
+    /// How the series itself numbers each patch (`12/12` from its subject),
+    /// by 1-based index; patches without a number are named by their index.
+    pub labels: Vec<(usize, String)>,
+}
+
+/// Which patch failed on a file before the hunk being diagnosed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EarlierFailure {
+    /// Another, earlier patch of the series (1-based index and its label).
+    Patch { index: usize, label: String },
+    /// An earlier part of the patch being applied.
+    ThisPatch,
 }
 
 impl EarlierFailures {
+    /// Start patch `index`, which the series numbers as its subject says
+    /// (`[PATCH v2 12/12]` gives `12/12`).
+    pub fn begin_patch(&mut self, index: usize, subject: Option<&str>) {
+        self.current = index;
+        let label = subject
+            .and_then(series_number)
+            .unwrap_or_else(|| index.to_string());
+        self.labels.push((index, label));
+    }
+
+    /// The series' own number for patch `index` (`12/12`), else the index.
+    pub fn label(&self, index: usize) -> String {
+        self.labels
+            .iter()
+            .find(|(i, _)| *i == index)
+            .map(|(_, l)| l.clone())
+            .unwrap_or_else(|| index.to_string())
+    }
+
+    /// The patch that failed on `path` before: an earlier patch first, else
+    /// an earlier part of the current one.
+    pub fn failed_on(&self, path: &str) -> Option<EarlierFailure> {
+        let mut this_patch = false;
+        for (p, f) in &self.failed {
+            if f != path {
+                continue;
+            }
+            if *p == self.current {
+                this_patch = true;
+                continue;
+            }
+            let label = self.label(*p);
+            return Some(EarlierFailure::Patch { index: *p, label });
+        }
+        this_patch.then_some(EarlierFailure::ThisPatch)
+    }
     /// Record that patch `patch` failed on `path` (idempotent).
     pub fn record(&mut self, patch: usize, path: &str) {
         if !self.failed.iter().any(|(p, f)| *p == patch && f == path) {
@@ -219,6 +271,16 @@ impl EarlierFailures {
             added,
         });
     }
+}
+
+/// `N/M` from a subject's bracketed prefix (`[PATCH v3 04/12] net: ...`).
+fn series_number(subject: &str) -> Option<String> {
+    let inner = subject.trim_start().strip_prefix('[')?.split(']').next()?;
+    inner.split_whitespace().rev().find_map(|word| {
+        let (n, m) = word.split_once('/')?;
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        (digits(n) && digits(m)).then(|| word.to_owned())
+    })
 }
 
 /// Explain why `hunk` did not apply. Never panics; `Unknown` only when nothing fits.

@@ -7,6 +7,7 @@
 
 mod cmd;
 mod common;
+mod examples;
 mod project;
 
 use clap::{Parser, Subcommand};
@@ -38,26 +39,34 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Apply a series to a tree and report a verdict for every hunk.
+    #[command(after_help = examples::APPLY)]
     Apply(cmd::apply::Args),
     /// Show what a series source contains: patches, revisions, gaps.
+    #[command(after_help = examples::SERIES)]
     Series(cmd::series::Args),
     /// Compare two revisions of a series on a tree: refresh only, or content changed?
+    #[command(after_help = examples::REFRESH_CHECK)]
     RefreshCheck(cmd::refresh_check::Args),
     /// Rewrite a series against a tree (new positions and context; rejects kept).
+    #[command(after_help = examples::REFRESH)]
     Refresh(cmd::refresh::Args),
     /// Pinned kernel trees: fetch, list, verify, path.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = examples::TREE)]
     Tree(cmd::tree::TreeCommand),
     /// Merge config fragments into a .config and verify requested symbols survived.
+    #[command(after_help = examples::KCONFIG)]
     Kconfig(cmd::kconfig::Args),
     /// Build a kernel tree with a config (make O=DIR), parsing warnings and errors.
+    #[command(after_help = examples::BUILD)]
     Build(cmd::build::Args),
     /// Boot a kernel in QEMU with the harness initramfs and run the guest tests.
+    #[command(after_help = examples::BOOT)]
     Boot(cmd::boot::Args),
     /// Run series x trees x configs: apply, kconfig, build, boot, test, report.
+    #[command(after_help = examples::MATRIX)]
     Matrix(cmd::matrix::Args),
     /// Work with reports: merge shards, render, export.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = examples::REPORT)]
     Report(cmd::report::ReportCommand),
 }
 
@@ -89,5 +98,49 @@ fn main() -> ExitCode {
             eprintln!("harness: error: {err:#}");
             common::Outcome::Infra.into()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every `harness ...` command line in the help examples parses: an
+    /// example that names a flag that does not exist fails here.
+    #[test]
+    fn every_help_example_parses() {
+        let all = [
+            examples::APPLY,
+            examples::SERIES,
+            examples::REFRESH_CHECK,
+            examples::REFRESH,
+            examples::KCONFIG,
+            examples::BUILD,
+            examples::BOOT,
+            examples::MATRIX,
+            examples::TREE,
+            examples::REPORT,
+        ];
+        let mut checked = 0;
+        let mut bad = Vec::new();
+        for text in all {
+            assert!(text.starts_with("Examples:\n"), "{text}");
+            for line in text.lines().skip(1) {
+                for cmd in line.split("&&").map(str::trim) {
+                    // The description follows the command after two spaces.
+                    let cmd = cmd.split("  ").next().unwrap_or("").trim();
+                    if !cmd.starts_with("harness ") {
+                        continue;
+                    }
+                    let words: Vec<&str> = cmd.split_whitespace().collect();
+                    if let Err(e) = Cli::try_parse_from(&words) {
+                        bad.push(format!("example `{cmd}` does not parse: {e}"));
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        assert!(bad.is_empty(), "{}", bad.join("\n"));
+        assert!(checked >= 20, "only {checked} examples checked");
     }
 }

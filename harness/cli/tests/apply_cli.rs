@@ -227,8 +227,16 @@ fn brief_prints_one_line_per_failed_hunk() {
     let out = apply(&patch, &tree, &[OsStr::new("--brief")]);
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("f.txt: hunk #1 FAILED at 9: "), "{stdout}");
+    assert!(
+        stdout.contains("[1/1] f.txt:9: hunk #1 failed: "),
+        "{stdout}"
+    );
     assert!(!stdout.contains("  --> "), "{stdout}");
+    // The roll-up names the one patch to fix.
+    assert!(
+        stdout.contains("patches not applied: 1 (1 of 1); fix 1 first"),
+        "{stdout}"
+    );
 }
 
 fn git(dir: &Path, args: &[&str]) -> String {

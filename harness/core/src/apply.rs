@@ -996,6 +996,8 @@ impl<'a> SeriesApplier<'a> {
             status,
             files,
             errors,
+            message_id: None,
+            revision: None,
         };
         self.patches.push(r.clone());
         r
@@ -1009,6 +1011,7 @@ impl<'a> SeriesApplier<'a> {
                 schema: APPLY_SCHEMA.to_owned(),
                 series: series.to_owned(),
                 tree: tree.to_owned(),
+                tree_identity: None,
                 fuzz: self.opts.max_fuzz,
                 status,
                 patches: self.patches,

@@ -26,6 +26,66 @@ pub enum AggregateStatus {
     Malformed,
 }
 
+impl HunkStatus {
+    pub const ALL: [HunkStatus; 4] = [
+        HunkStatus::Applied,
+        HunkStatus::Failed,
+        HunkStatus::AlreadyApplied,
+        HunkStatus::Malformed,
+    ];
+
+    /// The contract's word for this status (the same as its JSON form).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HunkStatus::Applied => "applied",
+            HunkStatus::Failed => "failed",
+            HunkStatus::AlreadyApplied => "already-applied",
+            HunkStatus::Malformed => "malformed",
+        }
+    }
+}
+
+impl AggregateStatus {
+    pub const ALL: [AggregateStatus; 5] = [
+        AggregateStatus::Applied,
+        AggregateStatus::Partial,
+        AggregateStatus::Failed,
+        AggregateStatus::AlreadyApplied,
+        AggregateStatus::Malformed,
+    ];
+
+    /// The contract's word for this status (the same as its JSON form).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AggregateStatus::Applied => "applied",
+            AggregateStatus::Partial => "partial",
+            AggregateStatus::Failed => "failed",
+            AggregateStatus::AlreadyApplied => "already-applied",
+            AggregateStatus::Malformed => "malformed",
+        }
+    }
+
+    /// Every hunk is in the tree (applied now or already).
+    pub fn is_done(self) -> bool {
+        matches!(
+            self,
+            AggregateStatus::Applied | AggregateStatus::AlreadyApplied
+        )
+    }
+}
+
+impl std::fmt::Display for HunkStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for AggregateStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct HunkResult {
     /// 1-based, counted per file (GNU's "Hunk #N").
@@ -94,6 +154,33 @@ pub struct PatchResult {
     /// Problems with the patch as a whole (no diff found, unparseable parts).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub errors: Vec<String>,
+    /// The mail's Message-ID, when the patch came from mail.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub message_id: Option<String>,
+    /// The revision (`vN`) the patch came from, when it came from mail.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub revision: Option<u32>,
+}
+
+/// Which tree a series was applied to: its name and what pins its content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TreeIdentity {
+    /// The name in trees.yaml, or the directory as given.
+    pub name: String,
+    /// `debian`, `tarball`, `git` or `directory`.
+    pub kind: String,
+    /// False for a plain directory: nothing guarantees what it holds.
+    pub pinned: bool,
+    /// The pinned package version (`debian`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub version: Option<String>,
+    /// sha256 of the pinned source tarball.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub sha256: Option<String>,
+    /// The commit: the pin (`git`), or HEAD of a directory that is the top
+    /// of a git checkout.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub commit: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -101,7 +188,26 @@ pub struct ApplyReport {
     pub schema: String,
     pub series: String,
     pub tree: String,
+    /// The tree's name and pin (absent when the caller did not know it).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub tree_identity: Option<TreeIdentity>,
     pub fuzz: usize,
     pub status: AggregateStatus,
     pub patches: Vec<PatchResult>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_words_are_the_json_words() {
+        // One vocabulary: what the human output prints is what JSON holds.
+        for s in HunkStatus::ALL {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+        for s in AggregateStatus::ALL {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+    }
 }

@@ -65,6 +65,10 @@ pub struct SeriesPatch {
     /// True when the source marks this input as coming from mail or an archive
     /// (untrusted by default).
     pub from_mail: bool,
+    /// The mail's Message-ID (without angle brackets), when it came from mail.
+    pub message_id: Option<String>,
+    /// The revision (`vN` of its subject) it came from, when it came from mail.
+    pub revision: Option<u32>,
 }
 
 /// An ordered series of patches.
@@ -153,6 +157,8 @@ fn load_plain(path: &Path) -> Result<Series, IngestError> {
             strip: 1,
             content,
             from_mail: false,
+            message_id: None,
+            revision: None,
         }],
     })
 }
@@ -186,6 +192,8 @@ fn load_quilt(series_file: &Path, name: String) -> Result<Series, IngestError> {
             strip,
             content,
             from_mail: false,
+            message_id: None,
+            revision: None,
         });
     }
     Ok(Series {
@@ -229,6 +237,8 @@ fn load_patch_dir(dir: &Path, name: String) -> Result<Series, IngestError> {
             strip: 1,
             content,
             from_mail: false,
+            message_id: None,
+            revision: None,
         });
     }
     Ok(Series {
@@ -431,6 +441,8 @@ pub fn ingest(path: &Path) -> Result<Ingested, IngestError> {
                         .map(|m| m.content.clone())
                         .unwrap_or_default(),
                     from_mail: true,
+                    message_id: None,
+                    revision: None,
                 }],
             });
             return Ok(ing);

@@ -183,6 +183,8 @@ impl Ingested {
                     strip: 1,
                     content: m.content.clone(),
                     from_mail: true,
+                    message_id: m.message_id.clone(),
+                    revision: Some(m.info.version),
                 });
             }
         }

@@ -288,14 +288,29 @@ pub fn apply_series_to_dir(
             parsed,
         })
         .collect();
-    Ok(apply_series(
+    let mut outcome = apply_series(
         &dir,
         &dir,
         &series.name,
         &tree.display().to_string(),
         &inputs,
         opts.apply,
-    ))
+    );
+    mark_origins(&mut outcome.report, series);
+    Ok(outcome)
+}
+
+/// Copy each patch's Message-ID and revision from the series into its result.
+pub fn mark_origins(
+    report: &mut harness_core::report::ApplyReport,
+    series: &harness_ingest::Series,
+) {
+    for r in &mut report.patches {
+        if let Some(p) = series.patches.iter().find(|p| p.index == r.index) {
+            r.message_id.clone_from(&p.message_id);
+            r.revision = p.revision;
+        }
+    }
 }
 
 /// Join a checked relative path onto `dir`, creating parent directories and

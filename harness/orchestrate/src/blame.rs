@@ -87,6 +87,23 @@ impl Blamer {
         }))
     }
 
+    /// Blame lines as shown: when the tree is a subdirectory of the
+    /// repository (not its top), say whose commits they are.
+    fn label(&self, lines: Vec<String>) -> Vec<String> {
+        if self.prefix.is_empty() {
+            return lines;
+        }
+        let top = self
+            .repo
+            .workdir()
+            .map(|w| w.display().to_string())
+            .unwrap_or_default();
+        lines
+            .into_iter()
+            .map(|l| format!("{l} [commit of the enclosing repository {top}, not of the tree]"))
+            .collect()
+    }
+
     fn repo_path(&self, path: &str) -> String {
         if self.prefix.is_empty() {
             path.to_owned()
@@ -194,6 +211,18 @@ impl Blamer {
     }
 }
 
+/// HEAD of the git checkout whose top directory is `tree` (None when `tree`
+/// is not the top of a checkout, or has no commit).
+pub fn own_head(tree: &Path) -> Option<String> {
+    let repo = Repository::open(tree).ok()?;
+    let top = std::fs::canonicalize(repo.workdir()?).ok()?;
+    if top != std::fs::canonicalize(tree).ok()? {
+        return None;
+    }
+    let head = repo.head().ok()?.peel_to_commit().ok()?;
+    Some(head.id().to_string())
+}
+
 /// Fill `diagnosis.blame` of every not-applied hunk of `report` when `tree`
 /// is in a git repository with history. Returns how many hunks got a blame;
 /// per-file blame errors are collected, not fatal.
@@ -219,7 +248,7 @@ pub fn annotate_report(report: &mut ApplyReport, tree: &Path) -> (usize, Vec<Str
                 }
                 match blamer.blame_diagnosis(&f.path, d) {
                     Ok(b) if !b.is_empty() => {
-                        d.blame = b;
+                        d.blame = blamer.label(b);
                         n += 1;
                     }
                     Ok(_) => {}
@@ -303,6 +332,29 @@ mod tests {
             names,
             vec![format!("{} k: switch f() to helper2", &sha[..12])]
         );
+    }
+
+    #[test]
+    fn a_tree_inside_another_repository_is_labelled_and_has_no_own_head() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let top = dir.path();
+        let tree = top.join("linux");
+        std::fs::create_dir(&tree).expect("mkdir");
+        git(top, &["init", "-q"]);
+        std::fs::write(tree.join("k.c"), "int a;\n").expect("write");
+        git(top, &["add", "."]);
+        git(top, &["commit", "-q", "-m", "outer: add linux/k.c"]);
+        // HEAD belongs to the enclosing repository, not to the tree.
+        assert_eq!(own_head(&tree), None);
+        assert!(own_head(top).is_some());
+        let b = Blamer::open(&tree).expect("open").expect("a repository");
+        let shown = b.label(vec!["abc outer: add linux/k.c".into()]);
+        assert!(
+            shown[0].contains("enclosing repository") && shown[0].contains("not of the tree"),
+            "{shown:?}"
+        );
+        let own = Blamer::open(top).expect("open").expect("a repository");
+        assert_eq!(own.label(vec!["x".into()]), vec!["x".to_string()]);
     }
 
     #[test]

@@ -835,6 +835,8 @@ mod tests {
             strip: 1,
             content: body.as_bytes().to_vec(),
             from_mail: true,
+            message_id: None,
+            revision: None,
         }
     }
 

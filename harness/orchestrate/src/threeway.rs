@@ -354,7 +354,9 @@ pub fn apply_series_with_threeway(
             }
         }
     }
-    Ok(a.finish(&series.name, &tree.display().to_string()))
+    let mut outcome = a.finish(&series.name, &tree.display().to_string());
+    crate::apply::mark_origins(&mut outcome.report, series);
+    Ok(outcome)
 }
 
 #[cfg(test)]

@@ -232,9 +232,11 @@ impl TreeCache {
             let abs = std::fs::canonicalize(p).map_err(|e| Error::io("resolving", p, e))?;
             return Ok(local_tree(name_or_dir, &abs));
         }
+        let known = specs.names();
         Err(Error::UnknownTree {
             name: name_or_dir.to_owned(),
-            known: specs.names().join(", "),
+            hint: crate::name::suggestion(name_or_dir, known.iter().map(String::as_str)),
+            known: known.join(", "),
         })
     }
 

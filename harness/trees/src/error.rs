@@ -15,8 +15,15 @@ pub enum Error {
     },
     #[error("tree definitions {path}: {message}")]
     Config { path: PathBuf, message: String },
-    #[error("unknown tree `{name}` (known: {known}); define it in trees.yaml or pass a directory")]
-    UnknownTree { name: String, known: String },
+    #[error(
+        "unknown tree `{name}`{hint} (known: {known}); define it in trees.yaml or pass a directory"
+    )]
+    UnknownTree {
+        name: String,
+        known: String,
+        /// `; did you mean `x`?` when a known name is close.
+        hint: String,
+    },
     #[error("{what} {path}: sha256 mismatch: expected {expected}, actual {actual}")]
     HashMismatch {
         what: String,

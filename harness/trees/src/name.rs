@@ -30,8 +30,39 @@ pub fn check_name(name: &str) -> Result<(), String> {
     }
 }
 
+/// The known name closest to `name`, when one is close enough to be a typo
+/// (Jaro-Winkler similarity of at least 0.8, as cargo's and clap's
+/// suggestions use), for "did you mean" hints.
+pub fn did_you_mean<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    known
+        .into_iter()
+        .map(|k| (strsim::jaro_winkler(name, k), k))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| k)
+}
+
+/// `; did you mean `x`?` or nothing, to append to an "unknown name" error.
+pub fn suggestion<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> String {
+    did_you_mean(name, known)
+        .map(|k| format!("; did you mean `{k}`?"))
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn typos_get_a_suggestion_and_strangers_do_not() {
+        let known = ["linux-6.1", "linux-6.12", "base", "preempt-rt-prefix"];
+        assert_eq!(did_you_mean("linux-6.11", known), Some("linux-6.1"));
+        assert_eq!(did_you_mean("linux6.12", known), Some("linux-6.12"));
+        assert_eq!(did_you_mean("preempt-rt", known), Some("preempt-rt-prefix"));
+        assert_eq!(did_you_mean("xyzzy", known), None);
+        assert_eq!(suggestion("bsae", known), "; did you mean `base`?");
+        assert_eq!(suggestion("xyzzy", known), "");
+    }
+
     use super::*;
 
     #[test]

@@ -3,11 +3,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use harness_core::report::{AggregateStatus, ApplyReport, HunkStatus};
+use harness_core::report::{ApplyReport, TreeIdentity};
 use harness_orchestrate::apply::{apply_series_to_dir, write_changes_into, Options};
 use harness_orchestrate::blame::annotate_report;
 use harness_orchestrate::threeway::apply_series_with_threeway;
 
+use crate::cmd::apply_render::{render_human, Detail};
 use crate::common::{write_json, Outcome};
 
 /// Apply a series to a kernel tree, in series order and cumulatively, and
@@ -51,7 +52,9 @@ pub struct Args {
     /// repository containing TREE).
     #[arg(long, value_name = "DIR", requires = "threeway")]
     pub repo: Option<PathBuf>,
-    /// One line per hunk that is not exact, no expected-vs-found detail.
+    /// One line per failed or malformed hunk (no offsets, already-applied
+    /// hunks or expected-vs-found detail), then which patches did not apply
+    /// and which one to fix first.
     #[arg(long)]
     pub brief: bool,
     #[command(flatten)]
@@ -60,9 +63,24 @@ pub struct Args {
 
 /// Turn the TREE argument into a directory.
 pub fn resolve_tree(tree: &str) -> anyhow::Result<PathBuf> {
+    Ok(resolve_tree_identity(tree)?.0)
+}
+
+/// The TREE argument's directory and what the report says it is: a pinned
+/// tree's name and pin, or a directory (with HEAD when it is the top of a
+/// git checkout).
+pub fn resolve_tree_identity(tree: &str) -> anyhow::Result<(PathBuf, TreeIdentity)> {
     let p = Path::new(tree);
     if p.is_dir() {
-        return Ok(p.to_owned());
+        let identity = TreeIdentity {
+            name: tree.to_owned(),
+            kind: "directory".into(),
+            pinned: false,
+            version: None,
+            sha256: None,
+            commit: harness_orchestrate::blame::own_head(p),
+        };
+        return Ok((p.to_owned(), identity));
     }
     if p.exists() {
         anyhow::bail!("tree `{tree}` is not a directory");
@@ -74,11 +92,20 @@ pub fn resolve_tree(tree: &str) -> anyhow::Result<PathBuf> {
                  (list names with `harness tree list`; fetch with `harness tree fetch NAME`)"
         )
     })?;
-    Ok(base.path)
+    let pin = &base.provenance;
+    let identity = TreeIdentity {
+        name: base.name.clone(),
+        kind: pin.kind.clone(),
+        pinned: pin.pinned,
+        version: pin.version.clone(),
+        sha256: pin.sha256.clone(),
+        commit: pin.commit.clone(),
+    };
+    Ok((base.path, identity))
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let tree = resolve_tree(&args.tree)?;
+    let (tree, identity) = resolve_tree_identity(&args.tree)?;
     let series_path = crate::common::series_source(&args.series.to_string_lossy())?;
     let series = args
         .select
@@ -99,6 +126,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     } else {
         apply_series_to_dir(&series, &tree, opts)?
     };
+    outcome.report.tree_identity = Some(identity);
     // Blame the conflicting lines when the tree is a git checkout with history.
     let (_, blame_errors) = annotate_report(&mut outcome.report, &tree);
     for e in blame_errors {
@@ -108,7 +136,12 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let nothing_parsed = report.patches.iter().all(|p| p.files.is_empty());
 
     let to_stdout = args.json.as_deref() == Some(Path::new("-"));
-    let text = render_human(report, !args.brief);
+    let detail = if args.brief {
+        Detail::Brief
+    } else {
+        Detail::Full
+    };
+    let text = render_human(report, detail);
     if to_stdout {
         std::io::stderr().lock().write_all(text.as_bytes()).ok();
     } else {
@@ -147,131 +180,7 @@ fn all_done(r: &ApplyReport) -> bool {
         !p.files.is_empty()
             && p.files.iter().all(|f| {
                 let merged = f.threeway.as_ref().is_some_and(|t| t.outcome == "merged");
-                merged
-                    || matches!(
-                        f.status,
-                        AggregateStatus::Applied | AggregateStatus::AlreadyApplied
-                    )
+                merged || f.status.is_done()
             })
     })
-}
-
-fn status_word(s: AggregateStatus) -> &'static str {
-    match s {
-        AggregateStatus::Applied => "applied",
-        AggregateStatus::Partial => "partial",
-        AggregateStatus::Failed => "FAILED",
-        AggregateStatus::AlreadyApplied => "already-applied",
-        AggregateStatus::Malformed => "MALFORMED",
-    }
-}
-
-/// One line per hunk that is not exact (with `detail`, a failed hunk is shown
-/// as a compiler-style error: file:line, expected vs found, cause, blame, next
-/// step), the 3-way outcome per file, then one summary line per patch.
-pub fn render_human(r: &ApplyReport, detail: bool) -> String {
-    let mut s = String::new();
-    let width = r.patches.len().to_string().len();
-    let mut totals = [0usize; 4];
-    for p in &r.patches {
-        let mut hunks = 0;
-        for f in &p.files {
-            if let Some(reason) = &f.reason {
-                if f.hunks.is_empty() || f.status == AggregateStatus::Malformed {
-                    s.push_str(&format!("{}: {}\n", f.path, reason));
-                }
-            }
-            for h in &f.hunks {
-                hunks += 1;
-                let diag = h
-                    .diagnosis
-                    .as_ref()
-                    .map(|d| d.summary.as_str())
-                    .unwrap_or("");
-                let line = h.line.map(|l| l.to_string()).unwrap_or_else(|| "?".into());
-                for w in &h.warnings {
-                    s.push_str(&format!("{}: hunk #{}: warning: {w}\n", f.path, h.index));
-                }
-                match h.status {
-                    HunkStatus::Applied => {
-                        totals[0] += 1;
-                        let (off, fz) = (h.offset.unwrap_or(0), h.fuzz.unwrap_or(0));
-                        if off != 0 || fz != 0 {
-                            s.push_str(&format!(
-                                "{}: hunk #{} applied at {} (offset {}, fuzz {})\n",
-                                f.path, h.index, line, off, fz
-                            ));
-                        }
-                    }
-                    HunkStatus::AlreadyApplied => {
-                        totals[1] += 1;
-                        s.push_str(&format!(
-                            "{}: hunk #{} already applied (at {})\n",
-                            f.path, h.index, line
-                        ));
-                    }
-                    HunkStatus::Failed => {
-                        totals[2] += 1;
-                        match (&h.diagnosis, detail) {
-                            (Some(d), true) => s.push_str(
-                                &harness_core::diagnose::render_human(
-                                    d,
-                                    &f.path,
-                                    h.line.unwrap_or(0),
-                                )
-                                .replacen(
-                                    "hunk does not apply",
-                                    &format!("hunk #{} does not apply", h.index),
-                                    1,
-                                ),
-                            ),
-                            _ => s.push_str(&format!(
-                                "{}: hunk #{} FAILED at {}: {}\n",
-                                f.path, h.index, line, diag
-                            )),
-                        }
-                    }
-                    HunkStatus::Malformed => {
-                        totals[3] += 1;
-                        let src = h
-                            .source_line
-                            .map(|l| format!(" (patch line {l})"))
-                            .unwrap_or_default();
-                        s.push_str(&format!(
-                            "{}: hunk #{} MALFORMED{}: {}\n",
-                            f.path, h.index, src, diag
-                        ));
-                    }
-                }
-            }
-        }
-        for f in &p.files {
-            if let Some(t) = &f.threeway {
-                s.push_str(&format!("{}: 3-way {}: {}\n", f.path, t.outcome, t.detail));
-            }
-        }
-        for e in &p.errors {
-            s.push_str(&format!("{}: {}\n", p.name, e));
-        }
-        s.push_str(&format!(
-            "[{:>w$}/{}] {:<15} {} ({} file(s), {} hunk(s))\n",
-            p.index,
-            r.patches.len(),
-            status_word(p.status),
-            p.name,
-            p.files.len(),
-            hunks,
-            w = width
-        ));
-    }
-    s.push_str(&format!(
-        "{}: {} patch(es); hunks: {} applied, {} already applied, {} failed, {} malformed\n",
-        status_word(r.status),
-        r.patches.len(),
-        totals[0],
-        totals[1],
-        totals[2],
-        totals[3]
-    ));
-    s
 }

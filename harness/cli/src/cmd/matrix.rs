@@ -97,7 +97,8 @@ fn filter(cfg: &mut MatrixConfig, args: &Args) -> anyhow::Result<()> {
             if !items.iter().any(|i| name(i) == w) {
                 let known: Vec<&str> = items.iter().map(&name).collect();
                 anyhow::bail!(
-                    "no {what} named {w:?} in the matrix (known: {})",
+                    "no {what} named {w:?} in the matrix{} (known: {})",
+                    harness_trees::suggestion(w, known.iter().copied()),
                     known.join(", ")
                 );
             }

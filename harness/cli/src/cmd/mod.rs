@@ -1,5 +1,6 @@
 //! One module per subcommand.
 pub mod apply;
+pub mod apply_render;
 pub mod boot;
 pub mod build;
 pub mod kconfig;

@@ -219,7 +219,12 @@ pub fn run(cmd: TreeCommand) -> anyhow::Result<Outcome> {
             let mut reports = Vec::new();
             for n in &names {
                 let spec = specs.get(n).ok_or_else(|| {
-                    anyhow::anyhow!("unknown tree `{n}` (known: {})", specs.names().join(", "))
+                    let known = specs.names();
+                    anyhow::anyhow!(
+                        "unknown tree `{n}`{} (known: {})",
+                        harness_trees::suggestion(n, known.iter().map(String::as_str)),
+                        known.join(", ")
+                    )
                 })?;
                 let r = cache
                     .verify(spec)

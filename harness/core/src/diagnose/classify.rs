@@ -157,10 +157,16 @@ pub fn diagnose(
         diag.earlier_patch = Some(patch);
         let example = missing.first().map(|l| l.trim()).unwrap_or("");
         let (who, fix) = if patch == earlier.current {
-            ("an earlier part of this patch".to_owned(), "fix that part first".to_owned())
+            (
+                "an earlier part of this patch".to_owned(),
+                "fix that part first".to_owned(),
+            )
         } else {
             let label = earlier.label(patch);
-            (format!("patch {label} of this series"), format!("fix patch {label} first"))
+            (
+                format!("patch {label} of this series"),
+                format!("fix patch {label} first"),
+            )
         };
         diag.summary = format!(
             "the hunk expects {} line(s) that {who} would have added to {} (e.g. `{}`), and it failed here",

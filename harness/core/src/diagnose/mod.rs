@@ -9,11 +9,11 @@
 mod align;
 mod classify;
 mod fuzz;
+#[cfg(test)]
+mod numbering_tests;
 mod render;
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod numbering_tests;
 
 pub use fuzz::fuzz_warnings;
 pub use render::render_human;

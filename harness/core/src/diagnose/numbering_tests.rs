@@ -7,16 +7,16 @@ use crate::parse::parse_patch;
 
 fn tree() -> MemTree {
     let mut t = MemTree::default();
-    let body: String = (1..=40).map(|i| format!("static int v{i} = {i};\n")).collect();
+    let body: String = (1..=40)
+        .map(|i| format!("static int v{i} = {i};\n"))
+        .collect();
     t.files.insert("net/x.c".into(), body.into_bytes());
     t
 }
 
 /// A hunk whose preimage is nowhere in net/x.c (so it fails).
 fn failing_hunk(tag: &str) -> String {
-    format!(
-        "@@ -10,3 +10,3 @@\n int {tag}_a;\n-int {tag}_b;\n+int {tag}_B;\n int {tag}_c;\n"
-    )
+    format!("@@ -10,3 +10,3 @@\n int {tag}_a;\n-int {tag}_b;\n+int {tag}_B;\n int {tag}_c;\n")
 }
 
 fn section(hunks: &str) -> String {
@@ -51,7 +51,10 @@ fn summaries(t: &MemTree, patches: &[(&str, String)]) -> Vec<String> {
 
 #[test]
 fn series_number_comes_from_the_subject() {
-    assert_eq!(series_number("[PATCH v3 04/12] net: x").as_deref(), Some("04/12"));
+    assert_eq!(
+        series_number("[PATCH v3 04/12] net: x").as_deref(),
+        Some("04/12")
+    );
     assert_eq!(series_number("[PATCH 12/12] x").as_deref(), Some("12/12"));
     assert_eq!(series_number("[PATCH] x 1/2"), None);
     assert_eq!(series_number("net: 1/2 of it"), None);
@@ -71,7 +74,11 @@ fn an_earlier_patch_is_named_by_its_series_number() {
     );
     assert_eq!(got.len(), 2, "{got:?}");
     assert!(!got[0].contains("patch 1"), "{}", got[0]);
-    assert!(!got[0].contains("also failed"), "first patch has no earlier one: {}", got[0]);
+    assert!(
+        !got[0].contains("also failed"),
+        "first patch has no earlier one: {}",
+        got[0]
+    );
     assert!(got[1].contains("patch 3/7"), "{}", got[1]);
     assert!(!got[1].contains("patch 1 "), "{}", got[1]);
 }
@@ -80,7 +87,11 @@ fn an_earlier_patch_is_named_by_its_series_number() {
 fn a_second_section_of_the_same_patch_is_not_called_another_patch() {
     // One patch (12/12) with two sections for the same file, both failing.
     let t = tree();
-    let text = format!("{}{}", section(&failing_hunk("a")), section(&failing_hunk("b")));
+    let text = format!(
+        "{}{}",
+        section(&failing_hunk("a")),
+        section(&failing_hunk("b"))
+    );
     let got = summaries(&t, &[("[PATCH 12/12] both", text)]);
     assert_eq!(got.len(), 2, "{got:?}");
     for s in &got {

@@ -13,10 +13,12 @@ impl RealStages {
     pub fn check_config(&self, cfg: &MatrixConfig) -> Result<(), String> {
         for t in &cfg.trees {
             if self.specs.get(&t.name).is_none() {
+                let known = self.specs.names();
                 return Err(format!(
-                    "tree `{}` is not defined (known: {}); define it in trees.yaml",
+                    "tree `{}` is not defined{} (known: {}); define it in trees.yaml",
                     t.name,
-                    self.specs.names().join(", ")
+                    harness_trees::suggestion(&t.name, known.iter().map(String::as_str)),
+                    known.join(", ")
                 ));
             }
         }

@@ -332,3 +332,54 @@ fn threeway_and_blame_on_a_git_tree() {
             .replace("line10\n", "PATCHED10\n")
     );
 }
+
+#[test]
+fn json_names_the_tree_and_each_patch_mail() {
+    // A two-message mbox (v2 of a series) applied to a directory that is the
+    // top of a git checkout: the report carries the checkout's HEAD (as git
+    // rev-parse prints it) and each patch's Message-ID and revision.
+    let d = tempfile::tempdir().expect("tempdir");
+    let tree = d.path().join("tree");
+    tree_with(&tree, &[("f.txt", &base())]);
+    git(&tree, &["init", "-q"]);
+    git(&tree, &["add", "."]);
+    git(&tree, &["commit", "-q", "-m", "base"]);
+    let head = git(&tree, &["rev-parse", "HEAD"]);
+    // Patch n changes line n*10, with one exact context line on each side.
+    let mail = |n: u32, id: &str| {
+        let (l, before, after) = (n * 10, n * 10 - 1, n * 10 + 1);
+        format!(
+            "From dev@example.org Mon Jan  1 00:00:00 2024\nFrom: Dev <dev@example.org>\n\
+Subject: [PATCH v2 {n}/2] change line{l}\nMessage-ID: <{id}>\nDate: Mon, 1 Jan 2024 00:0{n}:00 +0000\n\n\
+---\ndiff --git a/f.txt b/f.txt\n--- a/f.txt\n+++ b/f.txt\n@@ -{before},3 +{before},3 @@\n line{before}\n-line{l}\n+LINE{l}\n line{after}\n\n"
+        )
+    };
+    let mbox = d.path().join("v2.mbox");
+    let text = format!("{}{}", mail(1, "p1@example.org"), mail(2, "p2@example.org"));
+    fs::write(&mbox, text).expect("write mbox");
+    let out = apply(&mbox, &tree, &[OsStr::new("--json"), OsStr::new("-")]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let id = &v["tree_identity"];
+    assert_eq!(id["kind"], "directory", "{id}");
+    assert_eq!(id["pinned"], false, "{id}");
+    assert_eq!(id["commit"].as_str(), Some(head.trim()), "{id}");
+    let ids: Vec<&str> = v["patches"]
+        .as_array()
+        .expect("patches")
+        .iter()
+        .map(|p| p["message_id"].as_str().unwrap_or("-"))
+        .collect();
+    assert_eq!(ids, ["p1@example.org", "p2@example.org"]);
+    for p in v["patches"].as_array().expect("patches") {
+        assert_eq!(p["revision"], 2, "{p}");
+        // Exact placement, as GNU patch places these (offset 0, fuzz 0).
+        let h = &p["files"][0]["hunks"][0];
+        assert_eq!((&h["offset"], &h["fuzz"]), (&0.into(), &0.into()), "{h}");
+    }
+}

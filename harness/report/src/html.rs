@@ -52,6 +52,10 @@ td.empty { background: #fff; color: #9e9e9e; padding: .5em .8em; }
 .detail table th { background: #f5f5f5; }
 tr.st-failed td, tr.st-malformed td, tr.st-fail td { background: #ffebee; }
 tr.st-already-applied td, tr.st-skip td, tr.st-xfail td { background: #f5f5f5; }
+table.hunks { table-layout: fixed; width: 100%; }
+table.hunks td, table.trees td { overflow-wrap: anywhere; }
+col.c-patch { width: 18%; } col.c-file { width: 16%; } col.c-num { width: 4.5em; } col.c-status { width: 8.5em; }
+.detail pre { max-width: 100%; }
 .close { float: right; }
 .hint { color: #616161; font-style: italic; }
 main { min-height: 100vh; } /* lets an opened cell scroll to the top */
@@ -110,19 +114,7 @@ pub fn render_html(report: &MatrixReport) -> String {
     );
 
     if !report.trees.is_empty() {
-        let _ = writeln!(
-            o,
-            "<h3>Trees</h3>\n<table class=\"trees\"><tr><th>tree</th><th>provenance</th></tr>"
-        );
-        for t in &report.trees {
-            let _ = writeln!(
-                o,
-                "<tr><td>{}</td><td><code>{}</code></td></tr>",
-                esc(&t.name),
-                esc(&serde_json::to_string(&t.provenance).unwrap_or_default())
-            );
-        }
-        o.push_str("</table>\n");
+        trees_table(&mut o, report);
     }
 
     o.push_str("<main>\n");
@@ -278,36 +270,8 @@ fn detail(o: &mut String, c: &Cell, dom: &str) {
     if !errors.is_empty() {
         let _ = writeln!(o, "<ul class=\"patch-errors\">\n{errors}</ul>");
     }
-    if total > 0 {
-        let _ = writeln!(
-            o,
-            "<details{}><summary>hunk table ({total} hunks)</summary>\n<table class=\"hunks\">\n<tr><th>patch</th><th>file</th><th>hunk</th><th>status</th><th>line</th><th>offset</th><th>fuzz</th><th>diagnosis</th></tr>",
-            if failed + malformed > 0 { " open" } else { "" }
-        );
-        for p in &c.apply.patches {
-            for f in &p.files {
-                for h in &f.hunks {
-                    let diag = h.diagnosis.as_ref().map(diag_html).unwrap_or_default();
-                    let warns: Vec<String> = h.warnings.iter().map(|w| esc(w)).collect();
-                    let _ = writeln!(
-                        o,
-                        "<tr class=\"st-{st}\"><td>{}</td><td><code>{}</code></td><td>{}</td><td>{st}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{}{}</td></tr>",
-                        esc(&p.name),
-                        esc(&f.path),
-                        h.index,
-                        h.line.map(|x| x.to_string()).unwrap_or_default(),
-                        h.offset.map(|x| x.to_string()).unwrap_or_default(),
-                        h.fuzz.map(|x| x.to_string()).unwrap_or_default(),
-                        diag,
-                        if !diag.is_empty() && !warns.is_empty() { "<br>" } else { "" },
-                        warns.join("<br>"),
-                        st = hunk_str(h.status),
-                    );
-                }
-            }
-        }
-        o.push_str("</table>\n</details>\n");
-    }
+    let (attention, exact) = hunk_tables(c);
+    o.push_str(&attention);
 
     // Kconfig.
     if c.kconfig.status != StageStatus::Passed || !c.kconfig.problems.is_empty() {
@@ -421,6 +385,11 @@ fn detail(o: &mut String, c: &Cell, dom: &str) {
         o.push_str("</table>\n");
     }
 
+    if !exact.is_empty() {
+        o.push_str("<h3>Applied hunks</h3>\n");
+        o.push_str(&exact);
+    }
+
     if !c.logs.is_empty() {
         o.push_str("<h3>Logs</h3>\n<ul class=\"logs\">\n");
         for (k, v) in &c.logs {
@@ -429,6 +398,105 @@ fn detail(o: &mut String, c: &Cell, dom: &str) {
         o.push_str("</ul>\n");
     }
     o.push_str("</section>\n");
+}
+
+/// A hunk a reader must look at: not applied, applied with fuzz or an
+/// offset, or carrying a warning.
+fn needs_attention(h: &harness_core::report::HunkResult) -> bool {
+    use harness_core::report::HunkStatus;
+    h.status != HunkStatus::Applied && h.status != HunkStatus::AlreadyApplied
+        || h.fuzz.unwrap_or(0) > 0
+        || !h.warnings.is_empty()
+}
+
+/// The hunks in two tables: the ones to look at (open, shown with the
+/// apply verdict) and the rest (applied exactly or already applied,
+/// collapsed, shown last).
+fn hunk_tables(c: &Cell) -> (String, String) {
+    let (mut top, mut bottom) = (String::new(), String::new());
+    let (mut attention, mut rest) = (String::new(), String::new());
+    let (mut n_attention, mut n_rest) = (0usize, 0usize);
+    for p in &c.apply.patches {
+        for f in &p.files {
+            for h in &f.hunks {
+                if needs_attention(h) {
+                    n_attention += 1;
+                    hunk_row(&mut attention, &p.name, &f.path, h);
+                } else {
+                    n_rest += 1;
+                    hunk_row(&mut rest, &p.name, &f.path, h);
+                }
+            }
+        }
+    }
+    const HEAD: &str = "<table class=\"hunks\">\n<colgroup><col class=\"c-patch\"><col class=\"c-file\"><col class=\"c-num\"><col class=\"c-status\"><col class=\"c-num\"><col class=\"c-num\"><col class=\"c-num\"><col></colgroup>\n<tr><th>patch</th><th>file</th><th>hunk</th><th>status</th><th>line</th><th>offset</th><th>fuzz</th><th>diagnosis</th></tr>";
+    if n_attention > 0 {
+        let _ = writeln!(
+            top,
+            "<details open class=\"attention\"><summary>{n_attention} hunk(s) to look at (not applied, fuzzy or warned)</summary>\n{HEAD}\n{attention}</table>\n</details>"
+        );
+    }
+    if n_rest > 0 {
+        let _ = writeln!(
+            bottom,
+            "<details class=\"exact\"><summary>{n_rest} hunk(s) applied exactly or already applied</summary>\n{HEAD}\n{rest}</table>\n</details>"
+        );
+    }
+    (top, bottom)
+}
+
+fn hunk_row(o: &mut String, patch: &str, path: &str, h: &harness_core::report::HunkResult) {
+    let diag = h.diagnosis.as_ref().map(diag_html).unwrap_or_default();
+    let warns: Vec<String> = h.warnings.iter().map(|w| esc(w)).collect();
+    let _ = writeln!(
+        o,
+        "<tr class=\"st-{st}\"><td>{}</td><td><code>{}</code></td><td>{}</td><td>{st}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{}{}</td></tr>",
+        esc(patch),
+        esc(path),
+        h.index,
+        h.line.map(|x| x.to_string()).unwrap_or_default(),
+        h.offset.map(|x| x.to_string()).unwrap_or_default(),
+        h.fuzz.map(|x| x.to_string()).unwrap_or_default(),
+        diag,
+        if !diag.is_empty() && !warns.is_empty() { "<br>" } else { "" },
+        warns.join("<br>"),
+        st = hunk_str(h.status),
+    );
+}
+
+/// One row per tree: what it is and what pins it (the fields a reader
+/// checks), not the raw provenance record.
+fn trees_table(o: &mut String, report: &MatrixReport) {
+    o.push_str("<h3>Trees</h3>\n<table class=\"trees\"><tr><th>tree</th><th>kind</th><th>version</th><th>pinned by</th></tr>\n");
+    for t in &report.trees {
+        let field = |k: &str| {
+            t.provenance
+                .get(k)
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+        };
+        let kind = field("kind").unwrap_or_default();
+        let version = field("version")
+            .or_else(|| field("commit").map(|c| c.chars().take(12).collect()))
+            .unwrap_or_else(|| "—".into());
+        let pin = match (field("sha256"), field("commit")) {
+            (Some(h), _) => format!(
+                "sha256 <code title=\"{}\">{}…</code>",
+                esc(&h),
+                esc(&h.chars().take(16).collect::<String>())
+            ),
+            (None, Some(c)) => format!("commit <code>{}</code>", esc(&c)),
+            (None, None) => "not pinned".into(),
+        };
+        let _ = writeln!(
+            o,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{pin}</td></tr>",
+            esc(&t.name),
+            esc(&kind),
+            esc(&version)
+        );
+    }
+    o.push_str("</table>\n");
 }
 
 /// A diagnosis: cause, summary, where the code went, next step, blame and

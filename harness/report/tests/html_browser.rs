@@ -4,7 +4,9 @@
 //! - a screenshot is produced and is a real 1280x900 PNG with content;
 //! - the DOM Chromium built holds the grid: every cell id with its colour class;
 //! - a second screenshot with a cell's details opened (via the URL fragment,
-//!   no JavaScript) is produced too.
+//!   no JavaScript) is produced too;
+//! - that opened cell fits a 760 px window (no horizontal scrolling), as
+//!   measured by Chromium's layout in a copy of the page with a probe script.
 //!
 //! Chromium is a host package (scripts/host-packages.txt); if it is missing
 //! the test fails saying so. Set HARNESS_UPDATE_SCREENSHOT=1 to copy the
@@ -155,6 +157,38 @@ fn index_html_renders_grid_in_headless_chromium() {
     assert_eq!(png_size(&png2), (1280, 900));
     assert!(png2.len() > 30_000);
     assert_ne!(png, png2, "opening a cell must change what is shown");
+
+    // 4. Readable without horizontal scrolling: the opened cell (long
+    // diagnoses, long paths) is no wider than a narrow 760 px window. A copy of
+    // the page gets a script that records the widths after layout.
+    let page = std::fs::read_to_string(&files.index_html).expect("index.html");
+    let probe = "<script>addEventListener('load', () => { \
+        const d = document.getElementById(location.hash.slice(1)); \
+        document.body.dataset.pageWidth = document.documentElement.scrollWidth; \
+        document.body.dataset.cellWidth = d ? d.scrollWidth : -1; });</script></body>";
+    let measure = run.join("measure.html");
+    std::fs::write(&measure, page.replace("</body>", probe)).expect("write measure.html");
+    let out = chromium(
+        &tmp.path().join("profile4"),
+        &["--dump-dom", "--window-size=760,900"],
+        &format!("file://{}#{dom_id}", measure.display()),
+    );
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let width = |attr: &str| -> i64 {
+        let at = dom.find(&format!("{attr}=\"")).unwrap_or_else(|| {
+            panic!("{attr} not recorded; DOM:\n{}", &dom[..dom.len().min(2000)])
+        });
+        let rest = &dom[at + attr.len() + 2..];
+        rest[..rest.find('"').expect("quote")]
+            .parse()
+            .expect("a width")
+    };
+    let (page_w, cell_w) = (width("data-page-width"), width("data-cell-width"));
+    assert!(cell_w > 0, "the opened cell was not found");
+    assert!(
+        page_w <= 760 && cell_w <= 760,
+        "page {page_w} px, cell {cell_w} px wide in a 760 px window"
+    );
 
     if std::env::var_os("HARNESS_UPDATE_SCREENSHOT").is_some() {
         let docs = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs");

@@ -348,6 +348,40 @@ fn html_escapes_untrusted_text_and_colours_cells() {
 }
 
 #[test]
+fn html_cell_detail_puts_what_failed_first_and_exact_hunks_last() {
+    let report = fixture("full.json");
+    let html = render_html(&report);
+    // Every cell's section: the hunks to look at (not applied, fuzzy or
+    // warned) before the build, the exactly applied ones after the tests.
+    let mut checked = 0;
+    for section in html.split("<section class=\"detail").skip(1) {
+        let build = section.find("<h3>Build:").expect("build heading");
+        if let Some(at) = section.find("class=\"attention\"") {
+            assert!(at < build, "attention table after the build:\n{section}");
+            checked += 1;
+        }
+        if let Some(at) = section.find("class=\"exact\"") {
+            assert!(at > build, "exact hunks before the build:\n{section}");
+            let exact = &section[at..];
+            assert!(
+                !exact.contains("st-failed") && !exact.contains("st-malformed"),
+                "a hunk not applied is among the exact ones:\n{exact}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 2, "the fixture has failed and exact hunks");
+    // Tree provenance is a table of its fields, not a raw JSON record.
+    let trees = &html[html.find("<table class=\"trees\">").expect("trees table")..];
+    let trees = &trees[..trees.find("</table>").expect("end")];
+    assert!(
+        !trees.contains("{&quot;") && !trees.contains("{\""),
+        "{trees}"
+    );
+    assert!(trees.contains("<th>version</th>"), "{trees}");
+}
+
+#[test]
 fn write_run_dir_writes_four_files_atomically() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("run");

@@ -585,6 +585,12 @@ fn rel(base: &Path, p: &Path) -> String {
 
 /// A boot's results go into every cell its (unit, config) build serves.
 fn record_boot(report: &mut MatrixReport, cells: &[usize], rep: BootReport, opts: &RunOptions) {
+    // Paths in the report are relative to the run directory, so the report
+    // (and its HTML links) still holds when the run is copied or published.
+    let mut rep = rep;
+    if let Some(log) = &rep.console_log {
+        rep.console_log = Some(rel(&opts.run_dir, Path::new(log)));
+    }
     for &idx in cells {
         let cell = &mut report.cells[idx];
         cell.tests = rep.tests.clone();
@@ -827,10 +833,12 @@ mod tests {
             _u: &str,
             _k: &Path,
             _s: &BTreeMap<String, String>,
-            _l: &Path,
+            log: &Path,
         ) -> BootReport {
             let mut r = BootReport::new(BootStatus::Passed, "tcg");
             r.tests = vec![TestResult::new("netns_create", TestStatus::Pass)];
+            // As the real stage does: the path the run gave it (absolute).
+            r.console_log = Some(log.display().to_string());
             r
         }
     }
@@ -880,6 +888,17 @@ mod tests {
         let good = cell("good@t:ok");
         assert!(good.as_expected, "{:?}", good.actual);
         assert_eq!(good.tests.len(), 1);
+        // The console log is named relative to the run directory, in the
+        // boot record and in the cell's logs alike.
+        let CellBoot::Ran(boot) = &good.boot else {
+            panic!("good@t:ok booted: {:?}", good.boot)
+        };
+        let log = boot.console_log.as_deref().expect("console log");
+        assert!(
+            log.starts_with("boots/") && log.ends_with(".console.log"),
+            "{log}"
+        );
+        assert_eq!(good.logs.get("console").map(String::as_str), Some(log));
         let apply_only = cell("good@t2:ok");
         assert_eq!(apply_only.build.status, StageStatus::Skipped);
         assert!(apply_only.as_expected);

@@ -226,7 +226,7 @@ pub fn diagnose(
             let at = nearest(&hits, exp0).unwrap_or(hits[0]);
             return ambiguous(h, file, &hits, at, "the lines this hunk changes");
         }
-        return target_changed(h, file, diag, al, earlier, core);
+        return target_changed(h, file, tree, diag, al, earlier, core);
     }
 
     // Pure insertion: is the insertion point (the context on either side) intact?
@@ -258,7 +258,7 @@ pub fn diagnose(
         let at = nearest(&hits, exp0).unwrap_or(0);
         return ambiguous(h, file, &hits, at, "the context around the insertion point");
     }
-    target_changed(h, file, diag, al, earlier, old)
+    target_changed(h, file, tree, diag, al, earlier, old)
 }
 
 fn signed(n: i64) -> String {
@@ -657,6 +657,7 @@ fn insertion_point(
 fn target_changed(
     h: &HunkContext<'_>,
     file: &[&str],
+    tree: &dyn TreeLookup,
     mut d: Diagnosis,
     al: Option<Alignment>,
     earlier: &EarlierFailures,
@@ -665,6 +666,9 @@ fn target_changed(
     let Some(a) = al else {
         return nothing_matches(h, file, earlier);
     };
+    if let Some(weak) = super::elsewhere::no_plausible_match(h, tree, &d) {
+        return weak;
+    }
     d.cause = Cause::TargetChanged;
     // Lines to change that are not in the aligned region; where they went.
     let region = file

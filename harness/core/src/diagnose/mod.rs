@@ -8,6 +8,7 @@
 
 mod align;
 mod classify;
+mod elsewhere;
 mod fuzz;
 #[cfg(test)]
 mod numbering_tests;

@@ -54,6 +54,10 @@ pub struct Args {
     /// One line per hunk that is not exact, no expected-vs-found detail.
     #[arg(long)]
     pub brief: bool,
+    /// Do not fetch and apply the prerequisites the series names
+    /// (`prerequisite-message-id:`, `Based-on: <Message-ID>`).
+    #[arg(long)]
+    pub no_prerequisites: bool,
     #[command(flatten)]
     pub select: crate::cmd::select::SelectArgs,
 }
@@ -79,11 +83,15 @@ pub fn resolve_tree(tree: &str) -> anyhow::Result<PathBuf> {
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let tree = resolve_tree(&args.tree)?;
-    let series_path = crate::common::series_source(&args.series.to_string_lossy())?;
-    let series = args
+    let (series_path, thread) = crate::common::series_input(&args.series.to_string_lossy())?;
+    let ing = args.select.ingest(&series_path)?;
+    let mut series = args
         .select
-        .load(&series_path)
+        .choose(&ing, &series_path)
         .with_context(|| format!("loading series {}", args.series.display()))?;
+    if !args.no_prerequisites {
+        crate::lore::prepend_prerequisites(&mut series, &ing.messages, thread.as_ref())?;
+    }
     if series.patches.is_empty() {
         anyhow::bail!("series {} contains no patches", args.series.display());
     }

@@ -22,7 +22,9 @@ pub struct Args {
     /// `*.patch`, a single patch or mbox file.
     #[arg(value_name = "SERIES")]
     pub series: PathBuf,
-    /// The tree to apply to: a directory (never modified).
+    /// The tree to apply to: a directory (never modified), a pinned tree
+    /// name, or `auto`: every pinned tree of trees.yaml is tried, the
+    /// per-candidate counts said on stderr, and the best one used.
     #[arg(long, value_name = "TREE")]
     pub tree: String,
     /// Write the `harness.apply/1` JSON report to FILE (`-` for stdout; the
@@ -82,7 +84,11 @@ pub fn resolve_tree(tree: &str) -> anyhow::Result<PathBuf> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let tree = resolve_tree(&args.tree)?;
+    let auto = args.tree == "auto" && !Path::new("auto").exists();
+    let mut tree = match auto {
+        true => PathBuf::new(),
+        false => resolve_tree(&args.tree)?,
+    };
     let (series_path, thread) = crate::common::series_input(&args.series.to_string_lossy())?;
     let ing = args.select.ingest(&series_path)?;
     let mut series = args
@@ -101,6 +107,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         },
         strip: args.strip,
     };
+    if auto {
+        tree = crate::cmd::auto_tree::choose(&series, opts)?;
+    }
     let mut outcome = if args.threeway {
         let repo = args.repo.clone().unwrap_or_else(|| tree.clone());
         apply_series_with_threeway(&series, &tree, opts, &repo)?

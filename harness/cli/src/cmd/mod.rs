@@ -1,5 +1,6 @@
 //! One module per subcommand.
 pub mod apply;
+pub mod auto_tree;
 pub mod boot;
 pub mod build;
 pub mod kconfig;

@@ -181,22 +181,6 @@ pub fn prerequisites(messages: &[harness_ingest::Message]) -> Prerequisites {
     p
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn prerequisite_lines() {
-        let raw = b"Message-ID: <c@x>\nSubject: [PATCH 0/1] t\n\ntext\n\nbase-commit: abc\n\
-prerequisite-message-id: <p1@x>\nprerequisite-patch-id: 0123abcd\nBased-on: <p2@y>\n\
-Based-on: the v6.1 tag\n";
-        let m = harness_ingest::Message::from_raw(0, "m".into(), 1, raw);
-        let p = prerequisites(&[m]);
-        assert_eq!(p.message_ids, vec!["p1@x", "p2@y"]);
-        assert_eq!(p.patch_ids, vec!["0123abcd"]);
-    }
-}
-
 /// Fetch the series' prerequisites (newest revision of each thread) and put
 /// their patches first, named `prerequisite <Message-ID>: ...`; say so on
 /// stderr. `prerequisite-patch-id:` lines are reported as not resolved.
@@ -236,4 +220,20 @@ pub fn prepend_prerequisites(
     }
     series.patches = first;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prerequisite_lines() {
+        let raw = b"Message-ID: <c@x>\nSubject: [PATCH 0/1] t\n\ntext\n\nbase-commit: abc\n\
+prerequisite-message-id: <p1@x>\nprerequisite-patch-id: 0123abcd\nBased-on: <p2@y>\n\
+Based-on: the v6.1 tag\n";
+        let m = harness_ingest::Message::from_raw(0, "m".into(), 1, raw);
+        let p = prerequisites(&[m]);
+        assert_eq!(p.message_ids, vec!["p1@x", "p2@y"]);
+        assert_eq!(p.patch_ids, vec!["0123abcd"]);
+    }
 }

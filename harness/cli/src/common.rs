@@ -93,14 +93,25 @@ pub fn write_atomic(dest: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 
 pub use crate::project::project_root;
 
-/// A series source given on the command line: an existing path as it is,
-/// else a series name under the project's `patches/`.
+/// A series source given on the command line: an existing path as it is;
+/// a Message-ID, `lore:ID` or public-inbox URL as the thread fetched into
+/// the cache (an mbox); else a series name under the project's `patches/`.
 pub fn series_source(arg: &str) -> anyhow::Result<PathBuf> {
+    Ok(series_input(arg)?.0)
+}
+
+/// [`series_source`], with the fetched thread when the argument named one.
+pub fn series_input(arg: &str) -> anyhow::Result<(PathBuf, Option<harness_fetch::Thread>)> {
     let direct = Path::new(arg);
     if direct.exists() {
-        return Ok(direct.to_path_buf());
+        return Ok((direct.to_path_buf(), None));
     }
-    harness_ingest::resolve(arg, &project_root()?).map_err(|e| anyhow::anyhow!("{e}"))
+    if let Some(remote) = harness_fetch::parse_remote(arg) {
+        let t = crate::lore::fetch(&remote)?;
+        return Ok((t.path.clone(), Some(t)));
+    }
+    let p = harness_ingest::resolve(arg, &project_root()?).map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok((p, None))
 }
 
 /// The shared cache (trees, initramfs, ccache, build directories):

@@ -8,6 +8,7 @@
 mod cmd;
 mod common;
 mod examples;
+mod lore;
 mod project;
 
 use clap::{Parser, Subcommand};
@@ -32,6 +33,8 @@ struct Cli {
     /// (written once into the cache).
     #[arg(long, global = true, value_name = "DIR", env = "HARNESS_PROJECT")]
     project: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    lore: lore::LoreArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -75,6 +78,7 @@ fn main() -> ExitCode {
     if let Some(dir) = cli.project.clone() {
         project::set_explicit(dir);
     }
+    lore::set(cli.lore.clone());
     let result = match cli.command {
         Command::Apply(a) => cmd::apply::run(a),
         Command::Series(a) => cmd::series::run(a),

@@ -23,7 +23,9 @@ pub struct Args {
     /// `*.patch`, a single patch or mbox file.
     #[arg(value_name = "SERIES")]
     pub series: PathBuf,
-    /// The tree to apply to: a directory (never modified).
+    /// The tree to apply to: a directory (never modified), a pinned tree
+    /// name, or `auto`: every pinned tree of trees.yaml is tried, the
+    /// per-candidate counts said on stderr, and the best one used.
     #[arg(long, value_name = "TREE")]
     pub tree: String,
     /// Write the `harness.apply/1` JSON report to FILE (`-` for stdout; the
@@ -57,6 +59,10 @@ pub struct Args {
     /// and which one to fix first.
     #[arg(long)]
     pub brief: bool,
+    /// Do not fetch and apply the prerequisites the series names
+    /// (`prerequisite-message-id:`, `Based-on: <Message-ID>`).
+    #[arg(long)]
+    pub no_prerequisites: bool,
     #[command(flatten)]
     pub select: crate::cmd::select::SelectArgs,
 }
@@ -105,12 +111,20 @@ pub fn resolve_tree_identity(tree: &str) -> anyhow::Result<(PathBuf, TreeIdentit
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let (tree, identity) = resolve_tree_identity(&args.tree)?;
-    let series_path = crate::common::series_source(&args.series.to_string_lossy())?;
-    let series = args
+    let auto = args.tree == "auto" && !Path::new("auto").exists();
+    let mut resolved = match auto {
+        true => None,
+        false => Some(resolve_tree_identity(&args.tree)?),
+    };
+    let (series_path, thread) = crate::common::series_input(&args.series.to_string_lossy())?;
+    let ing = args.select.ingest(&series_path)?;
+    let mut series = args
         .select
-        .load(&series_path)
+        .choose(&ing, &series_path)
         .with_context(|| format!("loading series {}", args.series.display()))?;
+    if !args.no_prerequisites {
+        crate::lore::prepend_prerequisites(&mut series, &ing.messages, thread.as_ref())?;
+    }
     if series.patches.is_empty() {
         anyhow::bail!("series {} contains no patches", args.series.display());
     }
@@ -119,6 +133,13 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             max_fuzz: args.fuzz,
         },
         strip: args.strip,
+    };
+    if auto {
+        let name = crate::cmd::auto_tree::choose(&series, opts)?;
+        resolved = Some(resolve_tree_identity(&name)?);
+    }
+    let Some((tree, identity)) = resolved else {
+        anyhow::bail!("no tree chosen for {}", args.series.display());
     };
     let mut outcome = if args.threeway {
         let repo = args.repo.clone().unwrap_or_else(|| tree.clone());

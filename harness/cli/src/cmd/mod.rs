@@ -1,6 +1,7 @@
 //! One module per subcommand.
 pub mod apply;
 pub mod apply_render;
+pub mod auto_tree;
 pub mod boot;
 pub mod build;
 pub mod kconfig;

@@ -36,12 +36,17 @@ pub struct Args {
     /// patch (as `b4 am -l`).
     #[arg(long, requires = "am")]
     pub add_link: bool,
+    /// Search the public-inbox server (the one the thread came from, else
+    /// the first --lore-server) for later revisions of the series, by its
+    /// `change-id:` and by subject, and say which is newest.
+    #[arg(long)]
+    pub check_newer: bool,
     #[command(flatten)]
     pub select: crate::cmd::select::SelectArgs,
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let path = common::series_source(&args.source)
+    let (path, thread) = common::series_input(&args.source)
         .with_context(|| format!("series source {:?}", args.source))?;
     let ing = args.select.ingest(&path)?;
     let report = &ing.report;
@@ -60,11 +65,27 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     {
         chosen?;
     }
+    let newer = match args.check_newer {
+        true => Some(crate::lore::check_newer(report, thread.as_ref())?),
+        false => None,
+    };
     if let Some(dest) = &args.json {
-        common::write_json(dest, report)?;
+        match &newer {
+            Some(n) => {
+                let mut v = serde_json::to_value(report).context("serialising JSON")?;
+                if let Some(o) = v.as_object_mut() {
+                    o.insert("newer".into(), serde_json::to_value(n)?);
+                }
+                common::write_json(dest, &v)?;
+            }
+            None => common::write_json(dest, report)?,
+        }
     }
     if args.json.as_deref() != Some(std::path::Path::new("-")) {
         crate::common::out!("{}", render(report));
+        if let Some(n) = &newer {
+            crate::common::out!("{}", crate::lore::render_newer(n));
+        }
     }
     let unrecoverable = report
         .damage

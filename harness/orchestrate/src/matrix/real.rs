@@ -90,15 +90,6 @@ impl RealStages {
             std::fs::create_dir_all(parent)
                 .map_err(|e| format!("creating {}: {e}", parent.display()))?;
         }
-        let wt = harness_trees::Worktree::create_with(
-            &tree.path,
-            &dest,
-            &harness_trees::WorktreeOptions {
-                method: harness_trees::WorktreeMethod::Hardlink,
-                keep: true,
-            },
-        )
-        .map_err(|e| format!("worktree {}: {e}", dest.display()))?;
         let series = match &unit.kind {
             SourceKind::Series(s) => s.clone(),
             SourceKind::Base => unreachable_base(),
@@ -110,8 +101,22 @@ impl RealStages {
             .get(&(series.clone(), unit.tree.clone()))
             .cloned()
             .ok_or_else(|| format!("no apply result for {series}@{}", unit.tree))?;
+        // Files already holding what the series writes keep their mtime
+        // through the re-sync and rewrite, so make reuses their objects.
+        let kept = crate::mtimes::unchanged(&dest, &changes);
+        let wt = harness_trees::Worktree::create_with(
+            &tree.path,
+            &dest,
+            &harness_trees::WorktreeOptions {
+                method: harness_trees::WorktreeMethod::Hardlink,
+                keep: true,
+            },
+        )
+        .map_err(|e| format!("worktree {}: {e}", dest.display()))?;
         crate::apply::write_changes_in_place(wt.path(), &changes)
             .map_err(|e| format!("writing {series} into {}: {e:#}", dest.display()))?;
+        crate::mtimes::restore(wt.path(), &changes, &kept)
+            .map_err(|e| format!("restoring mtimes in {}: {e}", dest.display()))?;
         let path = wt.path().to_owned();
         drop(wt); // kept: keep = true
         sources.insert(unit.key.clone(), path.clone());

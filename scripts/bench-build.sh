@@ -104,7 +104,7 @@ patched_case() {
   mkdir -p "$work/mcache/trees"
   ln -sfn "$real" "$work/mcache/trees/$tree"
   rp1=$(matrix_run patched-y y); echo "$rp1"
-  floor "$work/mcache/builds/$tree-preempt-rt-prefix/obj" "$work/patched-floor.txt"
+  floor "$work/mcache/work/$tree-preempt-rt-prefix/builds/$tree-preempt-rt-prefix/obj" "$work/patched-floor.txt"
   rp2=$(matrix_run patched-n n); echo "$rp2"
   versus patched "$work/patched-floor.txt" \
     "$work/runs/patched-n/builds/$tree-preempt-rt-prefix-ip-multiple-tables-n.log"

@@ -85,7 +85,7 @@ impl RealStages {
         if let Some(p) = sources.get(&unit.key) {
             return Ok(p.clone());
         }
-        let dest = self.cache_root.join("work").join(&unit.key).join("src");
+        let (dest, _) = super::layout::unit_dirs(&self.cache_root, &unit.key, &tree.path, true);
         if let Some(parent) = dest.parent() {
             std::fs::create_dir_all(parent)
                 .map_err(|e| format!("creating {}: {e}", parent.display()))?;
@@ -389,7 +389,9 @@ impl Stages for RealStages {
                 }
             }
         };
-        let unit_dir = self.cache_root.join("builds").join(&unit.key);
+        let series = unit.kind != SourceKind::Base;
+        let (_, unit_dir) =
+            super::layout::unit_dirs(&self.cache_root, &unit.key, &tree.path, series);
         let out = unit_dir.join("obj");
         let ccache = self.ccache_for(unit);
         let _ = std::fs::create_dir_all(&out);

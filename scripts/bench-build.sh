@@ -87,6 +87,7 @@ matrix_run() {
     --kconfig "ip-multiple-tables-$2" --results "$work/runs" --run-id "$1" \
     --json "$work/$1.json" >"$work/$1.txt" 2>&1) || true
   local t1=$(date +%s.%N)
+  [ -s "$work/$1.json" ] || { echo "$1: harness matrix wrote no report:" >&2; tail -20 "$work/$1.txt" >&2; return 1; }
   python3 - "$work/$1.json" "$t0" "$t1" "$1" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -96,6 +97,10 @@ print(f"{sys.argv[4]:<28} wall {wall:8.1f}s  build {b['seconds']:8.1f}s  objects
 PY
 }
 patched_case() {
+  if [ "$tree" != linux-6.1 ]; then
+    echo "== 5. skipped: the matrix's patched unit (preempt-rt-prefix) is built on linux-6.1 only"
+    return 0
+  fi
   echo "== 5. patched tree (preempt-rt-prefix) as harness matrix builds it: run 1 =y, run 2 =n (re-sync + switch)"
   # The pinned tree from the user's cache, everything else (worktree, O= dir,
   # ccache) fresh in this bench's cache.

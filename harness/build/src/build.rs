@@ -465,11 +465,14 @@ pub fn build(
     let path_var = std::env::var_os("PATH").unwrap_or_default();
     let use_ccache = opts.ccache_dir.is_some() && find_in_path("ccache", &path_var).is_some();
     let mut cmd = factory.command("make");
+    // make -C enters the tree first: a relative O= would name a directory
+    // inside the tree.
+    let out_abs = std::path::absolute(out).unwrap_or_else(|_| out.to_owned());
     let mut shown = vec![
         "make".to_owned(),
         "-C".to_owned(),
         src.display().to_string(),
-        format!("O={}", out.display()),
+        format!("O={}", out_abs.display()),
         format!("ARCH={}", opts.arch),
         format!("-j{jobs}"),
     ];
@@ -507,7 +510,7 @@ pub fn build(
 
     let log = std::fs::read(&opts.log_path).map_err(io_err("reading", &opts.log_path))?;
     let log = String::from_utf8_lossy(&log);
-    let mut prefixes = vec![src.display().to_string(), out.display().to_string()];
+    let mut prefixes = vec![src.display().to_string(), out_abs.display().to_string()];
     prefixes.extend(opts.strip_prefixes.iter().cloned());
     let diags = parse_log(&log, &prefixes);
     let (mut errors, warnings): (Vec<_>, Vec<_>) = diags

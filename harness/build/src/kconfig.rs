@@ -189,6 +189,9 @@ pub(crate) fn run_make(
     args: &[&str],
     log: &mut String,
 ) -> Result<(), KconfigError> {
+    // make -C enters the tree first: a relative O= would name a directory
+    // inside the tree.
+    let out = std::path::absolute(out).unwrap_or_else(|_| out.to_owned());
     let mut cmd = factory.command("make");
     cmd.arg("-C")
         .arg(src)

@@ -317,3 +317,26 @@ fn limit_leaves_no_job_behind() {
         String::from_utf8_lossy(&ps.stdout)
     );
 }
+
+/// `make -C TREE O=DIR` resolves a relative DIR inside the tree: kconfig and
+/// build must hand make an absolute O= (before, `harness kconfig --out obj`
+/// wrote `TREE/obj/.config` into the source tree and then failed).
+/// Changes the working directory: nextest runs each test in its own process.
+#[test]
+fn a_relative_output_directory_is_not_taken_inside_the_tree() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let tree = common::copy_tree(&t.path().join("tree"));
+    std::env::set_current_dir(t.path()).expect("cd");
+    let rel = std::path::Path::new("obj");
+    common::configure(&tree, rel);
+    assert!(t.path().join("obj/.config").is_file());
+    let o = build(
+        &tree,
+        rel,
+        &common::opts(&t.path().join("obj")),
+        &HostCommands,
+    )
+    .expect("build");
+    assert_eq!(o.status, BuildStatus::Passed, "{}", o.log_excerpt);
+    assert!(!tree.join("obj").exists(), "make wrote inside the tree");
+}

@@ -5,6 +5,7 @@
 pub mod apply;
 pub mod blame;
 pub mod matrix;
+pub mod mtimes;
 pub mod refresh;
 pub mod refresh_check;
 pub mod sandboxing;

@@ -2,6 +2,7 @@
 
 pub mod attribution;
 pub mod config;
+pub mod layout;
 pub mod preflight;
 pub mod real;
 pub mod run;

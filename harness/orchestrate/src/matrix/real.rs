@@ -85,20 +85,11 @@ impl RealStages {
         if let Some(p) = sources.get(&unit.key) {
             return Ok(p.clone());
         }
-        let dest = self.cache_root.join("work").join(&unit.key).join("src");
+        let (dest, _) = super::layout::unit_dirs(&self.cache_root, &unit.key, &tree.path, true);
         if let Some(parent) = dest.parent() {
             std::fs::create_dir_all(parent)
                 .map_err(|e| format!("creating {}: {e}", parent.display()))?;
         }
-        let wt = harness_trees::Worktree::create_with(
-            &tree.path,
-            &dest,
-            &harness_trees::WorktreeOptions {
-                method: harness_trees::WorktreeMethod::Hardlink,
-                keep: true,
-            },
-        )
-        .map_err(|e| format!("worktree {}: {e}", dest.display()))?;
         let series = match &unit.kind {
             SourceKind::Series(s) => s.clone(),
             SourceKind::Base => unreachable_base(),
@@ -110,8 +101,22 @@ impl RealStages {
             .get(&(series.clone(), unit.tree.clone()))
             .cloned()
             .ok_or_else(|| format!("no apply result for {series}@{}", unit.tree))?;
+        // Files already holding what the series writes keep their mtime
+        // through the re-sync and rewrite, so make reuses their objects.
+        let kept = crate::mtimes::unchanged(&dest, &changes);
+        let wt = harness_trees::Worktree::create_with(
+            &tree.path,
+            &dest,
+            &harness_trees::WorktreeOptions {
+                method: harness_trees::WorktreeMethod::Hardlink,
+                keep: true,
+            },
+        )
+        .map_err(|e| format!("worktree {}: {e}", dest.display()))?;
         crate::apply::write_changes_in_place(wt.path(), &changes)
             .map_err(|e| format!("writing {series} into {}: {e:#}", dest.display()))?;
+        crate::mtimes::restore(wt.path(), &changes, &kept)
+            .map_err(|e| format!("restoring mtimes in {}: {e}", dest.display()))?;
         let path = wt.path().to_owned();
         drop(wt); // kept: keep = true
         sources.insert(unit.key.clone(), path.clone());
@@ -384,7 +389,9 @@ impl Stages for RealStages {
                 }
             }
         };
-        let unit_dir = self.cache_root.join("builds").join(&unit.key);
+        let series = unit.kind != SourceKind::Base;
+        let (_, unit_dir) =
+            super::layout::unit_dirs(&self.cache_root, &unit.key, &tree.path, series);
         let out = unit_dir.join("obj");
         let ccache = self.ccache_for(unit);
         let _ = std::fs::create_dir_all(&out);

@@ -182,19 +182,27 @@ fn failed_tests(o: &mut String, c: &Cell) {
     use crate::model::TestStatus;
     let failed: Vec<_> = crate::view::flat_tests(c)
         .into_iter()
-        .filter(|(_, t)| t.status == TestStatus::Fail)
+        .filter(|(_, t)| t.status == TestStatus::Fail || t.retried.is_some())
         .collect();
     if failed.is_empty() {
         return;
     }
     let _ = writeln!(o, "| guest test | status | detail |\n|---|---|---|");
     for (name, t) in failed {
+        // A re-run test: both results, the first failure's reason first.
+        let (status, reason) = match &t.retried {
+            Some(r) => (
+                crate::view::retry_word(r.verdict).to_string(),
+                r.first.reason.as_deref(),
+            ),
+            None => (test_str(t.status).to_string(), t.reason.as_deref()),
+        };
         let _ = writeln!(
             o,
             "| {} | {} | {} |",
             cell_text(&name),
-            test_str(t.status),
-            t.reason.as_deref().map(cell_text).unwrap_or_default()
+            status,
+            reason.map(cell_text).unwrap_or_default()
         );
     }
     o.push('\n');

@@ -2,6 +2,7 @@
 pub mod apply;
 pub mod boot;
 pub mod build;
+pub mod history;
 pub mod kconfig;
 pub mod matrix;
 pub mod refresh;

@@ -51,6 +51,7 @@ pub fn render_markdown(report: &MatrixReport) -> String {
     );
     grid(&mut o, report);
     unexpected_cells(&mut o, report);
+    flaky_tests(&mut o, report);
     failed_hunks(&mut o, report);
     trees(&mut o, report);
     let _ = writeln!(
@@ -203,6 +204,37 @@ fn failed_tests(o: &mut String, c: &Cell) {
             cell_text(&name),
             status,
             reason.map(cell_text).unwrap_or_default()
+        );
+    }
+    o.push('\n');
+}
+
+/// Tests that failed and then passed in a fresh boot, in every cell (an
+/// as-expected cell is not listed under "Not as expected").
+fn flaky_tests(o: &mut String, report: &MatrixReport) {
+    let rows: Vec<(String, String, String)> = report
+        .cells
+        .iter()
+        .flat_map(|c| {
+            crate::view::flaky_tests(c)
+                .into_iter()
+                .map(|(name, why)| (c.id.clone(), name, why.unwrap_or_default()))
+        })
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "## Flaky guest tests\n\nFailed, then passed in a fresh boot.\n\n| cell | guest test | first failure |\n|---|---|---|"
+    );
+    for (cell, name, why) in rows {
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} |",
+            cell_text(&cell),
+            cell_text(&name),
+            cell_text(&why)
         );
     }
     o.push('\n');

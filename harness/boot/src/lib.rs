@@ -19,8 +19,10 @@ pub mod ktap;
 pub use harness_proc as proc_guard;
 pub mod qemu;
 pub mod report;
+pub mod retry;
 pub mod splat;
 
 pub use accel::{AccelChoice, AccelPref};
 pub use qemu::{boot, BootError, BootOptions};
 pub use report::{BootReport, BootStatus, TestResult, TestStatus, BOOT_SCHEMA};
+pub use retry::{boot_retrying, RetryVerdict};

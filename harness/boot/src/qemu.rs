@@ -39,6 +39,9 @@ pub struct BootOptions {
     pub name_tag: Option<String>,
     /// Which kernel splats fail a boot whose tests passed.
     pub splats: crate::splat::SplatPolicy,
+    /// Re-run failed guest tests once in a fresh boot (see `retry`); used
+    /// by `retry::boot_retrying`, not by `boot`.
+    pub retry: bool,
 }
 
 impl BootOptions {
@@ -57,6 +60,7 @@ impl BootOptions {
             expected_tests: Vec::new(),
             name_tag: None,
             splats: crate::splat::SplatPolicy::default(),
+            retry: true,
         }
     }
 }

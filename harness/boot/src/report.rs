@@ -37,6 +37,10 @@ pub struct TestResult {
     /// Nested KTAP subtests, if the test reported any.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub subtests: Vec<TestResult>,
+    /// Set when the test failed and was re-run in a fresh boot: both
+    /// results and whether it was flaky (see `retry`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub retried: Option<crate::retry::Retried>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -68,6 +72,9 @@ pub struct BootReport {
     /// Every kernel splat on the console (WARN, lockdep, KASAN, ...).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub splats: Vec<crate::splat::Splat>,
+    /// The fresh boot that re-ran the failed tests, when there was one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub retry: Option<crate::retry::RetryBoot>,
 }
 
 impl BootReport {
@@ -86,6 +93,7 @@ impl BootReport {
             detail: None,
             tests_planned: None,
             splats: Vec::new(),
+            retry: None,
         }
     }
 }
@@ -97,6 +105,7 @@ impl TestResult {
             status,
             reason: None,
             subtests: Vec::new(),
+            retried: None,
         }
     }
 }

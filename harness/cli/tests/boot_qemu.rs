@@ -597,3 +597,124 @@ fn a_kernel_warning_fails_a_boot_whose_tests_pass() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(r["splats"][0]["allowed"], "deliberate test warning");
 }
+
+/// A guest directory with the project's init, runner and lib.sh, and two
+/// tests of its own: `steady` always passes; `needs_second_boot` fails unless
+/// the kernel command line carries `HARNESS_ATTEMPT=2`, which only the
+/// harness's retry boot has (the guest cannot see the first boot's state).
+fn flaky_guest(dir: &Path) -> PathBuf {
+    let project = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../qemu");
+    let guest = dir.join("guest");
+    std::fs::create_dir_all(guest.join("tests")).expect("guest dir");
+    for f in ["init", "run-tests", "lib.sh"] {
+        std::fs::copy(project.join(f), guest.join(f)).expect("copy qemu/ file");
+    }
+    write_script(
+        &guest.join("tests"),
+        "01-steady.sh",
+        ". /harness/lib.sh\ntrue\n",
+    );
+    write_script(
+        &guest.join("tests"),
+        "02-needs_second_boot.sh",
+        ". /harness/lib.sh\ngrep -qw HARNESS_ATTEMPT=2 /proc/cmdline || fail \"first boot: no HARNESS_ATTEMPT=2 in /proc/cmdline\"\n",
+    );
+    guest
+}
+
+/// A matrix report (the report crate's fixture) whose netns-l2-l3@linux-6.1
+/// y cell carries the boot report at `boot_json`.
+fn matrix_with_boot(boot_json: &Path, run_id: &str, out: &Path) {
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../report/tests/fixtures/previous.json");
+    let mut m = json_of(&fixture);
+    let boot = json_of(boot_json);
+    m["run_id"] = run_id.into();
+    let cells = m["cells"].as_array_mut().expect("cells");
+    let cell = cells
+        .iter_mut()
+        .find(|c| c["id"] == "netns-l2-l3@linux-6.1:ip-multiple-tables-y")
+        .expect("cell in fixture");
+    cell["tests"] = boot["tests"].clone();
+    cell["boot"] = boot;
+    std::fs::write(out, serde_json::to_string_pretty(&m).expect("json")).expect("write");
+}
+
+#[test]
+fn a_test_failing_on_the_first_boot_only_is_flaky_and_no_regression() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let guest = flaky_guest(tmp.path());
+    let g = guest.to_str().expect("utf8");
+    let json = tmp.path().join("flaky.json");
+    let log = tmp.path().join("console.log");
+    let l = log.to_str().expect("utf8");
+    let (out, _) = boot_debian(&["--guest-dir", g, "--console-log", l], &json);
+    let r = json_of(&json);
+    let why = format!("{r:#}\n{}", String::from_utf8_lossy(&out.stderr));
+    // The first boot failed needs_second_boot; the fresh boot passed it.
+    assert_eq!(r["status"], "passed", "{why}");
+    assert_eq!(out.status.code(), Some(0), "{why}");
+    let tests = r["tests"].as_array().expect("tests");
+    assert_eq!(tests.len(), 2, "{why}");
+    assert_eq!(tests[0]["name"], "steady");
+    assert!(tests[0].get("retried").is_none(), "steady passed: {why}");
+    let t = &tests[1];
+    assert_eq!(
+        (&t["name"], &t["status"]),
+        (&"needs_second_boot".into(), &"pass".into())
+    );
+    assert_eq!(t["retried"]["verdict"], "flaky", "{why}");
+    assert_eq!(t["retried"]["first"]["status"], "fail");
+    let first_reason = t["retried"]["first"]["reason"].as_str().unwrap_or("");
+    assert!(first_reason.contains("first boot"), "{why}");
+    assert_eq!(t["retried"]["second"]["status"], "pass");
+    // The fresh boot ran the failed test alone, with its own console log.
+    assert_eq!(
+        r["retry"]["tests"],
+        serde_json::json!(["needs_second_boot"])
+    );
+    let retry_log = tmp.path().join("console.retry.log");
+    let text = std::fs::read_to_string(&retry_log).expect("retry console log");
+    assert!(text.contains("ok 1 needs_second_boot"), "{text}");
+    assert!(
+        !text.contains("steady"),
+        "only the failed test re-ran: {text}"
+    );
+
+    // A run where it passed at once (the marker given from the start).
+    let json_pass = tmp.path().join("pass.json");
+    let (out, _) = boot_debian(
+        &["--guest-dir", g, "--append", "HARNESS_ATTEMPT=2"],
+        &json_pass,
+    );
+    let p = json_of(&json_pass);
+    assert_eq!(
+        (p["status"].as_str(), out.status.code()),
+        (Some("passed"), Some(0)),
+        "{p:#}"
+    );
+    assert!(p["tests"][1].get("retried").is_none(), "{p:#}");
+
+    // `report compare` from the passing run to the flaky one: no
+    // regression, the flake listed among the other changes.
+    let (old, new) = (tmp.path().join("old.json"), tmp.path().join("new.json"));
+    matrix_with_boot(&json_pass, "run-pass", &old);
+    matrix_with_boot(&json, "run-flaky", &new);
+    let out = harness()
+        .args(["report", "compare"])
+        .args([&old, &new])
+        .args(["--json", "-"])
+        .output()
+        .expect("run harness report compare");
+    let cmp: serde_json::Value = serde_json::from_slice(&out.stdout).expect("compare JSON");
+    assert_eq!(out.status.code(), Some(0), "{cmp:#}");
+    assert_eq!(cmp["regressions"], serde_json::json!([]), "{cmp:#}");
+    let other = cmp["other"].as_array().expect("other");
+    assert!(
+        other.iter().any(|c| c["kind"] == "test-flaky"
+            && c["key"] == "test needs_second_boot"
+            && c["cell"] == "netns-l2-l3@linux-6.1:ip-multiple-tables-y"),
+        "{cmp:#}"
+    );
+}

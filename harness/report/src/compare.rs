@@ -33,6 +33,9 @@ pub enum ChangeKind {
     TestFixed,
     TestMissing,
     TestAdded,
+    /// A test that failed and passed in a fresh boot of the same run: not a
+    /// regression (and not a fix), listed under `other`.
+    TestFlaky,
     NowUnexpected,
     NowAsExpected,
 }
@@ -340,9 +343,26 @@ fn compare_cell(acc: &mut Acc, o: &Cell, n: &Cell) {
         .into_iter()
         .map(|(name, t)| (name, (t.status, t.reason.as_deref())))
         .collect();
+    let flaky = crate::view::flaky_tests(n);
     let booted = boot_ok(&n.boot) == Some(true);
     for (name, (ns, reason)) in &nt {
         let key = format!("test {name}");
+        if let Some(first) = flaky.get(name) {
+            acc.push(
+                Bucket::Other,
+                ChangeKind::TestFlaky,
+                id,
+                key,
+                ot.get(name).map(|s| test_str(*s).into()),
+                Some("flaky".into()),
+                format!(
+                    "{id}: guest test {name} is flaky: failed{}, then {} in a fresh boot",
+                    because(first.as_deref().unwrap_or("")),
+                    test_str(*ns)
+                ),
+            );
+            continue;
+        }
         match ot.get(name) {
             Some(os) if *os != TestStatus::Fail && *ns == TestStatus::Fail => acc.push(
                 Bucket::Regression,

@@ -29,6 +29,8 @@ pub enum ReportError {
     Render { what: &'static str, message: String },
     #[error("bad shard {spec:?}: {reason} (write it as i/n with 1 <= i <= n, e.g. 1/2)")]
     ShardSpec { spec: String, reason: String },
+    #[error("{path} is not a harness.history/1 file: {message} (move it aside; the next run starts a new history)")]
+    History { path: PathBuf, message: String },
     #[error("cannot merge: {0}")]
     Merge(String),
 }

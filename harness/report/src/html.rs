@@ -375,11 +375,20 @@ fn detail(o: &mut String, c: &Cell, dom: &str) {
         o.push_str("<h3>Guest tests</h3>\n<table class=\"tests\"><tr><th>test</th><th>status</th><th>detail</th></tr>\n");
         for (name, t) in tests {
             let st = test_str(t.status);
+            // A re-run test: its verdict, and the first failure's reason.
+            let (word, reason) = match &t.retried {
+                Some(r) => (
+                    crate::view::retry_word(r.verdict),
+                    r.first.reason.as_deref(),
+                ),
+                None => (st, t.reason.as_deref()),
+            };
             let _ = writeln!(
                 o,
-                "<tr class=\"st-{st}\"><td><code>{}</code></td><td>{st}</td><td>{}</td></tr>",
+                "<tr class=\"st-{st}\"><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
                 esc(&name),
-                t.reason.as_deref().map(esc).unwrap_or_default()
+                esc(word),
+                reason.map(esc).unwrap_or_default()
             );
         }
         o.push_str("</table>\n");

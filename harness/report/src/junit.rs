@@ -309,7 +309,33 @@ fn suite(cell: &Cell) -> TestSuite {
                 failed_case(cell, name, f)
             }
         };
+        let mut tc = tc;
+        if let Some(r) = &t.retried {
+            add_rerun(&mut tc, r);
+        }
         s.add_test_case(tc);
     }
     s
+}
+
+/// The other attempt of a re-run test, as JUnit reruns: a flaky pass carries
+/// its first failure (`flakyFailure`), a test that failed again its second
+/// failure (`rerunFailure`).
+fn add_rerun(tc: &mut TestCase, r: &harness_boot::retry::Retried) {
+    use harness_boot::retry::RetryVerdict;
+    let other = match r.verdict {
+        RetryVerdict::Flaky => &r.first,
+        RetryVerdict::FailedAgain => &r.second,
+    };
+    let mut rerun = quick_junit::TestRerun::new(quick_junit::NonSuccessKind::Failure);
+    rerun.set_message(format!(
+        "{} ({})",
+        other.reason.as_deref().unwrap_or("guest test failed"),
+        match r.verdict {
+            RetryVerdict::Flaky => "first boot; passed in a fresh boot",
+            RetryVerdict::FailedAgain => "fresh boot",
+        }
+    ));
+    rerun.set_type("guest-test");
+    tc.status.add_rerun(rerun);
 }

@@ -6,6 +6,7 @@
 
 pub mod compare;
 pub mod error;
+pub mod history;
 pub mod html;
 pub mod junit;
 pub mod kcidb;

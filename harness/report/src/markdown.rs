@@ -51,6 +51,7 @@ pub fn render_markdown(report: &MatrixReport) -> String {
     );
     grid(&mut o, report);
     unexpected_cells(&mut o, report);
+    flaky_tests(&mut o, report);
     failed_hunks(&mut o, report);
     trees(&mut o, report);
     let _ = writeln!(
@@ -182,19 +183,58 @@ fn failed_tests(o: &mut String, c: &Cell) {
     use crate::model::TestStatus;
     let failed: Vec<_> = crate::view::flat_tests(c)
         .into_iter()
-        .filter(|(_, t)| t.status == TestStatus::Fail)
+        .filter(|(_, t)| t.status == TestStatus::Fail || t.retried.is_some())
         .collect();
     if failed.is_empty() {
         return;
     }
     let _ = writeln!(o, "| guest test | status | detail |\n|---|---|---|");
     for (name, t) in failed {
+        // A re-run test: both results, the first failure's reason first.
+        let (status, reason) = match &t.retried {
+            Some(r) => (
+                crate::view::retry_word(r.verdict).to_string(),
+                r.first.reason.as_deref(),
+            ),
+            None => (test_str(t.status).to_string(), t.reason.as_deref()),
+        };
         let _ = writeln!(
             o,
             "| {} | {} | {} |",
             cell_text(&name),
-            test_str(t.status),
-            t.reason.as_deref().map(cell_text).unwrap_or_default()
+            status,
+            reason.map(cell_text).unwrap_or_default()
+        );
+    }
+    o.push('\n');
+}
+
+/// Tests that failed and then passed in a fresh boot, in every cell (an
+/// as-expected cell is not listed under "Not as expected").
+fn flaky_tests(o: &mut String, report: &MatrixReport) {
+    let rows: Vec<(String, String, String)> = report
+        .cells
+        .iter()
+        .flat_map(|c| {
+            crate::view::flaky_tests(c)
+                .into_iter()
+                .map(|(name, why)| (c.id.clone(), name, why.unwrap_or_default()))
+        })
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "## Flaky guest tests\n\nFailed, then passed in a fresh boot.\n\n| cell | guest test | first failure |\n|---|---|---|"
+    );
+    for (cell, name, why) in rows {
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} |",
+            cell_text(&cell),
+            cell_text(&name),
+            cell_text(&why)
         );
     }
     o.push('\n');

@@ -247,6 +247,14 @@ pub fn test_str(s: TestStatus) -> &'static str {
     }
 }
 
+/// How a re-run test reads: `flaky (fail, then pass in a fresh boot)`.
+pub fn retry_word(v: harness_boot::retry::RetryVerdict) -> &'static str {
+    match v {
+        harness_boot::retry::RetryVerdict::Flaky => "flaky (failed, then passed in a fresh boot)",
+        harness_boot::retry::RetryVerdict::FailedAgain => "fail (failed again in a fresh boot)",
+    }
+}
+
 /// The boot stage's status word: a `harness.boot/1` status or `skipped`.
 pub fn boot_word(boot: &CellBoot) -> &'static str {
     match boot {
@@ -352,6 +360,19 @@ pub fn expectation_mismatches(cell: &Cell) -> Vec<String> {
 }
 
 /// Guest tests flattened with their KTAP subtests: ("parent.sub", result).
+/// The cell's tests (as named by [`flat_tests`]) that failed and then passed
+/// in a fresh boot, with the first failure's reason.
+pub fn flaky_tests(cell: &Cell) -> std::collections::BTreeMap<String, Option<String>> {
+    flat_tests(cell)
+        .into_iter()
+        .filter_map(|(name, t)| {
+            let r = t.retried.as_ref()?;
+            (r.verdict == harness_boot::retry::RetryVerdict::Flaky)
+                .then(|| (name, r.first.reason.clone()))
+        })
+        .collect()
+}
+
 pub fn flat_tests(cell: &Cell) -> Vec<(String, &TestResult)> {
     fn walk<'a>(prefix: &str, list: &'a [TestResult], out: &mut Vec<(String, &'a TestResult)>) {
         for t in list {

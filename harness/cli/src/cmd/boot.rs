@@ -65,6 +65,12 @@ pub struct Args {
     /// `tests-passed-kernel-warned` (exit 1).
     #[arg(long = "allow-splat", value_name = "FINGERPRINT[=REASON]")]
     pub allow_splats: Vec<String>,
+    /// Do not re-run failed guest tests. By default the tests that failed are
+    /// run once more in a fresh boot (kernel command line
+    /// `HARNESS_ATTEMPT=2 HARNESS_ONLY=name,...`); one that then passes is
+    /// reported `flaky` (`retried` in the report keeps both results).
+    #[arg(long)]
+    pub no_retry: bool,
     /// Accelerator: auto (probe KVM, fall back to TCG), kvm, tcg.
     #[arg(long, env = "HARNESS_ACCEL", default_value = "auto")]
     pub accel: AccelPref,
@@ -131,6 +137,18 @@ fn print_test(t: &TestResult, depth: usize) {
         Some(r) => crate::common::outln!("{pad}{:<5} {}  ({r})", status_word(t.status), t.name),
         None => crate::common::outln!("{pad}{:<5} {}", status_word(t.status), t.name),
     }
+    if let Some(r) = &t.retried {
+        crate::common::outln!(
+            "{pad}      {}; first: {}{}",
+            harness_report::view::retry_word(r.verdict),
+            status_word(r.first.status),
+            r.first
+                .reason
+                .as_deref()
+                .map(|x| format!(" ({x})"))
+                .unwrap_or_default()
+        );
+    }
     if t.status == TestStatus::Fail {
         for s in &t.subtests {
             print_test(s, depth + 1);
@@ -192,8 +210,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         opts.expected_tests
             .extend(iopts.kselftests.iter().map(Kselftest::test_name));
     }
-    let report =
-        harness_boot::boot(&opts).with_context(|| format!("booting {}", args.kernel.display()))?;
+    opts.retry = !args.no_retry;
+    let report = harness_boot::boot_retrying(&opts)
+        .with_context(|| format!("booting {}", args.kernel.display()))?;
 
     let to_stdout = args.json.as_deref() == Some(std::path::Path::new("-"));
     if !to_stdout {
@@ -240,6 +259,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         }
         if let Some(l) = &report.console_log {
             crate::common::outln!("  console log: {l}");
+        }
+        if let Some(l) = report.retry.as_ref().and_then(|r| r.console_log.as_ref()) {
+            crate::common::outln!("  retry console log: {l}");
         }
     }
     if let Some(dest) = &args.json {

@@ -333,6 +333,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         anyhow::bail!("writing the report into {}: {e}", run_dir.display());
     }
     update_latest(&results, &run_id);
+    let intermittent = super::history::record(&results, &report)?;
     if let Some(dest) = &args.json {
         write_json(dest, &report)?;
     }
@@ -340,6 +341,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         print_table(&report);
         crate::common::outln!("report: {}", run_dir.join("index.html").display());
     }
+    super::history::print(&intermittent, args.json.as_deref() == Some(Path::new("-")));
     let mut outcome = if report.summary.unexpected == 0 {
         Outcome::Ok
     } else {

@@ -4,6 +4,7 @@ pub mod apply_render;
 pub mod auto_tree;
 pub mod boot;
 pub mod build;
+pub mod history;
 pub mod kconfig;
 pub mod matrix;
 pub mod refresh;

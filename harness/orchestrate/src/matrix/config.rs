@@ -238,6 +238,14 @@ pub struct BootSettings {
     /// allowed with a reason (`allow: [{fingerprint, reason}]`).
     #[serde(default)]
     pub splats: harness_boot::splat::SplatPolicy,
+    /// Re-run the failed guest tests of a cell once in a fresh boot; a test
+    /// that then passes is reported `flaky` (default true).
+    #[serde(default = "retry_default")]
+    pub retry: bool,
+}
+
+fn retry_default() -> bool {
+    true
 }
 
 fn boot_timeout() -> u64 {
@@ -254,6 +262,7 @@ impl Default for BootSettings {
             silence: boot_silence(),
             kselftests: Vec::new(),
             splats: harness_boot::splat::SplatPolicy::default(),
+            retry: retry_default(),
         }
     }
 }

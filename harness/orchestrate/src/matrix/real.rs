@@ -602,7 +602,8 @@ impl Stages for RealStages {
         opts.splats = self.boot.splats.clone();
         opts.expected_tests
             .extend(kselftests.iter().map(|k| k.test_name()));
-        let mut report = match harness_boot::qemu::boot(&opts) {
+        opts.retry = self.boot.retry;
+        let mut report = match harness_boot::retry::boot_retrying(&opts) {
             Ok(r) => r,
             Err(e) => qemu_error(e.to_string()),
         };
@@ -649,6 +650,7 @@ impl RealStages {
                 status: TestStatus::Skip,
                 reason: Some(reason),
                 subtests: Vec::new(),
+                retried: None,
             };
             let Some(src) = &source else {
                 missing.push(skipped(format!("no source tree known for {unit_key}")));

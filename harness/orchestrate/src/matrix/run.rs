@@ -598,6 +598,10 @@ fn record_boot(report: &mut MatrixReport, cells: &[usize], rep: BootReport, opts
             cell.logs
                 .insert("console".into(), rel(&opts.run_dir, Path::new(log)));
         }
+        if let Some(log) = rep.retry.as_ref().and_then(|r| r.console_log.as_ref()) {
+            cell.logs
+                .insert("console-retry".into(), rel(&opts.run_dir, Path::new(log)));
+        }
         cell.boot = CellBoot::Ran(rep.clone());
     }
 }

@@ -1017,6 +1017,25 @@ impl<'a> SeriesApplier<'a> {
         }
     }
 
+    /// A rename or copy without hunks onto a file that exists and that the
+    /// patch does not move away or delete (criss-cross renames do).
+    fn hunkless_onto_existing(
+        &self,
+        p: &PatchInput<'_>,
+        f: &FilePatch,
+        source: &str,
+        target: &str,
+    ) -> bool {
+        let vacated = p.parsed.files.iter().any(|o| {
+            matches!(o.op, FileOp::Rename | FileOp::Delete) && o.old_path.as_deref() == Some(target)
+        });
+        matches!(f.op, FileOp::Rename | FileOp::Copy)
+            && f.hunks.is_empty()
+            && source != target
+            && !vacated
+            && matches!(self.current(target), Ok(Some(_)))
+    }
+
     fn refused(&self, f: &FilePatch, path: String, reason: String) -> FileResult {
         FileResult {
             path,
@@ -1207,6 +1226,20 @@ impl<'a> SeriesApplier<'a> {
                     .iter()
                     .map(|h| simple_hunk(h, HunkStatus::AlreadyApplied, None, None))
                     .collect();
+                result
+            }
+            _ if cur.is_some() && self.hunkless_onto_existing(p, f, &source, &target) => {
+                let what = if f.op == FileOp::Rename {
+                    "rename"
+                } else {
+                    "copy"
+                };
+                result.old_path = Some(source.clone());
+                result.status = AggregateStatus::Failed;
+                result.reason = Some(format!(
+                    "`{target}` already exists: the {what} from `{source}` would overwrite it (git apply refuses; GNU patch takes the {what} as done and changes nothing)"
+                ));
+                self.record_failures(p.index, &result);
                 result
             }
             _ => {

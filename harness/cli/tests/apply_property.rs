@@ -66,6 +66,7 @@ struct ReportFile {
     path: String,
     old_path: Option<String>,
     status: String,
+    reason: String,
     hunks: Vec<String>,
 }
 
@@ -79,6 +80,7 @@ fn report_files(doc: &Value) -> Vec<ReportFile> {
                 path: s(&f["path"]).unwrap_or_default(),
                 old_path: s(&f["old_path"]),
                 status: s(&f["status"]).unwrap_or_default(),
+                reason: s(&f["reason"]).unwrap_or_default(),
                 hunks: f["hunks"]
                     .as_array()
                     .map(|hs| hs.iter().filter_map(|h| s(&h["status"])).collect())
@@ -187,9 +189,12 @@ fn check_case(case: &generate::Case) -> Result<(), TestCaseError> {
         .iter()
         .all(|f| f.hunks.iter().all(|h| h == "applied"));
     match gnu {
-        // Deliberate difference (README): a rename without hunks onto an
-        // existing file is refused, as git does; GNU takes it as done.
-        Some(log) if log.contains("(already renamed from") => {}
+        // Deliberate difference (README): a rename or copy without hunks
+        // onto an existing file is refused, as git does; GNU takes it as done.
+        Some(_)
+            if report
+                .iter()
+                .any(|f| f.reason.contains("would overwrite it")) => {}
         Some(log) => {
             let ctx = format!("{ctx}\nGNU patch:\n{log}");
             if into.code != 0 {

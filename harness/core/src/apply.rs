@@ -1269,10 +1269,15 @@ impl<'a> SeriesApplier<'a> {
                 result
             }
             _ if cur.is_some() && self.hunkless_onto_existing(p, f, &source, &target) => {
+                let what = if f.op == FileOp::Rename {
+                    "rename"
+                } else {
+                    "copy"
+                };
                 result.old_path = Some(source.clone());
                 result.status = AggregateStatus::Failed;
                 result.reason = Some(format!(
-                    "`{target}` already exists: the rename from `{source}` would overwrite it (git apply refuses; GNU patch takes the rename as done and changes nothing)"
+                    "`{target}` already exists: the {what} from `{source}` would overwrite it (git apply refuses; GNU patch takes the {what} as done and changes nothing)"
                 ));
                 self.record_failures(p.index, &result);
                 result
@@ -1443,7 +1448,17 @@ impl<'a> SeriesApplier<'a> {
     ) -> FileResult {
         let run = run_hunks(f, content, self.opts.max_fuzz);
         // The file as lines, for diagnoses and fuzz warnings (only when needed).
-        let content_lines = split_lines(content);
+        // Split only when some hunk is not exact at its expected line.
+        let moved =
+            |v: &Verdict| v.status == HunkStatus::Applied && v.old_start as i64 != v.expected;
+        let content_lines =
+            if run.verdicts.iter().any(|v| {
+                moved(v) || v.status == HunkStatus::Failed || v.fuzz.is_some_and(|f| f > 0)
+            }) {
+                split_lines(content)
+            } else {
+                Vec::new()
+            };
         let needs_lines = f.hunks.iter().zip(&run.verdicts).any(|(h, v)| {
             v.status == HunkStatus::Failed
                 || v.fuzz.is_some_and(|f| f > 0)

@@ -331,3 +331,15 @@ fn hunkless_rename_onto_an_existing_file_is_refused() {
     assert!(o.changes.files.is_empty());
     // Criss-cross renames onto each other are still fine (see above).
 }
+
+#[test]
+fn hunkless_copy_onto_an_existing_file_is_refused() {
+    // Found by the property test: GNU patch 2.7.6 -p1 says "patching file
+    // a.c", exit 0, and leaves a.c as it was; git apply refuses ("already
+    // exists in working directory"). Refused as git does, nothing written.
+    let t = tree(&[("d/e.c", "x\n"), ("a.c", "{\n")]);
+    let p = "diff --git a/d/e.c b/a.c\nsimilarity index 100%\ncopy from d/e.c\ncopy to a.c\n";
+    let o = run_series(&t, &[p], 1);
+    assert_eq!(o.report.status, AggregateStatus::Failed);
+    assert!(o.changes.files.is_empty());
+}

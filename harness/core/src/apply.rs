@@ -1057,20 +1057,13 @@ impl<'a> SeriesApplier<'a> {
         }
     }
 
-    /// A rename or copy without hunks onto a file that exists and that the
-    /// patch does not move away or delete (criss-cross renames do).
-    fn hunkless_onto_existing(
-        &self,
-        p: &PatchInput<'_>,
-        f: &FilePatch,
-        source: &str,
-        target: &str,
-    ) -> bool {
+    /// A rename or copy onto a file that exists and that the patch does not
+    /// move away or delete (criss-cross renames do).
+    fn onto_existing(&self, p: &PatchInput<'_>, f: &FilePatch, source: &str, target: &str) -> bool {
         let vacated = p.parsed.files.iter().any(|o| {
             matches!(o.op, FileOp::Rename | FileOp::Delete) && o.old_path.as_deref() == Some(target)
         });
         matches!(f.op, FileOp::Rename | FileOp::Copy)
-            && f.hunks.is_empty()
             && source != target
             && !vacated
             && matches!(self.current(target), Ok(Some(_)))
@@ -1268,7 +1261,7 @@ impl<'a> SeriesApplier<'a> {
                     .collect();
                 result
             }
-            _ if cur.is_some() && self.hunkless_onto_existing(p, f, &source, &target) => {
+            _ if cur.is_some() && self.onto_existing(p, f, &source, &target) => {
                 let what = if f.op == FileOp::Rename {
                     "rename"
                 } else {
@@ -1277,9 +1270,22 @@ impl<'a> SeriesApplier<'a> {
                 result.old_path = Some(source.clone());
                 result.status = AggregateStatus::Failed;
                 result.reason = Some(format!(
-                    "`{target}` already exists: the {what} from `{source}` would overwrite it (git apply refuses; GNU patch takes the {what} as done and changes nothing)"
+                    "`{target}` already exists: the {what} from `{source}` would overwrite it (git apply refuses too; GNU patch overwrites it, patches it, or leaves it, depending on the hunks)"
                 ));
+                let summary = result.reason.clone().unwrap_or_default();
+                result.hunks = f
+                    .hunks
+                    .iter()
+                    .map(|h| {
+                        if h.malformed.is_some() {
+                            return simple_hunk(h, HunkStatus::Malformed, None, None);
+                        }
+                        let d = Diagnosis::new(Cause::TargetChanged, summary.clone());
+                        simple_hunk(h, HunkStatus::Failed, Some(h.gnu_first()), Some(d))
+                    })
+                    .collect();
                 self.record_failures(p.index, &result);
+                self.add_reject_all(f, &target);
                 result
             }
             _ => {

@@ -329,6 +329,13 @@ fn hunkless_rename_onto_an_existing_file_is_refused() {
     assert_eq!(f.status, AggregateStatus::Failed);
     assert!(f.reason.as_deref().unwrap_or("").contains("already exists"));
     assert!(o.changes.files.is_empty());
+    // With a hunk, GNU patches the existing b.h instead ("patching file b.h
+    // (already renamed from d/e.c)", fuzz 1); refused all the same.
+    let p = "diff --git a/d/e.c b/b.h\nsimilarity index 81%\nrename from d/e.c\nrename to b.h\n\
+             --- a/d/e.c\n+++ b/b.h\n@@ -1 +1,2 @@\n+{\n return 0;\n\\ No newline at end of file\n";
+    let o = run_series(&t, &[p], 1);
+    assert_eq!(o.report.patches[0].files[0].status, AggregateStatus::Failed);
+    assert!(o.changes.files.is_empty());
     // Criss-cross renames onto each other are still fine (see above).
 }
 

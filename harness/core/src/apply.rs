@@ -15,7 +15,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use crate::diagnose::{self, Cause, Diagnosis, EarlierFailures, HunkContext, TreeLookup};
+use crate::diagnose::{self, Cause, Diagnosis, EarlierFailures, HunkContext, Placed, TreeLookup};
 use crate::patch::{FileOp, FilePatch, Hunk, LineKind, ParsedPatch};
 use crate::report::{
     AggregateStatus, ApplyReport, FileResult, HunkResult, HunkStatus, PatchResult, APPLY_SCHEMA,
@@ -813,11 +813,9 @@ impl TreeLookup for OverlayLookup<'_> {
     }
 }
 
-/// Warnings for a hunk applied with fuzz: ignored context that is generic
-/// (`}`, blank, `#endif`), or a preimage that fits several places.
-/// `file` is the file before this patch, `at` the 1-based line where the
-/// hunk's preimage was placed in it.
-fn fuzz_warnings(h: &Hunk, path: &str, at: usize, file: &[&str], fuzz: usize) -> Vec<String> {
+/// Warnings for a hunk applied with fuzz or at an offset (see
+/// `diagnose::placement_warnings`). `file` is the file before this patch.
+fn placement_warnings(h: &Hunk, path: &str, file: &[&str], placed: &Placed) -> Vec<String> {
     let (olds, news) = hunk_strs(h);
     let o: Vec<&str> = olds.iter().map(String::as_str).collect();
     let n: Vec<&str> = news.iter().map(String::as_str).collect();
@@ -825,10 +823,52 @@ fn fuzz_warnings(h: &Hunk, path: &str, at: usize, file: &[&str], fuzz: usize) ->
         path,
         old_lines: &o,
         new_lines: &n,
-        expected_line: at.max(1),
+        expected_line: placed.at.max(1),
         file: Some(file),
     };
-    diagnose::fuzz_warnings(&ctx, fuzz)
+    diagnose::placement_warnings(&ctx, placed)
+}
+
+/// Whitespace-blind equality of two lines, without allocating.
+fn ws_eq(a: &[u8], b: &[u8]) -> bool {
+    let f = |c: &&u8| !c.is_ascii_whitespace();
+    a.iter().filter(f).eq(b.iter().filter(f))
+}
+
+/// Cheap pre-check for a fuzz-0 apply at an offset: does the expected place
+/// hold some (not all) of the preimage lines? Only then are the file's
+/// lines converted for the look-alike check.
+fn may_be_look_alike(h: &Hunk, content_lines: &[&[u8]], at: usize, expected: i64) -> bool {
+    let Some(start) = usize::try_from(expected - 1).ok() else {
+        return false;
+    };
+    let old: Vec<&[u8]> = h.old_lines().map(|l| l.text.as_slice()).collect();
+    let region = content_lines.get(start..).unwrap_or(&[]);
+    let same = old
+        .iter()
+        .zip(region)
+        .filter(|(a, b)| a.len() > 3 && ws_eq(a, b))
+        .count();
+    if same >= 2 && same < old.len() {
+        return true;
+    }
+    let placed = Placed {
+        at,
+        expected: expected as usize,
+        fuzz: 0,
+    };
+    if !diagnose::near_copy_starts(&old, content_lines, &placed, |a, b| ws_eq(a, b)).is_empty() {
+        return true;
+    }
+    // The exact preimage occurs more than once: the look-alike search on
+    // the converted lines may fire.
+    !old.is_empty()
+        && content_lines
+            .windows(old.len())
+            .filter(|w| *w == old.as_slice())
+            .take(2)
+            .count()
+            > 1
 }
 
 fn hunk_strs(h: &Hunk) -> (Vec<String>, Vec<String>) {
@@ -1019,6 +1059,18 @@ impl<'a> SeriesApplier<'a> {
             changes: self.changes,
             placements: self.placements,
         }
+    }
+
+    /// A rename or copy onto a file that exists and that the patch does not
+    /// move away or delete (criss-cross renames do).
+    fn onto_existing(&self, p: &PatchInput<'_>, f: &FilePatch, source: &str, target: &str) -> bool {
+        let vacated = p.parsed.files.iter().any(|o| {
+            matches!(o.op, FileOp::Rename | FileOp::Delete) && o.old_path.as_deref() == Some(target)
+        });
+        matches!(f.op, FileOp::Rename | FileOp::Copy)
+            && source != target
+            && !vacated
+            && matches!(self.current(target), Ok(Some(_)))
     }
 
     fn refused(&self, f: &FilePatch, path: String, reason: String) -> FileResult {
@@ -1213,6 +1265,33 @@ impl<'a> SeriesApplier<'a> {
                     .collect();
                 result
             }
+            _ if cur.is_some() && self.onto_existing(p, f, &source, &target) => {
+                let what = if f.op == FileOp::Rename {
+                    "rename"
+                } else {
+                    "copy"
+                };
+                result.old_path = Some(source.clone());
+                result.status = AggregateStatus::Failed;
+                result.reason = Some(format!(
+                    "`{target}` already exists: the {what} from `{source}` would overwrite it (git apply refuses too; GNU patch overwrites it, patches it, or leaves it, depending on the hunks)"
+                ));
+                let summary = result.reason.clone().unwrap_or_default();
+                result.hunks = f
+                    .hunks
+                    .iter()
+                    .map(|h| {
+                        if h.malformed.is_some() {
+                            return simple_hunk(h, HunkStatus::Malformed, None, None);
+                        }
+                        let d = Diagnosis::new(Cause::TargetChanged, summary.clone());
+                        simple_hunk(h, HunkStatus::Failed, Some(h.gnu_first()), Some(d))
+                    })
+                    .collect();
+                self.record_failures(p.index, &result);
+                self.add_reject_all(f, &target);
+                result
+            }
             _ => {
                 let cur = match cur {
                     Some(c) => Some(c),
@@ -1379,11 +1458,25 @@ impl<'a> SeriesApplier<'a> {
     ) -> FileResult {
         let run = run_hunks(f, content, self.opts.max_fuzz);
         // The file as lines, for diagnoses and fuzz warnings (only when needed).
-        let needs_lines = run
-            .verdicts
-            .iter()
-            .any(|v| v.status == HunkStatus::Failed || v.fuzz.is_some_and(|f| f > 0));
-        let file_strs: Option<Vec<String>> = needs_lines.then(|| to_strs(&split_lines(content)));
+        // Split only when some hunk is not exact at its expected line.
+        let moved =
+            |v: &Verdict| v.status == HunkStatus::Applied && v.old_start as i64 != v.expected;
+        let content_lines =
+            if run.verdicts.iter().any(|v| {
+                moved(v) || v.status == HunkStatus::Failed || v.fuzz.is_some_and(|f| f > 0)
+            }) {
+                split_lines(content)
+            } else {
+                Vec::new()
+            };
+        let needs_lines = f.hunks.iter().zip(&run.verdicts).any(|(h, v)| {
+            v.status == HunkStatus::Failed
+                || v.fuzz.is_some_and(|f| f > 0)
+                || (v.status == HunkStatus::Applied
+                    && v.old_start as i64 != v.expected
+                    && may_be_look_alike(h, &content_lines, v.old_start, v.expected))
+        });
+        let file_strs: Option<Vec<String>> = needs_lines.then(|| to_strs(&content_lines));
         let file_refs: Option<Vec<&str>> = file_strs
             .as_ref()
             .map(|v| v.iter().map(String::as_str).collect());
@@ -1430,9 +1523,16 @@ impl<'a> SeriesApplier<'a> {
                     ));
                 }
                 HunkStatus::Applied => {
-                    if let (Some(fz @ 1..), Some(file)) = (v.fuzz, file_refs.as_deref()) {
-                        hr.warnings
-                            .extend(fuzz_warnings(h, source, v.old_start, file, fz));
+                    if let (Some(fuzz), Some(file)) = (v.fuzz, file_refs.as_deref()) {
+                        let placed = Placed {
+                            at: v.old_start,
+                            expected: v.expected.max(1) as usize,
+                            fuzz,
+                        };
+                        if fuzz > 0 || placed.at != placed.expected {
+                            hr.warnings
+                                .extend(placement_warnings(h, source, file, &placed));
+                        }
                     }
                 }
             }
@@ -1767,15 +1867,26 @@ mod tests {
     #[test]
     fn fuzz_over_generic_context_warns() {
         // GNU: "Hunk #1 succeeded at 1 with fuzz 2." The two context lines
-        // fuzz ignored on each side are `}` and blank: generic lines, so the
-        // placement is a guess and the harness says so.
+        // fuzz ignored on each side are `}` and blank; what is left to place
+        // the hunk (`int a;` `old` `int b;`) is distinctive and occurs once,
+        // so the place is confirmed and there is no warning. With `}`, `{` and
+        // a blank line in the middle, only generic lines place it: warned.
         let f = "x1\nx2\nint a;\nold\nint b;\ny1\ny2\n";
         let patch =
             "--- a/f.c\n+++ b/f.c\n@@ -1,7 +1,7 @@\n }\n \n int a;\n-old\n+new\n int b;\n \n }\n";
         let o = run(&[("f.c", f)], patch);
         assert_eq!(verdicts(&o), vec![(Applied, Some(1), Some(0), Some(2))]);
         let w = &o.report.patches[0].files[0].hunks[0].warnings;
-        assert!(w.iter().any(|w| w.contains("`}`")), "{w:?}");
+        assert!(w.is_empty(), "{w:?}");
+        let f = "x1\nx2\n}\n{\n\ny1\ny2\n";
+        let patch = "--- a/f.c\n+++ b/f.c\n@@ -1,7 +1,7 @@\n }\n \n }\n-{\n+new\n \n \n }\n";
+        let o = run(&[("f.c", f)], patch);
+        assert_eq!(verdicts(&o), vec![(Applied, Some(1), Some(0), Some(2))]);
+        let w = &o.report.patches[0].files[0].hunks[0].warnings;
+        assert!(
+            w.iter().any(|w| w.contains("generic") && w.contains("`}`")),
+            "{w:?}"
+        );
     }
 
     #[test]

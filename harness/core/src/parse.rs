@@ -401,7 +401,13 @@ impl<'a> Parser<'a> {
             ));
         };
         while nold < ptrn || nnew < repl {
-            let raw: Vec<u8> = match self.line(i) {
+            // GNU drops an incomplete last line of the patch ("patch
+            // unexpectedly ends in middle of line") unless it is the
+            // `\ No newline` marker; the hunk is then short of a line.
+            let line = self
+                .line(i)
+                .filter(|l| l.ends_with(b"\n") || l.first() == Some(&b'\\'));
+            let raw: Vec<u8> = match line {
                 None => {
                     // GNU: assume blank lines got chopped when at most 3 remain.
                     if repl - nnew.min(repl) <= 3 {
@@ -424,9 +430,6 @@ impl<'a> Parser<'a> {
                 }
                 Some(l) => {
                     let mut v = l.to_vec();
-                    if !v.ends_with(b"\n") {
-                        v.push(b'\n');
-                    }
                     if strip_cr && v.ends_with(b"\r\n") {
                         v.truncate(v.len() - 2);
                         v.push(b'\n');

@@ -270,3 +270,83 @@ fn rename_already_done_is_reported_already_applied() {
     );
     assert!(o.changes.files.is_empty());
 }
+
+#[test]
+fn incomplete_last_line_of_the_patch_is_dropped_as_gnu_does() {
+    // GNU patch 2.7.6 -p1 on f = "1\n2\n3\n" (run by hand for this fixture):
+    // a patch whose last line ` 3` has no newline prints "patch unexpectedly
+    // ends in middle of line" and "Hunk #1 succeeded at 1 with fuzz 1":
+    // the line is dropped, the hunk filled with a blank line, fuzz 1 ignores
+    // it; f = "1\ntwo\n3\n".
+    let t = tree(&[("f", "1\n2\n3\n")]);
+    let p = "--- a/f\n+++ b/f\n@@ -1,3 +1,3 @@\n 1\n-2\n+two\n 3";
+    let o = run_series(&t, &[p], 1);
+    let h = &o.report.patches[0].files[0].hunks[0];
+    assert_eq!(
+        (h.status, h.line, h.fuzz),
+        (HunkStatus::Applied, Some(1), Some(1))
+    );
+    assert_eq!(content(&o, "f").as_deref(), Some("1\ntwo\n3\n"));
+    // The same with f's last line lacking its newline: still fuzz 1, and
+    // the file's own last line is kept (f = "1\ntwo\n3").
+    let t = tree(&[("f", "1\n2\n3")]);
+    let o = run_series(&t, &[p], 1);
+    let h = &o.report.patches[0].files[0].hunks[0];
+    assert_eq!((h.line, h.fuzz), (Some(1), Some(1)));
+    assert_eq!(content(&o, "f").as_deref(), Some("1\ntwo\n3"));
+    // An added or removed last line without newline: GNU says "malformed
+    // patch at line 6" / "at line 5" and exits 2, changing nothing.
+    for p in [
+        "--- a/f\n+++ b/f\n@@ -1,3 +1,3 @@\n 1\n 2\n-3\n+three",
+        "--- a/f\n+++ b/f\n@@ -1,3 +1,2 @@\n 1\n 2\n-3",
+    ] {
+        let t = tree(&[("f", "1\n2\n3\n")]);
+        let o = run_series(&t, &[p], 1);
+        assert_eq!(hunk_statuses(&o), vec![HunkStatus::Malformed], "{p}");
+        assert!(content(&o, "f").is_none(), "{p}");
+    }
+    // The `\ No newline` marker itself may end the patch without a newline:
+    // GNU applies, f = "1\n2\nthree" (exit 0).
+    let t = tree(&[("f", "1\n2\n3\n")]);
+    let p = "--- a/f\n+++ b/f\n@@ -1,3 +1,3 @@\n 1\n 2\n-3\n+three\n\\ No newline at end of file";
+    let o = run_series(&t, &[p], 1);
+    assert_eq!(hunk_statuses(&o), vec![HunkStatus::Applied]);
+    assert_eq!(content(&o, "f").as_deref(), Some("1\n2\nthree"));
+}
+
+#[test]
+fn hunkless_rename_onto_an_existing_file_is_refused() {
+    // A pure rename d/e.c -> b.h while b.h exists (found by the property
+    // test, tests/apply_property.rs). The harness overwrote b.h and exited 0.
+    // git apply 2.47.3: "error: b.h: already exists in working directory";
+    // GNU patch 2.7.6: "patching file b.h (already renamed from d/e.c)",
+    // exit 0, nothing changed. Refused, as git does (README, deliberate
+    // differences); nothing is written.
+    let t = tree(&[("d/e.c", "return 0;"), ("b.h", "{")]);
+    let p = "diff --git a/d/e.c b/b.h\nsimilarity index 100%\nrename from d/e.c\nrename to b.h\n";
+    let o = run_series(&t, &[p], 1);
+    let f = &o.report.patches[0].files[0];
+    assert_eq!(f.status, AggregateStatus::Failed);
+    assert!(f.reason.as_deref().unwrap_or("").contains("already exists"));
+    assert!(o.changes.files.is_empty());
+    // With a hunk, GNU patches the existing b.h instead ("patching file b.h
+    // (already renamed from d/e.c)", fuzz 1); refused all the same.
+    let p = "diff --git a/d/e.c b/b.h\nsimilarity index 81%\nrename from d/e.c\nrename to b.h\n\
+             --- a/d/e.c\n+++ b/b.h\n@@ -1 +1,2 @@\n+{\n return 0;\n\\ No newline at end of file\n";
+    let o = run_series(&t, &[p], 1);
+    assert_eq!(o.report.patches[0].files[0].status, AggregateStatus::Failed);
+    assert!(o.changes.files.is_empty());
+    // Criss-cross renames onto each other are still fine (see above).
+}
+
+#[test]
+fn hunkless_copy_onto_an_existing_file_is_refused() {
+    // Found by the property test: GNU patch 2.7.6 -p1 says "patching file
+    // a.c", exit 0, and leaves a.c as it was; git apply refuses ("already
+    // exists in working directory"). Refused as git does, nothing written.
+    let t = tree(&[("d/e.c", "x\n"), ("a.c", "{\n")]);
+    let p = "diff --git a/d/e.c b/a.c\nsimilarity index 100%\ncopy from d/e.c\ncopy to a.c\n";
+    let o = run_series(&t, &[p], 1);
+    assert_eq!(o.report.status, AggregateStatus::Failed);
+    assert!(o.changes.files.is_empty());
+}

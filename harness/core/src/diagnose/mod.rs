@@ -3,7 +3,7 @@
 //!
 //! Entry points:
 //! - [`diagnose_hunk`] for every hunk that was not applied;
-//! - [`fuzz_warnings`] for every hunk applied with fuzz > 0;
+//! - [`placement_warnings`] for every hunk applied with fuzz or at an offset;
 //! - [`render_human`] to print a [`Diagnosis`] like a compiler error.
 
 mod align;
@@ -16,7 +16,7 @@ mod render;
 #[cfg(test)]
 mod tests;
 
-pub use fuzz::fuzz_warnings;
+pub use fuzz::{fuzz_warnings, near_copy_starts, placement_warnings, Placed, FAR_OFFSET};
 pub use render::render_human;
 
 use serde::{Deserialize, Serialize};

@@ -428,9 +428,12 @@ fn unknown_only_for_generic_preimage_matching_nothing() {
 }
 
 #[test]
-fn fuzz_warning_on_generic_context() {
-    // Hunk with leading context `}` / blank (generic) applied with fuzz 2:
-    // both ignored lines are generic -> one warning naming them.
+fn no_fuzz_warning_when_the_matched_part_is_distinctive_and_unique() {
+    // Hunk with leading context `}` / blank applied with fuzz 2: GNU strips
+    // those two lines (prefix 4, suffix 1: 2 + 4 - 4 = 2 stripped in front,
+    // none behind); what is left (`static int b(void)` .. `}`) is distinctive
+    // and occurs once, so the place is confirmed: no warning. (Warning on any
+    // generic ignored line was most of the 64% false alarms in issue 15.)
     let old = "}\n\nstatic int b(void)\n{\n\treturn 1;\n}";
     let new = "}\n\nstatic int b(void)\n{\n\treturn 2;\n}";
     let o = lines(old);
@@ -444,8 +447,7 @@ fn fuzz_warning_on_generic_context() {
         file: Some(&file),
     };
     let w = fuzz_warnings(&ctx, 2);
-    assert_eq!(w.len(), 1, "{w:?}");
-    assert!(w[0].contains("`}`") && w[0].contains("(blank)"), "{}", w[0]);
+    assert!(w.is_empty(), "{w:?}");
     // Fuzz 0 with distinctive context: nothing to warn about.
     assert!(fuzz_warnings(&ctx, 0).is_empty());
 }
@@ -453,6 +455,7 @@ fn fuzz_warning_on_generic_context() {
 #[test]
 fn fuzz_warning_when_matched_part_fits_twice() {
     // After stripping 1 line of context each side, `\tx = 0;` matches lines 3 and 8.
+    // (Fuzz 1 also ignores all context here, which warns on its own.)
     let file =
         lines("void a(void)\n{\n\tx = 0;\n\ty++;\n}\nvoid b(void)\n{\n\tx = 0;\n\ty++;\n}\n");
     let o = lines("\tlock();\n\tx = 0;\n\tunlock();");
@@ -464,7 +467,15 @@ fn fuzz_warning_when_matched_part_fits_twice() {
         expected_line: 2,
         file: Some(&file),
     };
-    let w = fuzz_warnings(&ctx, 1);
+    // Placed at line 2 although the patch expected line 7: the nearest
+    // match was taken, and the other one may be the right place.
+    let placed = super::Placed {
+        at: 2,
+        expected: 7,
+        fuzz: 1,
+    };
+    assert!(fuzz_warnings(&ctx, 1).iter().all(|x| !x.contains("places")));
+    let w = super::placement_warnings(&ctx, &placed);
     assert!(
         w.iter().any(|x| x.contains("fits 2 places (lines 3, 8)")),
         "{w:?}"

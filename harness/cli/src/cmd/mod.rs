@@ -2,6 +2,9 @@
 pub mod apply;
 pub mod boot;
 pub mod build;
+pub mod build_walk;
+pub mod check;
+pub mod checkpatch;
 pub mod kconfig;
 pub mod matrix;
 pub mod refresh;

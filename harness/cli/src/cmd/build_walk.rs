@@ -1,0 +1,161 @@
+//! `harness build --per-patch SERIES`: the tree built after every patch,
+//! incrementally in the one build directory (see harness_orchestrate::walk).
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use harness_build::build::{build, BuildOptions};
+use harness_build::HostCommands;
+use harness_orchestrate::walk::{StepReport, StepStatus, WalkDiag, WalkReport};
+use harness_orchestrate::walk_run::{run_walk, WalkInput};
+
+use crate::common::{cache_dir, write_json, Outcome};
+
+/// The walk, after the config in `args.out` was prepared from `tree`.
+pub fn run(
+    args: &super::build::Args,
+    series_arg: &Path,
+    tree: &Path,
+    tree_id: String,
+    mut opts: BuildOptions,
+) -> anyhow::Result<Outcome> {
+    let series_path = crate::common::series_source(&series_arg.to_string_lossy())?;
+    let series = harness_ingest::load(&series_path)
+        .map_err(|e| anyhow::anyhow!("loading series {}: {e}", series_path.display()))?;
+    if series.patches.is_empty() {
+        anyhow::bail!("series {} contains no patches", series_path.display());
+    }
+    let out = std::path::absolute(&args.out)
+        .with_context(|| format!("resolving {}", args.out.display()))?;
+    let worktree = worktree_for(&out);
+    let to_stdout = args.json.as_deref() == Some(Path::new("-"));
+    let mut human: Box<dyn Write> = if to_stdout {
+        Box::new(std::io::stderr())
+    } else {
+        Box::new(std::io::stdout())
+    };
+    let logs = out.join(".harness-walk");
+    std::fs::create_dir_all(&logs).with_context(|| format!("creating {}", logs.display()))?;
+    let mut step = 0usize;
+    let mut builder = |src: &Path, id: &str| -> anyhow::Result<_> {
+        opts.source_id = Some(id.to_owned());
+        opts.log_path = logs.join(format!("step-{step}.log"));
+        step += 1;
+        Ok(build(src, &out, &opts, &HostCommands)?)
+    };
+    let input = WalkInput {
+        series: &series,
+        tree,
+        worktree: &worktree,
+        out: &out,
+        apply: Default::default(),
+        tree_id,
+    };
+    let total = series.patches.len();
+    let mut progress = |s: &StepReport| {
+        let _ = writeln!(human, "{}", step_line(s, total));
+    };
+    let report = run_walk(&input, &mut builder, &mut progress)?;
+    let summary = breaks_line(&report, total);
+    if to_stdout {
+        eprintln!("{summary}");
+    } else {
+        crate::common::outln!("{summary}");
+    }
+    if let Some(dest) = &args.json {
+        write_json(dest, &report)?;
+    }
+    Ok(if report.failed() {
+        Outcome::Failed
+    } else {
+        Outcome::Ok
+    })
+}
+
+/// `<cache>/work/walk-<hash of the build directory>/src`: stable per build
+/// directory, so kbuild sees the same source path at every walk.
+fn worktree_for(out: &Path) -> PathBuf {
+    use sha2::Digest;
+    let h = sha2::Sha256::digest(out.as_os_str().as_encoded_bytes());
+    cache_dir()
+        .join("work")
+        .join(format!("walk-{}", &hex::encode(h)[..16]))
+        .join("src")
+}
+
+fn diag(d: &WalkDiag) -> String {
+    let at = match (&d.file, d.line) {
+        (Some(f), Some(l)) => format!("{f}:{l}: "),
+        (Some(f), None) => format!("{f}: "),
+        _ => String::new(),
+    };
+    let owner = d
+        .patch
+        .as_deref()
+        .map(|p| format!(" (line from {p})"))
+        .unwrap_or_default();
+    format!("{at}{}{owner}", d.message)
+}
+
+fn step_line(s: &StepReport, total: usize) -> String {
+    let what = if s.index == 0 {
+        "base".to_owned()
+    } else {
+        format!("{}/{total}", s.index)
+    };
+    let mut line = match s.status {
+        StepStatus::NotApplied => format!(
+            "{what} does not apply: {}",
+            s.reason.as_deref().unwrap_or("")
+        ),
+        st => format!(
+            "{what} build {} ({} objects, {:.1}s): {} errors, +{} -{} warnings",
+            if st == StepStatus::Passed {
+                "passed"
+            } else {
+                "FAILED"
+            },
+            s.recompiled,
+            s.seconds,
+            s.errors.len(),
+            s.warnings_added.len(),
+            s.warnings_removed.len()
+        ),
+    };
+    for e in s.errors.iter().take(3) {
+        line.push_str(&format!("\n    error: {}", diag(e)));
+    }
+    for w in &s.warnings_added {
+        line.push_str(&format!("\n    new warning: {}", diag(w)));
+    }
+    for w in &s.warnings_removed {
+        line.push_str(&format!("\n    warning gone: {}", diag(w)));
+    }
+    line
+}
+
+/// "2/4 breaks the build: error at f:l ...; 3/4 fixes it".
+pub fn breaks_line(r: &WalkReport, total: usize) -> String {
+    if r.breaks.is_empty() {
+        return match r.stopped_at {
+            Some(i) => format!("walk stopped at {i}/{total}: it does not apply"),
+            None => "every patch builds".to_owned(),
+        };
+    }
+    r.breaks
+        .iter()
+        .map(|b| {
+            let err = b
+                .error
+                .as_ref()
+                .map(|e| format!(": error at {}", diag(e)))
+                .unwrap_or_default();
+            let fix = match b.fixed_by {
+                Some(f) => format!("; {f}/{total} fixes it"),
+                None => "; nothing later fixes it".to_owned(),
+            };
+            format!("{}/{total} breaks the build{err}{fix}", b.broken_by)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

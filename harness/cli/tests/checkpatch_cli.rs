@@ -210,3 +210,102 @@ fn a_tree_without_checkpatch_is_exit_2() {
         ran.describe()
     );
 }
+
+/// In a git checkout checkpatch checks that `Fixes:` names a real commit.
+/// The checkout is scratch: linux-6.1's checkpatch.pl with the two data files
+/// it reads, the entries checkpatch's `--root` check wants, and one commit.
+/// Expected (checkpatch 6.1 run by hand the same way): one WARNING
+/// UNKNOWN_COMMIT_ID for the made-up id on the first `Fixes:` line (patch
+/// line 6), nothing for the id of the real commit.
+#[test]
+fn fixes_tag_is_checked_against_the_git_history() {
+    require_tool("git");
+    let linux = kernel_tree("linux-6.1");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let t = dir.path().join("tree");
+    std::fs::create_dir_all(t.join("scripts")).expect("mkdir");
+    for f in ["checkpatch.pl", "spelling.txt", "const_structs.checkpatch"] {
+        std::fs::copy(linux.join("scripts").join(f), t.join("scripts").join(f)).expect("copy");
+    }
+    for f in [
+        "COPYING",
+        "CREDITS",
+        "Kbuild",
+        "MAINTAINERS",
+        "Makefile",
+        "README",
+    ] {
+        std::fs::write(t.join(f), "").expect("write");
+    }
+    for d in [
+        "Documentation",
+        "arch",
+        "include",
+        "drivers",
+        "fs",
+        "init",
+        "ipc",
+        "kernel",
+        "lib",
+        "net",
+    ] {
+        std::fs::create_dir_all(t.join(d)).expect("mkdir");
+    }
+    std::fs::write(
+        t.join("net/a.c"),
+        "// SPDX-License-Identifier: GPL-2.0\nint a;\n",
+    )
+    .expect("write");
+    let git = |args: &[&str]| -> String {
+        let o = Command::new("git")
+            .args(["-c", "user.name=A", "-c", "user.email=a@example.org"])
+            .args(args)
+            .current_dir(&t)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .expect("git");
+        assert!(o.status.success(), "git {args:?}");
+        String::from_utf8_lossy(&o.stdout).trim().to_owned()
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "net: add a.c"]);
+    let sha = git(&["rev-parse", "--short=12", "HEAD"]);
+    let patch = dir.path().join("fix.patch");
+    std::fs::write(
+        &patch,
+        format!(
+            "From: A <a@example.org>\nSubject: [PATCH] net: widen a\n\nWiden a.\n\n\
+Fixes: 0123456789ab (\"net: nothing\")\nFixes: {sha} (\"net: add a.c\")\n\
+Signed-off-by: A <a@example.org>\n---\n net/a.c | 2 +-\n 1 file changed, 1 insertion(+), 1 deletion(-)\n\n\
+diff --git a/net/a.c b/net/a.c\n--- a/net/a.c\n+++ b/net/a.c\n@@ -1,2 +1,2 @@\n \
+// SPDX-License-Identifier: GPL-2.0\n-int a;\n+long a;\n"
+        ),
+    )
+    .expect("write patch");
+    let ran = proc::run(
+        command()
+            .arg("checkpatch")
+            .arg(&patch)
+            .arg("--tree")
+            .arg(&t)
+            .args(["--json", "-", "--codespell", "off"]),
+        Duration::from_secs(120),
+    );
+    assert_eq!(ran.code, Some(1), "{}", ran.describe());
+    let doc: Value = serde_json::from_str(&ran.stdout_str()).expect("JSON");
+    let got = findings(&doc["patches"][0]);
+    assert_eq!(
+        got,
+        vec![(
+            "WARNING".to_owned(),
+            "UNKNOWN_COMMIT_ID".to_owned(),
+            Some(6)
+        )],
+        "{doc:#}"
+    );
+    assert!(doc["patches"][0]["findings"][0]["message"]
+        .as_str()
+        .expect("message")
+        .contains("0123456789ab"));
+}

@@ -66,6 +66,10 @@ pub struct StepReport {
     pub warnings_removed: Vec<WalkDiag>,
     /// Warnings present after this step (passed builds only).
     pub warnings_total: usize,
+    /// For a failed build: commands that rebuild the tree as it stood after
+    /// this patch (set by the caller, which knows the command line).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reproduce: Option<String>,
 }
 
 /// A patch that broke the build, and the later one that fixed it.
@@ -213,17 +217,16 @@ impl WarningSet {
     }
 }
 
-/// A diagnostic with its owner from the attribution of the current prefix.
+/// A diagnostic with its owner from the attribution of the current prefix
+/// (harness_build's attribution: the last patch to touch the line).
 pub fn owned(d: &Diagnostic, changed: &BTreeMap<String, Vec<PatchLines>>) -> WalkDiag {
-    let patch = match (&d.file, d.line) {
-        (Some(f), Some(line)) => changed.get(f.as_str()).and_then(|ps| {
-            ps.iter()
-                .rev()
-                .find(|p| p.ranges.iter().any(|&(a, b)| a <= line && line <= b))
-                .map(|p| p.patch.clone())
-        }),
-        _ => None,
-    };
+    let patch = harness_build::attribute::attribute(std::slice::from_ref(d), changed)
+        .into_iter()
+        .next()
+        .and_then(|a| match a.origin {
+            harness_build::attribute::Origin::Patch(p) => Some(p),
+            harness_build::attribute::Origin::Base => None,
+        });
     WalkDiag {
         severity: d.severity,
         file: d.file.clone(),
@@ -276,6 +279,21 @@ mod tests {
         assert!(added.is_empty() && removed.is_empty());
     }
 
+    #[test]
+    fn owner_is_the_patch_that_added_the_line() {
+        let mut changed = BTreeMap::new();
+        changed.insert(
+            "a.c".to_owned(),
+            vec![PatchLines {
+                patch: "0001-x.patch".into(),
+                ranges: vec![(3, 4)],
+            }],
+        );
+        let o = owned(&w("a.c", 3, "x"), &changed);
+        assert_eq!(o.patch.as_deref(), Some("0001-x.patch"));
+        assert_eq!(owned(&w("a.c", 9, "x"), &changed).patch, None);
+    }
+
     fn step(index: usize, status: StepStatus) -> StepReport {
         StepReport {
             index,
@@ -290,6 +308,7 @@ mod tests {
             warnings_added: vec![],
             warnings_removed: vec![],
             warnings_total: 0,
+            reproduce: None,
         }
     }
 

@@ -214,6 +214,7 @@ fn step_from(
         warnings_added: Vec::new(),
         warnings_removed: Vec::new(),
         warnings_total: 0,
+        reproduce: None,
     }
 }
 
@@ -251,5 +252,6 @@ fn not_applied(
         warnings_added: Vec::new(),
         warnings_removed: Vec::new(),
         warnings_total: 0,
+        reproduce: None,
     }
 }

@@ -55,8 +55,13 @@ pub fn run(
     let mut progress = |s: &StepReport| {
         let _ = writeln!(human, "{}", step_line(s, total));
     };
-    let report = run_walk(&input, &mut builder, &mut progress)?;
-    let summary = breaks_line(&report, total);
+    let mut report = run_walk(&input, &mut builder, &mut progress)?;
+    add_reproducers(&mut report, &series, args, series_arg);
+    let mut summary = breaks_line(&report, total);
+    for s in report.steps.iter().filter(|s| s.reproduce.is_some()) {
+        let r = s.reproduce.as_deref().unwrap_or_default();
+        summary.push_str(&format!("\nreproduce {}/{total}: {r}", s.index));
+    }
     if to_stdout {
         eprintln!("{summary}");
     } else {
@@ -70,6 +75,61 @@ pub fn run(
     } else {
         Outcome::Ok
     })
+}
+
+fn quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:+,@".contains(&b))
+    {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// Patch `i` (1-based position) is `--patches 1-i` of the source when every
+/// patch up to it is numbered by its position (or not numbered at all).
+fn numbered_by_position(series: &harness_ingest::Series, i: usize) -> bool {
+    series.patches.iter().take(i).enumerate().all(|(k, p)| {
+        let n = harness_ingest::subject::parse(p.subject.as_deref().unwrap_or_default()).number;
+        n.is_none_or(|n| n as usize == k + 1)
+    })
+}
+
+/// For each failed step: `harness apply ... --patches 1-i --into SRC` and
+/// the `harness build` of SRC with the walk's config (0-day's reproducer).
+fn add_reproducers(
+    report: &mut WalkReport,
+    series: &harness_ingest::Series,
+    args: &super::build::Args,
+    series_arg: &Path,
+) {
+    let config = match &args.config {
+        Some(c) => format!("--config {}", quote(&c.display().to_string())),
+        None => {
+            let mut v = vec![format!("--base {}", quote(&args.base))];
+            v.extend(
+                args.fragments
+                    .iter()
+                    .map(|f| format!("--fragment {}", quote(f))),
+            );
+            v.join(" ")
+        }
+    };
+    for s in report.steps.iter_mut() {
+        if s.status != StepStatus::Failed || s.index == 0 || !numbered_by_position(series, s.index)
+        {
+            continue;
+        }
+        s.reproduce = Some(format!(
+            "harness apply {} --tree {} --patches 1-{} --into SRC && harness build --tree SRC {config} --arch {} --out OBJ",
+            quote(&series_arg.display().to_string()),
+            quote(&args.tree),
+            s.index,
+            quote(&args.arch),
+        ));
+    }
 }
 
 /// `<cache>/work/walk-<hash of the build directory>/src`: stable per build
@@ -124,6 +184,9 @@ fn step_line(s: &StepReport, total: usize) -> String {
     };
     for e in s.errors.iter().take(3) {
         line.push_str(&format!("\n    error: {}", diag(e)));
+    }
+    if let Some(r) = &s.reproduce {
+        line.push_str(&format!("\n    reproduce: {r}"));
     }
     for w in &s.warnings_added {
         line.push_str(&format!("\n    new warning: {}", diag(w)));

@@ -128,6 +128,24 @@ mod tests {
         );
         assert_eq!(checkpatch_result(&[]).status, Status::Pass);
     }
+
+    #[test]
+    fn a_mail_without_a_diff_fails_with_its_reason() {
+        let p = harness_core::report::PatchResult {
+            index: 1,
+            name: "stdin".into(),
+            subject: None,
+            status: harness_core::report::AggregateStatus::Malformed,
+            files: vec![],
+            errors: vec!["no diff found in the patch".into()],
+        };
+        let r = apply_result(&p, "linux-6.1");
+        assert_eq!(r.status, Status::Fail);
+        assert_eq!(
+            r.summary,
+            "nothing applies to linux-6.1: no diff found in the patch"
+        );
+    }
 }
 
 /// One patch's apply verdict as a b4 result (tool `harness-apply`): `pass`
@@ -199,8 +217,11 @@ pub fn apply_result(p: &harness_core::report::PatchResult, tree: &str) -> CheckR
     } else {
         Status::Pass
     };
-    let summary = if no_files && failed == 0 {
-        format!("no file changes to apply to {tree}")
+    let summary = if hunks == 0 && (no_files || failed > 0) {
+        match p.errors.first() {
+            Some(e) => format!("nothing applies to {tree}: {e}"),
+            None => format!("no file changes to apply to {tree}"),
+        }
     } else if failed > 0 {
         format!("does not apply to {tree}: {failed} of {hunks} hunks failed")
     } else if fuzzy > 0 {

@@ -42,5 +42,16 @@ if ! command -v cargo-nextest >/dev/null; then
   cargo install --locked cargo-nextest
 fi
 
+# b4 (PyPI), for the test that runs b4's own per-patch check runner against
+# `harness check` (harness/cli/tests/b4_check.rs). Pinned; kept in a venv in
+# the target directory.
+b4_version=0.16.0
+b4_venv="${CARGO_TARGET_DIR:-target}/b4-venv"
+if ! "$b4_venv/bin/python" -c "import b4, sys; sys.exit(b4.__VERSION__ != '$b4_version')" 2>/dev/null; then
+  echo "setup: installing b4 $b4_version from PyPI into $b4_venv"
+  python3 -m venv "$b4_venv"
+  "$b4_venv/bin/pip" install -q "b4==$b4_version"
+fi
+
 echo "setup: building harness (release)"
 cargo build --release --locked -p harness

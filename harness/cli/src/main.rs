@@ -68,6 +68,10 @@ enum Command {
     /// Run series x trees x configs: apply, kconfig, build, boot, test, report.
     #[command(after_help = examples::MATRIX)]
     Matrix(cmd::matrix::Args),
+    /// Run the tree's checkpatch.pl on every patch of a series; findings per patch.
+    Checkpatch(cmd::checkpatch::Args),
+    /// b4's CI check protocol: one patch mail on stdin, JSON results on stdout.
+    Check(cmd::check::Args),
     /// Work with reports: merge shards, render, export.
     #[command(subcommand, after_help = examples::REPORT)]
     Report(cmd::report::ReportCommand),
@@ -90,6 +94,8 @@ fn main() -> ExitCode {
         Command::Boot(a) => cmd::boot::run(a),
         Command::Matrix(a) => cmd::matrix::run(a),
         Command::Report(c) => cmd::report::run(c),
+        Command::Checkpatch(a) => cmd::checkpatch::run(a),
+        Command::Check(a) => cmd::check::run(a),
     };
     let failed_stdout = common::STDOUT_FAILED.load(std::sync::atomic::Ordering::SeqCst);
     match result {

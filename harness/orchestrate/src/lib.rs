@@ -10,6 +10,8 @@ pub mod refresh;
 pub mod refresh_check;
 pub mod sandboxing;
 pub mod threeway;
+pub mod walk;
+pub mod walk_run;
 
 #[cfg(test)]
 pub(crate) mod test_git;

@@ -64,9 +64,16 @@ pub struct Args {
     /// Build log file (default DIR/.harness-build.log).
     #[arg(long, value_name = "FILE")]
     pub log: Option<PathBuf>,
-    /// Write the `harness.build/1` JSON result to FILE (`-` for stdout).
+    /// Write the `harness.build/1` JSON result to FILE (`-` for stdout);
+    /// with --per-patch, `harness.walk/1`.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Build the tree, then build it again after each patch of SERIES,
+    /// incrementally in DIR (each patch's files rewritten, so make recompiles
+    /// only what they touch); report per patch errors and warnings added or
+    /// removed, and which patch breaks the build and which fixes it.
+    #[arg(long = "per-patch", value_name = "SERIES")]
+    pub per_patch: Option<PathBuf>,
 }
 
 #[derive(serde::Serialize)]
@@ -213,6 +220,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     opts.ccache_dir = (!args.no_ccache).then(|| cache_dir().join("ccache"));
     opts.artifacts_dir = args.artifacts.clone();
     opts.force = args.force;
+    if let Some(series) = &args.per_patch {
+        return super::build_walk::run(&args, series, &tree, source_id, opts);
+    }
     opts.source_id = Some(source_id);
     let outcome = build(&tree, &args.out, &opts, &HostCommands)?;
     render(&outcome, &mut human)?;

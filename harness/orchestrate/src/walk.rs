@@ -1,0 +1,341 @@
+//! The per-patch build walk (`harness build --per-patch`): build the tree
+//! after every patch of a series, incrementally, in one build directory.
+//!
+//! One worktree of the base tree; the base is built first, then each patch's
+//! own changes (the files it changed, and only those, are rewritten, so their
+//! mtimes move and make recompiles exactly what depends on them) and a build.
+//! A patch that does not apply ends the walk with its verdict as the reason.
+//!
+//! Warnings are compared as kbuild emits them: an incremental build prints
+//! only the diagnostics of what it recompiled, so the walk keeps the set of
+//! current warnings (severity, file, message; lines move) and, after a passed
+//! build, replaces the entries of every file that was recompiled (the `CC`/`AS`
+//! lines of the log) or changed since the last passed build with what the log
+//! says. Warnings of a header nobody changed are never dropped that way (they
+//! could be emitted again by another unit). A failed build reports its
+//! errors and the warnings new against the current set; the set is updated
+//! at the next passed build.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use harness_build::attribute::PatchLines;
+use harness_build::{Diagnostic, Severity};
+use serde::{Deserialize, Serialize};
+
+pub const WALK_SCHEMA: &str = "harness.walk/1";
+
+/// A diagnostic as the walk reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WalkDiag {
+    pub severity: Severity,
+    pub file: Option<String>,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+    pub message: String,
+    pub flag: Option<String>,
+    /// The series patch that added the line, null = the base tree.
+    pub patch: Option<String>,
+}
+
+/// The build after one step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StepStatus {
+    Passed,
+    Failed,
+    /// Not built: the patch did not apply (or an earlier one did not).
+    NotApplied,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StepReport {
+    /// 0 = the base tree, else the 1-based patch index.
+    pub index: usize,
+    pub name: String,
+    pub subject: Option<String>,
+    pub status: StepStatus,
+    /// Why the walk stopped here (the apply verdict), when it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Files this patch changed (rewritten in the worktree before its build).
+    pub changed_files: Vec<String>,
+    pub seconds: f64,
+    pub recompiled: usize,
+    pub errors: Vec<WalkDiag>,
+    pub warnings_added: Vec<WalkDiag>,
+    pub warnings_removed: Vec<WalkDiag>,
+    /// Warnings present after this step (passed builds only).
+    pub warnings_total: usize,
+    /// For a failed build: commands that rebuild the tree as it stood after
+    /// this patch (set by the caller, which knows the command line).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reproduce: Option<String>,
+}
+
+/// A patch that broke the build, and the later one that fixed it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Break {
+    pub broken_by: usize,
+    pub fixed_by: Option<usize>,
+    /// The first error of the breaking build.
+    pub error: Option<WalkDiag>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WalkReport {
+    pub schema: String,
+    pub series: String,
+    pub tree: String,
+    /// Build directory (make O=).
+    pub out: String,
+    /// Step 0 is the base tree.
+    pub steps: Vec<StepReport>,
+    pub breaks: Vec<Break>,
+    /// The patch whose failure to apply ended the walk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped_at: Option<usize>,
+}
+
+impl WalkReport {
+    /// Exit status 1: some step did not build, or a patch did not apply.
+    pub fn failed(&self) -> bool {
+        self.stopped_at.is_some() || self.steps.iter().any(|s| s.status == StepStatus::Failed)
+    }
+
+    /// Fill `breaks` from the steps (base failing is not a patch's break).
+    pub fn find_breaks(&mut self) {
+        let mut breaks: Vec<Break> = Vec::new();
+        let mut prev_ok = self.steps.first().map(|s| s.status == StepStatus::Passed);
+        for s in self.steps.iter().skip(1) {
+            let ok = match s.status {
+                StepStatus::Passed => true,
+                StepStatus::Failed => false,
+                StepStatus::NotApplied => break,
+            };
+            match (prev_ok, ok) {
+                (Some(true), false) => breaks.push(Break {
+                    broken_by: s.index,
+                    fixed_by: None,
+                    error: s.errors.first().cloned(),
+                }),
+                (Some(false), true) => {
+                    if let Some(b) = breaks.last_mut().filter(|b| b.fixed_by.is_none()) {
+                        b.fixed_by = Some(s.index);
+                    }
+                }
+                _ => {}
+            }
+            prev_ok = Some(ok);
+        }
+        self.breaks = breaks;
+    }
+}
+
+type Key = (Severity, Option<String>, String);
+
+fn key(d: &Diagnostic) -> Key {
+    (d.severity, d.file.clone(), d.message.clone())
+}
+
+/// The current warnings, keyed without lines, with the latest instance.
+#[derive(Debug, Default, Clone)]
+pub struct WarningSet {
+    current: BTreeMap<Key, Diagnostic>,
+}
+
+/// Sources of the objects a kbuild log compiled (`  CC      net/core/x.o`).
+pub fn recompiled_sources(log: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for l in log.lines() {
+        let mut w = l.split_whitespace();
+        let (Some(tool), Some(obj), None) = (w.next(), w.next(), w.next()) else {
+            continue;
+        };
+        if !matches!(tool, "CC" | "AS") {
+            continue;
+        }
+        if let Some(stem) = obj.strip_suffix(".o") {
+            out.insert(format!("{stem}.c"));
+            out.insert(format!("{stem}.S"));
+        }
+    }
+    out
+}
+
+impl WarningSet {
+    /// From a full build (every unit compiled).
+    pub fn from_full(warnings: &[Diagnostic]) -> WarningSet {
+        let mut s = WarningSet::default();
+        for d in warnings {
+            s.current.insert(key(d), d.clone());
+        }
+        s
+    }
+
+    pub fn len(&self) -> usize {
+        self.current.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.current.is_empty()
+    }
+
+    /// Warnings of `log_warnings` not in the set.
+    pub fn added(&self, log_warnings: &[Diagnostic]) -> Vec<Diagnostic> {
+        let mut seen = BTreeSet::new();
+        log_warnings
+            .iter()
+            .filter(|d| !self.current.contains_key(&key(d)) && seen.insert(key(d)))
+            .cloned()
+            .collect()
+    }
+
+    /// After a passed build: drop the entries of `refreshed` files, add the
+    /// log's. Returns (added, removed).
+    pub fn update(
+        &mut self,
+        refreshed: &BTreeSet<String>,
+        log_warnings: &[Diagnostic],
+    ) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
+        let added = self.added(log_warnings);
+        let new_keys: BTreeSet<Key> = log_warnings.iter().map(key).collect();
+        let removed: Vec<Diagnostic> = self
+            .current
+            .iter()
+            .filter(|(k, _)| {
+                k.1.as_ref().is_some_and(|f| refreshed.contains(f)) && !new_keys.contains(*k)
+            })
+            .map(|(_, d)| d.clone())
+            .collect();
+        for d in &removed {
+            self.current.remove(&key(d));
+        }
+        for d in log_warnings {
+            self.current.insert(key(d), d.clone());
+        }
+        (added, removed)
+    }
+}
+
+/// A diagnostic with its owner from the attribution of the current prefix
+/// (harness_build's attribution: the last patch to touch the line).
+pub fn owned(d: &Diagnostic, changed: &BTreeMap<String, Vec<PatchLines>>) -> WalkDiag {
+    let patch = harness_build::attribute::attribute(std::slice::from_ref(d), changed)
+        .into_iter()
+        .next()
+        .and_then(|a| match a.origin {
+            harness_build::attribute::Origin::Patch(p) => Some(p),
+            harness_build::attribute::Origin::Base => None,
+        });
+    WalkDiag {
+        severity: d.severity,
+        file: d.file.clone(),
+        line: d.line,
+        column: d.column,
+        message: d.message.clone(),
+        flag: d.flag.clone(),
+        patch,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(file: &str, line: u32, msg: &str) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            tool: "cc".into(),
+            file: Some(file.into()),
+            line: Some(line),
+            column: None,
+            message: msg.into(),
+            flag: None,
+            log_line: 1,
+        }
+    }
+
+    #[test]
+    fn recompiled_sources_from_kbuild_lines() {
+        let log = "  CC      net/core/net_namespace.o\n  LD      vmlinux.o\n  AS      arch/x86/a.o\nCC x\n";
+        let s = recompiled_sources(log);
+        assert!(s.contains("net/core/net_namespace.c"));
+        assert!(s.contains("arch/x86/a.S"));
+        assert!(!s.iter().any(|f| f.starts_with("vmlinux")));
+    }
+
+    #[test]
+    fn warnings_are_replaced_only_for_refreshed_files() {
+        let mut s = WarningSet::from_full(&[w("a.c", 3, "x"), w("inc.h", 1, "h")]);
+        // a.c recompiled, now warns "y" at another line, "x" gone; inc.h not
+        // re-emitted but not refreshed: kept.
+        let refreshed: BTreeSet<String> = ["a.c".to_owned()].into();
+        let (added, removed) = s.update(&refreshed, &[w("a.c", 9, "y")]);
+        assert_eq!(added, vec![w("a.c", 9, "y")]);
+        assert_eq!(removed, vec![w("a.c", 3, "x")]);
+        assert_eq!(s.len(), 2);
+        // The same warning at a moved line is neither added nor removed.
+        let (added, removed) = s.update(&refreshed, &[w("a.c", 12, "y")]);
+        assert!(added.is_empty() && removed.is_empty());
+    }
+
+    #[test]
+    fn owner_is_the_patch_that_added_the_line() {
+        let mut changed = BTreeMap::new();
+        changed.insert(
+            "a.c".to_owned(),
+            vec![PatchLines {
+                patch: "0001-x.patch".into(),
+                ranges: vec![(3, 4)],
+            }],
+        );
+        let o = owned(&w("a.c", 3, "x"), &changed);
+        assert_eq!(o.patch.as_deref(), Some("0001-x.patch"));
+        assert_eq!(owned(&w("a.c", 9, "x"), &changed).patch, None);
+    }
+
+    fn step(index: usize, status: StepStatus) -> StepReport {
+        StepReport {
+            index,
+            name: format!("p{index}"),
+            subject: None,
+            status,
+            reason: None,
+            changed_files: vec![],
+            seconds: 0.0,
+            recompiled: 0,
+            errors: vec![],
+            warnings_added: vec![],
+            warnings_removed: vec![],
+            warnings_total: 0,
+            reproduce: None,
+        }
+    }
+
+    #[test]
+    fn breaks_and_fixes() {
+        use StepStatus::*;
+        let mut r = WalkReport {
+            schema: WALK_SCHEMA.into(),
+            series: "s".into(),
+            tree: "t".into(),
+            out: "o".into(),
+            steps: vec![
+                step(0, Passed),
+                step(1, Passed),
+                step(2, Failed),
+                step(3, Failed),
+                step(4, Passed),
+                step(5, Failed),
+                step(6, NotApplied),
+            ],
+            breaks: vec![],
+            stopped_at: Some(6),
+        };
+        r.find_breaks();
+        let got: Vec<(usize, Option<usize>)> =
+            r.breaks.iter().map(|b| (b.broken_by, b.fixed_by)).collect();
+        assert_eq!(got, vec![(2, Some(4)), (5, None)]);
+        assert!(r.failed());
+    }
+}

@@ -138,6 +138,8 @@ mod tests {
             status: harness_core::report::AggregateStatus::Malformed,
             files: vec![],
             errors: vec!["no diff found in the patch".into()],
+            message_id: None,
+            revision: None,
         };
         let r = apply_result(&p, "linux-6.1");
         assert_eq!(r.status, Status::Fail);

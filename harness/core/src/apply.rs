@@ -1564,7 +1564,13 @@ impl<'a> SeriesApplier<'a> {
                 content.to_vec()
             };
             self.finish_delete(target, output, applied, &mut result);
-        } else if applied || mode_change || (moved && f.hunks.is_empty()) || f.op == FileOp::Create
+        } else if applied
+            // A mode change is written with the content it comes with: when
+            // no hunk applies (already applied, or failed), the file is left
+            // as it is, mode included, as GNU skips it and the report says.
+            || (mode_change && f.hunks.is_empty())
+            || (moved && f.hunks.is_empty())
+            || f.op == FileOp::Create
         {
             let output = if applied {
                 run.output

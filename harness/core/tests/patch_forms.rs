@@ -350,3 +350,35 @@ fn hunkless_copy_onto_an_existing_file_is_refused() {
     assert_eq!(o.report.status, AggregateStatus::Failed);
     assert!(o.changes.files.is_empty());
 }
+
+#[test]
+fn mode_change_with_already_applied_hunks_writes_nothing() {
+    // Found by the property test: the file already reads `{` (the hunk's
+    // result), so hunk #1 is already applied and, as GNU patch 2.7.6 does
+    // with -N ("Reversed (or previously applied) patch detected! ...
+    // Skipping patch.", exit 1, mode left 0644), the file is skipped whole:
+    // the exec bit the patch sets must not be written under a report that
+    // says nothing was done.
+    let t = tree(&[("a.c", "line 0;\n{")]);
+    let p = "diff --git a/a.c b/a.c\nold mode 100644\nnew mode 100755\nindex f1be71d..81750b9\n--- a/a.c\n+++ b/a.c\n@@ -1 +1 @@\n-line 0;\n\\ No newline at end of file\n+{\n\\ No newline at end of file\n";
+    let o = run_series(&t, &[p], 1);
+    assert_eq!(hunk_statuses(&o), vec![HunkStatus::AlreadyApplied]);
+    assert_eq!(
+        o.report.patches[0].files[0].status,
+        AggregateStatus::AlreadyApplied
+    );
+    assert!(o.changes.files.is_empty(), "{:?}", o.changes.files.keys());
+}
+
+#[test]
+fn mode_change_alone_is_written() {
+    // The same section without hunks: git and GNU set the exec bit.
+    let t = tree(&[("a.c", "x\n")]);
+    let p = "diff --git a/a.c b/a.c\nold mode 100644\nnew mode 100755\n";
+    let o = run_series(&t, &[p], 1);
+    assert_eq!(
+        o.report.patches[0].files[0].status,
+        AggregateStatus::Applied
+    );
+    assert!(o.changes.files.contains_key("a.c"));
+}

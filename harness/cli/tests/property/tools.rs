@@ -129,11 +129,14 @@ pub fn patches(case: &Case, work: &Path) -> Vec<Vec<u8>> {
             states.push(next);
         }
     }
-    if case.git {
+    let patches = if case.git {
         git_patches(work, &states, case.context)
     } else {
         diff_patches(work, &states, case.context)
-    }
+    };
+    // A step `diff -urN` cannot express (an exec-bit change alone) makes an
+    // empty diff: no patch, as a user would have none to apply.
+    patches.into_iter().filter(|p| !p.is_empty()).collect()
 }
 
 /// Write `patches` as a quilt series directory; returns it.

@@ -158,6 +158,21 @@ pub fn apply_series(
     a.finish(series, tree)
 }
 
+/// Every hunk of a section that cannot be applied: `failed` with the
+/// diagnosis `diag` gives it (at GNU's line), or `malformed` as parsed.
+fn failed_hunks(f: &FilePatch, mut diag: impl FnMut(&Hunk) -> Diagnosis) -> Vec<HunkResult> {
+    f.hunks
+        .iter()
+        .map(|h| {
+            if h.malformed.is_some() {
+                return simple_hunk(h, HunkStatus::Malformed, None, None);
+            }
+            let d = diag(h);
+            simple_hunk(h, HunkStatus::Failed, Some(h.gnu_first()), Some(d))
+        })
+        .collect()
+}
+
 /// Combined status of a set of statuses.
 pub fn aggregate<I: IntoIterator<Item = AggregateStatus>>(items: I) -> AggregateStatus {
     let (mut ok, mut already, mut failed, mut malformed, mut partial, mut n) = (0, 0, 0, 0, 0, 0);
@@ -1277,17 +1292,8 @@ impl<'a> SeriesApplier<'a> {
                     "`{target}` already exists: the {what} from `{source}` would overwrite it (git apply refuses too; GNU patch overwrites it, patches it, or leaves it, depending on the hunks)"
                 ));
                 let summary = result.reason.clone().unwrap_or_default();
-                result.hunks = f
-                    .hunks
-                    .iter()
-                    .map(|h| {
-                        if h.malformed.is_some() {
-                            return simple_hunk(h, HunkStatus::Malformed, None, None);
-                        }
-                        let d = Diagnosis::new(Cause::TargetChanged, summary.clone());
-                        simple_hunk(h, HunkStatus::Failed, Some(h.gnu_first()), Some(d))
-                    })
-                    .collect();
+                result.hunks =
+                    failed_hunks(f, |_| Diagnosis::new(Cause::TargetChanged, summary.clone()));
                 self.record_failures(p.index, &result);
                 self.add_reject_all(f, &target);
                 result
@@ -1327,22 +1333,14 @@ impl<'a> SeriesApplier<'a> {
                     ),
                     None => {
                         let summary = format!("`{source}` does not exist in the tree");
-                        result.hunks = f
-                            .hunks
-                            .iter()
-                            .map(|h| {
-                                if h.malformed.is_some() {
-                                    return simple_hunk(h, HunkStatus::Malformed, None, None);
-                                }
-                                let d = self.diagnose(h, &source, h.gnu_first() as i64, None);
-                                let d = if d.cause == Cause::Unknown {
-                                    Diagnosis::new(Cause::FileMissing, summary.clone())
-                                } else {
-                                    d
-                                };
-                                simple_hunk(h, HunkStatus::Failed, Some(h.gnu_first()), Some(d))
-                            })
-                            .collect();
+                        result.hunks = failed_hunks(f, |h| {
+                            let d = self.diagnose(h, &source, h.gnu_first() as i64, None);
+                            if d.cause == Cause::Unknown {
+                                Diagnosis::new(Cause::FileMissing, summary.clone())
+                            } else {
+                                d
+                            }
+                        });
                         result.status = if f.hunks.is_empty() {
                             AggregateStatus::Failed
                         } else {

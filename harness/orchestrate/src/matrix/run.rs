@@ -588,19 +588,23 @@ fn record_boot(report: &mut MatrixReport, cells: &[usize], rep: BootReport, opts
     // Paths in the report are relative to the run directory, so the report
     // (and its HTML links) still holds when the run is copied or published.
     let mut rep = rep;
-    if let Some(log) = &rep.console_log {
-        rep.console_log = Some(rel(&opts.run_dir, Path::new(log)));
+    let relative = |log: &mut Option<String>| {
+        if let Some(l) = log.as_mut() {
+            *l = rel(&opts.run_dir, Path::new(l.as_str()));
+        }
+    };
+    relative(&mut rep.console_log);
+    if let Some(retry) = rep.retry.as_mut() {
+        relative(&mut retry.console_log);
     }
     for &idx in cells {
         let cell = &mut report.cells[idx];
         cell.tests = rep.tests.clone();
         if let Some(log) = &rep.console_log {
-            cell.logs
-                .insert("console".into(), rel(&opts.run_dir, Path::new(log)));
+            cell.logs.insert("console".into(), log.clone());
         }
         if let Some(log) = rep.retry.as_ref().and_then(|r| r.console_log.as_ref()) {
-            cell.logs
-                .insert("console-retry".into(), rel(&opts.run_dir, Path::new(log)));
+            cell.logs.insert("console-retry".into(), log.clone());
         }
         cell.boot = CellBoot::Ran(rep.clone());
     }

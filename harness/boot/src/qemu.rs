@@ -344,6 +344,7 @@ fn convert(r: &KtapResult, fallback_name: &str) -> TestResult {
     };
     let mut t = TestResult::new(name, to_status(r.status));
     t.reason = r.reason.clone();
+    t.seconds = guest_seconds(&r.diagnostics);
     t.subtests = r
         .subtests
         .iter()
@@ -352,6 +353,17 @@ fn convert(r: &KtapResult, fallback_name: &str) -> TestResult {
         .collect();
     dedupe_names(&mut t.subtests);
     t
+}
+
+/// The duration the guest runner printed for a test (`# harness-time: 1.25`,
+/// the last such line before its result).
+fn guest_seconds(diagnostics: &[String]) -> Option<f64> {
+    diagnostics
+        .iter()
+        .rev()
+        .find_map(|d| d.trim().strip_prefix("harness-time:"))
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s >= 0.0)
 }
 
 /// Repeated names get `#2`, `#3`... so every result has a unique name.
@@ -597,6 +609,19 @@ mod tests {
         let r = classify(text, &RunEnd::Exited(Some(0)), "", &opts(&["a", "b"]));
         assert_eq!(r.status, BootStatus::TestsFailed);
         assert_eq!(r.tests[0].status, TestStatus::Xfail);
+        assert_eq!(r.tests[1].reason.as_deref(), Some("b: broke"));
+    }
+
+    /// As qemu/run-tests prints them: the duration line comes right after
+    /// the test, before a failure's reason, so the reason is still the last
+    /// diagnostic and each result gets its own duration.
+    #[test]
+    fn guest_durations_are_each_tests_and_keep_the_reason() {
+        let text = "harness-init: kernel x\nKTAP version 1\n1..3\n# harness-time: 0.07\nok 1 a\n\
+                    # harness-time: 12.40\n# out\n# b: broke\nnot ok 2 b\nok 3 c\n";
+        let r = classify(text, &RunEnd::Exited(Some(0)), "", &opts(&[]));
+        let secs: Vec<Option<f64>> = r.tests.iter().map(|t| t.seconds).collect();
+        assert_eq!(secs, [Some(0.07), Some(12.4), None]);
         assert_eq!(r.tests[1].reason.as_deref(), Some("b: broke"));
     }
 

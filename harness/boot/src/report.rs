@@ -41,6 +41,11 @@ pub struct TestResult {
     /// results and whether it was flaky (see `retry`).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub retried: Option<crate::retry::Retried>,
+    /// Seconds the test took, measured in the guest (`# harness-time:`
+    /// printed by the runner from /proc/uptime); absent for tests whose
+    /// runner does not say (KUnit, kselftest subtests).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub seconds: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -106,6 +111,7 @@ impl TestResult {
             reason: None,
             subtests: Vec::new(),
             retried: None,
+            seconds: None,
         }
     }
 }

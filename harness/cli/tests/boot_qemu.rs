@@ -438,6 +438,15 @@ fn debian_kernel_runs_the_netns_suite() {
         ]
     );
     assert!(tests.iter().all(|t| t["status"] == "pass"), "{r:#}");
+    // Each test's duration as the guest measured it: a number, and their
+    // sum within the boot's wall time.
+    let secs: Vec<f64> = tests.iter().filter_map(|t| t["seconds"].as_f64()).collect();
+    assert_eq!(secs.len(), 9, "every test has seconds: {r:#}");
+    let boot_secs = r["seconds"].as_f64().expect("boot seconds");
+    assert!(
+        secs.iter().sum::<f64>() < boot_secs,
+        "{secs:?} vs {boot_secs}"
+    );
     assert_eq!(r["tests_planned"], 9);
     assert!(qemu_left(pid).is_empty());
 }

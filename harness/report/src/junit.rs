@@ -310,6 +310,9 @@ fn suite(cell: &Cell) -> TestSuite {
             }
         };
         let mut tc = tc;
+        if let Some(d) = t.seconds.and_then(secs) {
+            tc.set_time(d);
+        }
         if let Some(r) = &t.retried {
             add_rerun(&mut tc, r);
         }

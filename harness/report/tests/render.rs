@@ -427,3 +427,39 @@ fn load_report_rejects_other_schemas_with_the_path() {
         "{msg}"
     );
 }
+
+/// A guest test's duration (measured in the guest, `seconds`) is its
+/// testcase's `time`; a test without one has no `time` attribute.
+#[test]
+fn junit_testcase_time_is_the_guest_tests_duration() {
+    let mut report = fixture("full.json");
+    let cell = report
+        .cells
+        .iter_mut()
+        .find(|c| !c.tests.is_empty())
+        .expect("a cell with guest tests");
+    let id = cell.id.clone();
+    cell.tests[0].seconds = Some(1.25);
+    let timed = format!("test {}", cell.tests[0].name);
+    let untimed = format!("test {}", cell.tests[1].name);
+    let xml = render_junit(&report).expect("render junit");
+    let parsed = quick_junit::Report::deserialize_from_str(&xml).expect("parses back");
+    let suite = parsed
+        .test_suites
+        .iter()
+        .find(|s| s.name.as_str() == id)
+        .expect("the cell's suite");
+    let time_of = |name: &str| {
+        suite
+            .test_cases
+            .iter()
+            .find(|t| t.name.as_str() == name)
+            .unwrap_or_else(|| panic!("testcase {name}"))
+            .time
+    };
+    assert_eq!(
+        time_of(&timed),
+        Some(std::time::Duration::from_millis(1250))
+    );
+    assert_eq!(time_of(&untimed), None);
+}

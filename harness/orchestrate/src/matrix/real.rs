@@ -646,11 +646,11 @@ impl RealStages {
         let mut missing = Vec::new();
         for name in &self.boot.kselftests {
             let skipped = |reason: String| TestResult {
-                name: harness_boot::initramfs::kselftest_test_name(name),
-                status: TestStatus::Skip,
                 reason: Some(reason),
-                subtests: Vec::new(),
-                retried: None,
+                ..TestResult::new(
+                    harness_boot::initramfs::kselftest_test_name(name),
+                    TestStatus::Skip,
+                )
             };
             let Some(src) = &source else {
                 missing.push(skipped(format!("no source tree known for {unit_key}")));

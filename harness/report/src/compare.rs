@@ -73,7 +73,37 @@ impl Comparison {
     pub fn has_regressions(&self) -> bool {
         !self.regressions.is_empty()
     }
+
+    /// What a report says about its previous run: the counts and the
+    /// first regressions, one line each (the message usually names the
+    /// cell; otherwise the cell is put in front).
+    pub fn previous_run(&self) -> crate::model::PreviousRun {
+        let headlines = self
+            .regressions
+            .iter()
+            .take(PREVIOUS_HEADLINES)
+            .map(|r| {
+                if r.message.starts_with(r.cell.as_str()) {
+                    r.message.clone()
+                } else {
+                    format!("{}: {}", r.cell, r.message)
+                }
+            })
+            .collect();
+        crate::model::PreviousRun {
+            run_id: self.old_run.clone(),
+            dir: None,
+            regressions: self.regressions.len(),
+            fixes: self.fixes.len(),
+            other: self.other.len(),
+            headlines,
+        }
+    }
 }
+
+/// Regressions named in a report's previous-run line (the rest are counted
+/// and are in compare.json).
+pub const PREVIOUS_HEADLINES: usize = 5;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Bucket {

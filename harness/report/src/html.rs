@@ -102,6 +102,7 @@ pub fn render_html(report: &MatrixReport) -> String {
         report.summary.unexpected
     );
 
+    previous_run(&mut o, report);
     let ids = dom_ids(report);
     grid(&mut o, report, &ids);
     let _ = writeln!(
@@ -123,6 +124,31 @@ pub fn render_html(report: &MatrixReport) -> String {
     }
     o.push_str("</main>\n</body>\n</html>\n");
     o
+}
+
+/// "Since the previous run": its id (a relative link when it is a sibling
+/// run directory), the counts, and the first regressions.
+fn previous_run(o: &mut String, report: &MatrixReport) {
+    let Some(p) = &report.previous else {
+        return;
+    };
+    let id = format!("<code>{}</code>", esc(&p.run_id));
+    let named = match &p.dir {
+        Some(dir) => format!("<a href=\"{}/index.html\">{id}</a>", esc(dir)),
+        None => id,
+    };
+    let _ = write!(
+        o,
+        "<p class=\"meta\" id=\"previous\">Since the previous run {named}: {} regression(s), {} fix(es), {} other change(s) (<a href=\"compare.json\">compare.json</a>)</p>\n",
+        p.regressions, p.fixes, p.other
+    );
+    if !p.headlines.is_empty() {
+        o.push_str("<ul class=\"regressions\">\n");
+        for h in &p.headlines {
+            let _ = writeln!(o, "<li>REGRESSION {}</li>", esc(h));
+        }
+        o.push_str("</ul>\n");
+    }
 }
 
 /// DOM ids for cells: "cell-N-<sanitised id>", unique by position.

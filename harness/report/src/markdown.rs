@@ -22,6 +22,33 @@ const MAX_ERRORS: usize = 5;
 const MAX_HUNKS: usize = 25;
 const MAX_HUNKS_TOTAL: usize = 40;
 
+/// "Since the previous run": its id (linked when it is a sibling run
+/// directory), the counts, and the first regressions.
+fn previous_run(o: &mut String, report: &MatrixReport) {
+    let Some(p) = &report.previous else {
+        return;
+    };
+    let id = format!("`{}`", code_text(&p.run_id));
+    let named = match &p.dir {
+        Some(dir) => format!("[{id}]({}/summary.md)", esc(dir)),
+        None => id,
+    };
+    let _ = writeln!(
+        o,
+        "Since the previous run {named}: {} regression(s), {} fix(es), {} other change(s) (`compare.json`).\n",
+        p.regressions, p.fixes, p.other
+    );
+    for h in &p.headlines {
+        let _ = writeln!(o, "- REGRESSION {}", esc(&one_line(h)));
+    }
+    if p.regressions > p.headlines.len() {
+        let _ = writeln!(o, "- … and {} more", p.regressions - p.headlines.len());
+    }
+    if !p.headlines.is_empty() {
+        o.push('\n');
+    }
+}
+
 pub fn render_markdown(report: &MatrixReport) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "# harness matrix run `{}`\n", code_text(&report.run_id));
@@ -49,6 +76,7 @@ pub fn render_markdown(report: &MatrixReport) -> String {
         "- **{} cells: {} as expected, {} unexpected**\n",
         report.summary.cells, report.summary.as_expected, report.summary.unexpected
     );
+    previous_run(&mut o, report);
     grid(&mut o, report);
     unexpected_cells(&mut o, report);
     flaky_tests(&mut o, report);

@@ -26,6 +26,28 @@ pub struct MatrixReport {
     pub cells: Vec<Cell>,
     /// Totals for a quick look.
     pub summary: Summary,
+    /// The run this one was compared with (the `--compare` baseline, else
+    /// the previous complete run in the same results directory) and what
+    /// changed since it; absent for a first run.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub previous: Option<PreviousRun>,
+}
+
+/// The previous run and the changes since it, as `harness report compare`
+/// counts them (compare.json in the run directory has every change).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviousRun {
+    pub run_id: String,
+    /// The previous run's directory relative to this one's (`../ID`), when
+    /// both are in one results directory.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub dir: Option<String>,
+    pub regressions: usize,
+    pub fixes: usize,
+    pub other: usize,
+    /// One line per regression, the first few (`compare::PREVIOUS_HEADLINES`).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub headlines: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -256,6 +256,29 @@ fn update_latest(results: &Path, run_id: &str) {
     }
 }
 
+/// The run `results/latest` names, when it is a complete report of another
+/// run: the report and its directory relative to a sibling run directory.
+fn latest_complete(results: &Path, run_id: &str) -> Option<(MatrixReport, Option<String>)> {
+    let id = std::fs::read_link(results.join("latest")).ok()?;
+    let id = id.to_str()?.to_owned();
+    if id == run_id || harness_trees::check_name(&id).is_err() {
+        return None;
+    }
+    let report = load_report(&results.join(&id)).ok()?;
+    report.complete.then(|| (report, Some(format!("../{id}"))))
+}
+
+/// `../ID` when the `--compare` baseline is the run directory `ID` (or its
+/// report.json) in `results`, so the report can link to it.
+fn sibling_dir(results: &Path, baseline: Option<&Path>) -> Option<String> {
+    let b = baseline?;
+    let dir = if b.is_dir() { b } else { b.parent()? };
+    let (dir, results) = (dir.canonicalize().ok()?, results.canonicalize().ok()?);
+    (dir.parent()? == results)
+        .then(|| dir.file_name()?.to_str().map(|id| format!("../{id}")))
+        .flatten()
+}
+
 fn load_report(p: &Path) -> anyhow::Result<MatrixReport> {
     let file = if p.is_dir() {
         p.join("report.json")
@@ -328,7 +351,28 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         project_root: root.clone(),
         shard,
     };
-    let report = run_matrix(&cfg, &stages, &opts, &|e| progress.event(e), &persist);
+    let previous = match &baseline {
+        Some(b) => Some((b.clone(), sibling_dir(&results, args.compare.as_deref()))),
+        None => latest_complete(&results, &run_id),
+    };
+    let mut report = run_matrix(&cfg, &stages, &opts, &|e| progress.event(e), &persist);
+    if let Some(e) = persist_err.lock().ok().and_then(|s| s.clone()) {
+        anyhow::bail!("writing the report into {}: {e}", run_dir.display());
+    }
+    let cmp = previous.map(|(old, dir)| {
+        let cmp = harness_report::compare::compare(&old, &report);
+        let mut since = cmp.previous_run();
+        since.dir = dir;
+        report.previous = Some(since);
+        persist(&report);
+        let _ = crate::common::write_atomic(
+            &run_dir.join("compare.json"),
+            serde_json::to_string_pretty(&cmp)
+                .unwrap_or_default()
+                .as_bytes(),
+        );
+        cmp
+    });
     if let Some(e) = persist_err.lock().ok().and_then(|s| s.clone()) {
         anyhow::bail!("writing the report into {}: {e}", run_dir.display());
     }
@@ -347,14 +391,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Failed
     };
-    if let Some(old) = baseline {
-        let cmp = harness_report::compare::compare(&old, &report);
-        let _ = crate::common::write_atomic(
-            &run_dir.join("compare.json"),
-            serde_json::to_string_pretty(&cmp)
-                .unwrap_or_default()
-                .as_bytes(),
-        );
+    // Only an asked-for baseline (--compare) decides the exit status and
+    // prints the changes; the previous run is named in the report only.
+    if let (Some(cmp), true) = (cmp, baseline.is_some()) {
         // With `--json -` stdout holds the JSON report alone.
         let json_on_stdout = args.json.as_deref() == Some(Path::new("-"));
         let lines = cmp

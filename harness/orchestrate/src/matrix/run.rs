@@ -392,6 +392,7 @@ pub fn run_matrix(
             .collect(),
         cells: Vec::new(),
         summary: Summary::default(),
+        previous: None,
     };
     for p in &plans {
         report.cells.push(initial_cell(p, cfg, opts, &applied));

@@ -93,8 +93,12 @@ pub struct Splat {
 
 /// Lines kept per splat.
 pub const SPLAT_LINES: usize = 12;
-/// Lines read per splat when looking for its call trace.
-const SCAN_LINES: usize = 60;
+/// Lines read per splat when looking for its call trace. A lockdep report
+/// prints both dependency chains and the scenario before its stack
+/// backtrace: 75 lines to the module's frame for a two-lock inversion on
+/// linux-6.1 (testdata/linux-6.1.192-debug-lock-inversion.log), more with
+/// longer chains.
+const SCAN_LINES: usize = 200;
 /// Functions in a fingerprint.
 const FINGERPRINT_FUNCS: usize = 3;
 
@@ -272,8 +276,80 @@ pub fn fingerprint(kind: SplatKind, headline: &str, block: &[String]) -> String 
     format!("{kind_word}:{}", funcs.join("/"))
 }
 
-/// The reliable frames of the first call trace in a block.
+/// Frames of the reporting and locking machinery itself (lockdep's checks,
+/// the mutex and spinlock slow paths, WARN/BUG plumbing, the sanitizers'
+/// report paths, the allocator under a kmemleak backtrace): the same in
+/// every report of their kind, so a fingerprint made of them would tell
+/// nothing apart. Exact names, then prefixes.
+const PLUMBING: &[&str] = &[
+    "show_stack",
+    "print_circular_bug",
+    "print_deadlock_bug",
+    "print_usage_bug",
+    "print_bad_irq_dependency",
+    "print_lock_invalid_wait_context",
+    "check_noncircular",
+    "check_prev_add",
+    "check_prevs_add",
+    "check_irq_usage",
+    "check_deadlock",
+    "validate_chain",
+    "mark_lock",
+    "mark_usage",
+    "mutex_lock_nested",
+    "mutex_lock",
+    "down_write",
+    "down_read",
+    "report_bug",
+    "handle_bug",
+    "exc_invalid_op",
+    "asm_exc_invalid_op",
+    "warn_slowpath_fmt",
+    "__warn",
+    "__warn_printk",
+    "slab_post_alloc_hook",
+];
+const PLUMBING_PREFIXES: &[&str] = &[
+    "dump_stack",
+    "__lock_acquire",
+    "lock_acquire",
+    "lock_release",
+    "lockdep_",
+    "__mutex_lock",
+    "_raw_spin_",
+    "_raw_read_",
+    "_raw_write_",
+    "__might_",
+    "___might_",
+    "kasan_",
+    "__kasan_",
+    "__asan_",
+    "__ubsan_",
+    "ubsan_",
+    "kmalloc",
+    "__kmalloc",
+    "kmem_cache_alloc",
+    "__kmem_cache_alloc",
+    "kmemleak_",
+];
+
+fn is_plumbing(function: &str) -> bool {
+    PLUMBING.contains(&function) || PLUMBING_PREFIXES.iter().any(|p| function.starts_with(p))
+}
+
+/// The reliable frames of the first call trace in a block, without the
+/// reporting machinery's own frames (all of them when nothing else is
+/// left).
 fn trace_functions(block: &[String]) -> Vec<String> {
+    let frames = trace_frames(block);
+    let own: Vec<String> = frames.iter().filter(|f| !is_plumbing(f)).cloned().collect();
+    let mut chosen = if own.is_empty() { frames } else { own };
+    chosen.truncate(FINGERPRINT_FUNCS);
+    chosen
+}
+
+/// Every reliable frame of the first call trace in a block.
+fn trace_frames(block: &[String]) -> Vec<String> {
     let mut funcs = Vec::new();
     let mut in_trace = false;
     for l in block {
@@ -294,9 +370,6 @@ fn trace_functions(block: &[String]) -> Vec<String> {
             Some(f) => funcs.push(f),
             None if !funcs.is_empty() => break,
             None => {}
-        }
-        if funcs.len() == FINGERPRINT_FUNCS {
-            break;
         }
     }
     funcs

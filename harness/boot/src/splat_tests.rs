@@ -107,9 +107,33 @@ unreferenced object 0xffff888003a1b200 (size 64):
     );
     // After the last result (kmemleak is read after the suite): no test.
     assert_eq!(s[1].test, None);
+    // The allocator's own frame is left out: every kmemleak report has one.
+    assert_eq!(s[1].fingerprint, "kmemleak:leak_init/do_one_initcall");
+}
+
+/// Real captures from linux-6.1.192 built with netns-base +
+/// ip-multiple-tables-y + debug-lock-mem (harness/cli/tests/debug_kernel.rs
+/// makes them): a module taking two mutexes in both orders, and one that
+/// leaks a kmalloc'ed KiB. Lockdep's call trace starts with its own checks
+/// and the mutex slow path; the fingerprint starts where the module called
+/// in. The leak's backtrace is the allocation's.
+#[test]
+fn real_lockdep_and_kmemleak_reports_are_fingerprinted_by_their_callers() {
+    let inversion = include_str!("../testdata/linux-6.1.192-debug-lock-inversion.log");
+    let s = scan(inversion);
+    assert_eq!(s.len(), 1, "{s:#?}");
+    assert_eq!(s[0].kind, SplatKind::Lockdep);
     assert_eq!(
-        s[1].fingerprint,
-        "kmemleak:kmalloc_trace/leak_init/do_one_initcall"
+        s[0].fingerprint,
+        "lockdep:inversion_init/do_one_initcall/do_init_module"
+    );
+    let leak = include_str!("../testdata/linux-6.1.192-debug-leak.log");
+    let s = scan(leak);
+    assert_eq!(s.len(), 1, "{s:#?}");
+    assert_eq!(s[0].kind, SplatKind::Kmemleak);
+    assert_eq!(
+        s[0].fingerprint,
+        "kmemleak:leak_init/do_one_initcall/do_init_module"
     );
 }
 

@@ -24,8 +24,10 @@ pub struct Args {
     #[arg(value_name = "SERIES")]
     pub series: PathBuf,
     /// The tree to apply to: a directory (never modified), a pinned tree
-    /// name, or `auto`: every pinned tree of trees.yaml is tried, the
-    /// per-candidate counts said on stderr, and the best one used.
+    /// name, or `auto`: candidate bases are tried (with --repo: the
+    /// series' `base-commit:`, the commit its `index` blob ids point to,
+    /// the checkout as it is; without: every pinned tree of trees.yaml),
+    /// the per-candidate counts said on stderr, and the best one used.
     #[arg(long, value_name = "TREE")]
     pub tree: String,
     /// Write the `harness.apply/1` JSON report to FILE (`-` for stdout; the
@@ -50,10 +52,15 @@ pub struct Args {
     /// a clean merge counts as applied for the exit status.
     #[arg(long = "3way")]
     pub threeway: bool,
-    /// The git repository holding the patches' blobs for --3way (default: the
-    /// repository containing TREE).
-    #[arg(long, value_name = "DIR", requires = "threeway")]
+    /// A git repository: where --3way finds the patches' blobs (default:
+    /// the repository containing TREE), and where `--tree auto` looks for
+    /// the series' `base-commit:` and guesses its base from the blob ids
+    /// (commits are exported to a temporary directory; DIR is only read).
+    #[arg(long, value_name = "DIR")]
     pub repo: Option<PathBuf>,
+    /// With `--tree auto --repo DIR`: also try the pinned trees.
+    #[arg(long, requires = "repo")]
+    pub with_pinned: bool,
     /// One line per failed or malformed hunk (no offsets, already-applied
     /// hunks or expected-vs-found detail), then which patches did not apply
     /// and which one to fix first.
@@ -112,6 +119,9 @@ pub fn resolve_tree_identity(tree: &str) -> anyhow::Result<(PathBuf, TreeIdentit
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let auto = args.tree == "auto" && !Path::new("auto").exists();
+    if args.repo.is_some() && !auto && !args.threeway {
+        anyhow::bail!("--repo is for --3way or --tree auto");
+    }
     let mut resolved = match auto {
         true => None,
         false => Some(resolve_tree_identity(&args.tree)?),
@@ -122,6 +132,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         .select
         .choose(&ing, &series_path)
         .with_context(|| format!("loading series {}", args.series.display()))?;
+    let named_base = crate::cmd::auto_tree::named_base(&series, &ing);
     if !args.no_prerequisites {
         crate::lore::prepend_prerequisites(&mut series, &ing.messages, thread.as_ref())?;
     }
@@ -134,9 +145,18 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         },
         strip: args.strip,
     };
+    let mut chosen = None;
     if auto {
-        let name = crate::cmd::auto_tree::choose(&series, opts)?;
-        resolved = Some(resolve_tree_identity(&name)?);
+        let c = crate::cmd::auto_tree::choose(
+            &series,
+            named_base.as_deref(),
+            args.repo.as_deref(),
+            args.with_pinned,
+            args.into.is_some(),
+            opts,
+        )?;
+        resolved = Some((c.files.dir.clone(), c.identity.clone()));
+        chosen = Some(c);
     }
     let Some((tree, identity)) = resolved else {
         anyhow::bail!("no tree chosen for {}", args.series.display());
@@ -148,6 +168,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         apply_series_to_dir(&series, &tree, opts)?
     };
     outcome.report.tree_identity = Some(identity);
+    if let Some(c) = &chosen {
+        outcome.report.tree = c.report_tree.clone();
+    }
     // Blame the conflicting lines when the tree is a git checkout with history.
     let (_, blame_errors) = annotate_report(&mut outcome.report, &tree);
     for e in blame_errors {
@@ -169,7 +192,16 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         crate::common::stdout_result(std::io::stdout().lock().write_all(text.as_bytes()))?;
     }
     if let Some(dest) = &args.json {
-        write_json(dest, report)?;
+        match &chosen {
+            Some(c) => write_json(
+                dest,
+                &crate::cmd::auto_tree::WithBase {
+                    report,
+                    base_resolution: &c.resolution,
+                },
+            )?,
+            None => write_json(dest, report)?,
+        }
     }
     if nothing_parsed {
         let why = report

@@ -97,3 +97,55 @@ pub fn resolve_patch_ids(
 fn short(id: &str) -> &str {
     id.get(..12).unwrap_or(id)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const P: &[u8] = b"Message-ID: <p@x>\nSubject: [PATCH] add sub\n\nmsg\n---\ndiff --git a/u.h b/u.h\n--- a/u.h\n+++ b/u.h\n@@ -1,2 +1,3 @@\n int add(int a, int b);\n+int sub(int a, int b);\n #endif\n";
+    const S: &[u8] = b"Message-ID: <s@x>\nSubject: [PATCH] add mul\n\nmsg\n---\ndiff --git a/u.h b/u.h\n--- a/u.h\n+++ b/u.h\n@@ -2,2 +2,3 @@\n int sub(int a, int b);\n+int mul(int a, int b);\n #endif\n";
+
+    fn series_of(raw: &[u8]) -> Series {
+        Series {
+            name: "s".into(),
+            kind: harness_ingest::SourceKind::Mbox,
+            root: ".".into(),
+            patches: vec![SeriesPatch {
+                index: 1,
+                name: "0001-add-mul.patch".into(),
+                subject: None,
+                strip: 1,
+                content: raw.to_vec(),
+                from_mail: true,
+                message_id: None,
+                revision: None,
+            }],
+        }
+    }
+
+    #[test]
+    fn ids_resolve_to_offered_patches_the_series_or_nothing() {
+        let p = Message::from_raw(0, "m".into(), 1, P);
+        let p_id = stable_patch_id(&p.content).expect("P has a diff");
+        let s_id = stable_patch_id(S).expect("S has a diff");
+        let ids = vec![p_id[..10].to_uppercase(), s_id.clone(), "f".repeat(40)];
+        let (first, outcomes) = resolve_patch_ids(&ids, &series_of(S), &[], &[&p]);
+        assert_eq!(first.len(), 1);
+        assert_eq!(first[0].message_id.as_deref(), Some("p@x"));
+        assert!(matches!(&outcomes[0], PatchIdOutcome::Resolved { .. }));
+        assert!(matches!(&outcomes[1], PatchIdOutcome::InSeries { .. }));
+        assert_eq!(
+            outcomes[2],
+            PatchIdOutcome::NotFound {
+                patch_id: "f".repeat(40)
+            }
+        );
+        // already among the prerequisites: not applied twice
+        let (first, outcomes) = resolve_patch_ids(&ids[..1], &series_of(S), &first, &[&p]);
+        assert!(first.is_empty());
+        assert!(matches!(
+            &outcomes[0],
+            PatchIdOutcome::AlreadyPrerequisite { .. }
+        ));
+    }
+}

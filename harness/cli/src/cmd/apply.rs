@@ -192,16 +192,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         crate::common::stdout_result(std::io::stdout().lock().write_all(text.as_bytes()))?;
     }
     if let Some(dest) = &args.json {
-        match &chosen {
-            Some(c) => write_json(
-                dest,
-                &crate::cmd::auto_tree::WithBase {
-                    report,
-                    base_resolution: &c.resolution,
-                },
-            )?,
-            None => write_json(dest, report)?,
-        }
+        write_report(dest, report, chosen.as_ref())?;
     }
     if nothing_parsed {
         let why = report
@@ -224,6 +215,24 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Failed
     })
+}
+
+/// `--json FILE`: the report, with how `--tree auto` chose the base.
+fn write_report(
+    dest: &Path,
+    report: &ApplyReport,
+    chosen: Option<&crate::cmd::auto_tree::Chosen>,
+) -> anyhow::Result<()> {
+    match chosen {
+        Some(c) => write_json(
+            dest,
+            &crate::cmd::auto_tree::WithBase {
+                report,
+                base_resolution: &c.resolution,
+            },
+        ),
+        None => write_json(dest, report),
+    }
 }
 
 /// Every hunk is in the tree: applied, already applied, or in a file the

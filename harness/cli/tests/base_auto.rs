@@ -285,3 +285,22 @@ fn without_index_lines_the_checkout_is_all_there_is_and_it_fails() {
         Some(1)
     );
 }
+
+#[test]
+fn an_explicit_checkout_not_at_the_base_commit_gets_a_note() {
+    let f = fixture();
+    let s = f.based.to_string_lossy().into_owned();
+    let r = f.repo.to_string_lossy().into_owned();
+    let (code, v, err) = harness(&["apply", &s, "--tree", &r, "--json", "-"]);
+    // HEAD is commit 5, where `git am` fails too
+    assert_eq!(code, Some(1), "{err}");
+    assert!(v.get("base_resolution").is_none());
+    assert!(
+        err.contains(&format!(
+            "note: the series names base-commit {}, which {r} has",
+            f.main[2]
+        )),
+        "{err}"
+    );
+    assert!(err.contains("`--tree auto --repo "), "{err}");
+}

@@ -161,6 +161,13 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let Some((tree, identity)) = resolved else {
         anyhow::bail!("no tree chosen for {}", args.series.display());
     };
+    if chosen.is_none() {
+        let head = identity.commit.as_deref().filter(|_| !identity.pinned);
+        let note = crate::cmd::auto_tree::base_commit_note(named_base.as_deref(), &tree, head);
+        if let Some(note) = note {
+            eprintln!("harness: {note}");
+        }
+    }
     let mut outcome = if args.threeway {
         let repo = args.repo.clone().unwrap_or_else(|| tree.clone());
         apply_series_with_threeway(&series, &tree, opts, &repo)?

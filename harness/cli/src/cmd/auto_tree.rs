@@ -204,3 +204,22 @@ pub fn lines(r: &Resolution) -> Vec<String> {
     out.push(format!("picked {}: {why}", r.picked));
     out
 }
+
+/// `--tree DIR` on a git checkout whose HEAD is not the series'
+/// `base-commit:` while DIR has that commit: the line that says so.
+pub fn base_commit_note(named: Option<&str>, tree: &Path, head: Option<&str>) -> Option<String> {
+    let named = named?;
+    let head = head?;
+    if head.starts_with(named) {
+        return None;
+    }
+    match harness_orchestrate::base::find_base_commit(Some(named), Some(tree)) {
+        BaseCommit::Found { commit, .. } => Some(format!(
+            "note: the series names base-commit {named}, which {} has ({commit}) but HEAD is {head}; \
+             `--tree auto --repo {}` applies it there",
+            tree.display(),
+            tree.display()
+        )),
+        _ => None,
+    }
+}

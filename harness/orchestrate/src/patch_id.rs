@@ -23,6 +23,11 @@ struct State {
     hashed: usize,
     pre_blob: Vec<u8>,
     post_blob: Vec<u8>,
+    /// Old and new lines left in the hunk (-1: in a file header).
+    before: i64,
+    after: i64,
+    /// In a binary section: nothing hashed until the next `diff `.
+    binary: bool,
 }
 
 impl State {
@@ -85,6 +90,85 @@ fn names_a_commit(line: &[u8]) -> bool {
     p.len() >= 40 && p[..40].iter().all(u8::is_ascii_hexdigit)
 }
 
+/// What to do after a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flow {
+    Next,
+    /// The patch ends here.
+    Stop,
+}
+
+impl State {
+    /// A file-header line: Some when it is dealt with here.
+    fn header(&mut self, line: &[u8]) -> Option<Flow> {
+        if line.starts_with(b"GIT binary patch") || line.starts_with(b"Binary files") {
+            (self.binary, self.before) = (true, 0);
+            let ids = [self.pre_blob.clone(), self.post_blob.clone()].concat();
+            self.ctx.update(&ids);
+            self.flush();
+            return Some(Flow::Next);
+        }
+        if let Some(rest) = line.strip_prefix(b"index ") {
+            self.index_line(rest);
+            return Some(Flow::Next);
+        }
+        if line.starts_with(b"--- ") {
+            (self.before, self.after) = (1, 1);
+        } else if !line.first().is_some_and(u8::is_ascii_alphabetic) {
+            return Some(Flow::Stop);
+        }
+        None
+    }
+
+    fn line(&mut self, line: &[u8]) -> Flow {
+        if line.starts_with(b"\\ ") && line.len() > 12 {
+            return Flow::Next;
+        }
+        if names_a_commit(line) {
+            return if self.hashed == 0 {
+                Flow::Next
+            } else {
+                Flow::Stop
+            };
+        }
+        if self.hashed == 0 && !line.starts_with(b"diff ") {
+            return Flow::Next;
+        }
+        if self.before == -1 {
+            if let Some(flow) = self.header(line) {
+                return flow;
+            }
+        }
+        if self.binary {
+            if line.starts_with(b"diff ") {
+                (self.binary, self.before) = (false, -1);
+            }
+            return Flow::Next;
+        }
+        if (self.before, self.after) == (0, 0) {
+            if line.starts_with(b"@@ -") {
+                if let Some(c) = hunk_counts(line) {
+                    (self.before, self.after) = c;
+                }
+                return Flow::Next;
+            }
+            if !line.starts_with(b"diff ") {
+                return Flow::Stop;
+            }
+            self.flush();
+            (self.before, self.after) = (-1, -1);
+        }
+        match line.first() {
+            Some(b'-') => self.before -= 1,
+            Some(b'+') => self.after -= 1,
+            Some(b' ') => (self.before, self.after) = (self.before - 1, self.after - 1),
+            _ => {}
+        }
+        self.hash(line);
+        Flow::Next
+    }
+}
+
 /// The stable patch-id of one patch (a mail or `git format-patch` file),
 /// as 40 lower-case hex digits; None when it holds no diff.
 pub fn stable_patch_id(patch: &[u8]) -> Option<String> {
@@ -94,68 +178,14 @@ pub fn stable_patch_id(patch: &[u8]) -> Option<String> {
         hashed: 0,
         pre_blob: Vec::new(),
         post_blob: Vec::new(),
+        before: -1,
+        after: -1,
+        binary: false,
     };
-    // lines left in the hunk (-1: in a file header); binary section
-    let (mut before, mut after): (i64, i64) = (-1, -1);
-    let mut binary = false;
     for line in patch.split_inclusive(|&b| b == b'\n') {
-        if line.starts_with(b"\\ ") && line.len() > 12 {
-            continue;
+        if st.line(line) == Flow::Stop {
+            break;
         }
-        if names_a_commit(line) {
-            match st.hashed {
-                0 => continue,
-                _ => break,
-            }
-        }
-        if st.hashed == 0 && !line.starts_with(b"diff ") {
-            continue;
-        }
-        if before == -1 {
-            if line.starts_with(b"GIT binary patch") || line.starts_with(b"Binary files") {
-                binary = true;
-                before = 0;
-                let ids = [st.pre_blob.clone(), st.post_blob.clone()].concat();
-                st.ctx.update(&ids);
-                st.flush();
-                continue;
-            }
-            if let Some(rest) = line.strip_prefix(b"index ") {
-                st.index_line(rest);
-                continue;
-            }
-            if line.starts_with(b"--- ") {
-                (before, after) = (1, 1);
-            } else if !line.first().is_some_and(u8::is_ascii_alphabetic) {
-                break;
-            }
-        }
-        if binary {
-            if line.starts_with(b"diff ") {
-                (binary, before) = (false, -1);
-            }
-            continue;
-        }
-        if (before, after) == (0, 0) {
-            if line.starts_with(b"@@ -") {
-                if let Some(c) = hunk_counts(line) {
-                    (before, after) = c;
-                }
-                continue;
-            }
-            if !line.starts_with(b"diff ") {
-                break;
-            }
-            st.flush();
-            (before, after) = (-1, -1);
-        }
-        match line.first() {
-            Some(b'-') => before -= 1,
-            Some(b'+') => after -= 1,
-            Some(b' ') => (before, after) = (before - 1, after - 1),
-            _ => {}
-        }
-        st.hash(line);
     }
     if st.hashed == 0 {
         return None;

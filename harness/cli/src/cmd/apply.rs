@@ -122,7 +122,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     if args.repo.is_some() && !auto && !args.threeway {
         anyhow::bail!("--repo is for --3way or --tree auto");
     }
-    let mut resolved = match auto {
+    let resolved = match auto {
         true => None,
         false => Some(resolve_tree_identity(&args.tree)?),
     };
@@ -145,29 +145,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         },
         strip: args.strip,
     };
-    let mut chosen = None;
-    if auto {
-        let c = crate::cmd::auto_tree::choose(
-            &series,
-            named_base.as_deref(),
-            args.repo.as_deref(),
-            args.with_pinned,
-            args.into.is_some(),
-            opts,
-        )?;
-        resolved = Some((c.files.dir.clone(), c.identity.clone()));
-        chosen = Some(c);
-    }
-    let Some((tree, identity)) = resolved else {
-        anyhow::bail!("no tree chosen for {}", args.series.display());
-    };
-    if chosen.is_none() {
-        let head = identity.commit.as_deref().filter(|_| !identity.pinned);
-        let note = crate::cmd::auto_tree::base_commit_note(named_base.as_deref(), &tree, head);
-        if let Some(note) = note {
-            eprintln!("harness: {note}");
-        }
-    }
+    let (tree, identity, chosen) =
+        base_of_run(&args, &series, named_base.as_deref(), resolved, opts)?;
     let mut outcome = if args.threeway {
         let repo = args.repo.clone().unwrap_or_else(|| tree.clone());
         apply_series_with_threeway(&series, &tree, opts, &repo)?
@@ -222,6 +201,34 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Failed
     })
+}
+
+/// The tree the run applies to: the one given, or the base `--tree auto`
+/// picked (then also how); for a given git checkout not at the series'
+/// `base-commit:`, a note on stderr.
+fn base_of_run(
+    args: &Args,
+    series: &harness_ingest::Series,
+    named_base: Option<&str>,
+    given: Option<(PathBuf, TreeIdentity)>,
+    opts: Options,
+) -> anyhow::Result<(PathBuf, TreeIdentity, Option<crate::cmd::auto_tree::Chosen>)> {
+    if let Some((tree, identity)) = given {
+        let head = identity.commit.as_deref().filter(|_| !identity.pinned);
+        if let Some(note) = crate::cmd::auto_tree::base_commit_note(named_base, &tree, head) {
+            eprintln!("harness: {note}");
+        }
+        return Ok((tree, identity, None));
+    }
+    let c = crate::cmd::auto_tree::choose(
+        series,
+        named_base,
+        args.repo.as_deref(),
+        args.with_pinned,
+        args.into.is_some(),
+        opts,
+    )?;
+    Ok((c.files.dir.clone(), c.identity.clone(), Some(c)))
 }
 
 /// `--json FILE`: the report, with how `--tree auto` chose the base.

@@ -6,7 +6,13 @@
 //! P); the input mbox holds S's thread and, as a separate thread, P.
 //! Expected: `git am` of S alone fails on BASE, of P then S succeeds; the
 //! harness, with prerequisites, applies P first and every hunk applies;
-//! with `--no-prerequisites` it fails as `git am` does.
+//! with `--no-prerequisites` it fails as `git am` does. The last test
+//! serves both threads from a real public-inbox (tests/lore/) with S's cover
+//! letter also naming P's thread by `prerequisite-message-id:`: P is fetched,
+//! applied once, and the patch-id is said to be that prerequisite.
+
+#[allow(dead_code)]
+mod lore;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -58,7 +64,26 @@ fn files(dir: &Path) -> Vec<PathBuf> {
     v
 }
 
+/// `P`'s Message-ID as `git format-patch --thread` wrote it.
+fn message_id(patch: &Path) -> String {
+    let t = std::fs::read_to_string(patch).expect("patch");
+    t.lines()
+        .find_map(|l| {
+            l.strip_prefix("Message-ID: <")
+                .or_else(|| l.strip_prefix("Message-Id: <"))
+        })
+        .and_then(|v| v.strip_suffix('>'))
+        .unwrap_or_else(|| panic!("no Message-ID header in {}: {t}", patch.display()))
+        .to_owned()
+}
+
 fn fixture() -> Fixture {
+    fixture_with(false)
+}
+
+/// With `name_thread`, S's cover letter also says `prerequisite-message-id:`
+/// for P's mail.
+fn fixture_with(name_thread: bool) -> Fixture {
     let tmp = tempfile::tempdir().expect("tmp");
     let repo = tmp.path().join("repo");
     std::fs::create_dir(&repo).expect("repo");
@@ -78,33 +103,33 @@ fn fixture() -> Fixture {
     );
     commit(&repo, "util.h", &with_div, "util: add div()");
     let out = |name: &str| tmp.path().join(name).to_string_lossy().into_owned();
+    let to = "--to=test@example.org";
+    let p_range = format!("{base}..{p}");
+    let p_dir = out("p");
     git(
         &repo,
-        &[
-            "format-patch",
-            "-q",
-            "-o",
-            &out("p"),
-            &format!("{base}..{p}"),
-        ],
+        &["format-patch", "-q", "--thread", to, "-o", &p_dir, &p_range],
     );
     let base_arg = format!("--base={base}");
     let range = format!("{p}..HEAD");
-    git(
-        &repo,
-        &[
-            "format-patch",
-            "-q",
-            "--cover-letter",
-            &base_arg,
-            "--thread",
-            "-o",
-            &out("s"),
-            &range,
-        ],
-    );
+    let s_dir = out("s");
+    let s_args = [
+        "format-patch",
+        "-q",
+        "--cover-letter",
+        &base_arg,
+        "--thread",
+        to,
+    ];
+    git(&repo, &[&s_args[..], &["-o", &s_dir, &range]].concat());
     let p_patch = files(&tmp.path().join("p")).remove(0);
     let s_patches = files(&tmp.path().join("s"));
+    if name_thread {
+        let cover = &s_patches[0];
+        let text = std::fs::read_to_string(cover).expect("cover");
+        let line = format!("prerequisite-message-id: <{}>", message_id(&p_patch));
+        std::fs::write(cover, text.replace("*** BLURB HERE ***", &line)).expect("cover");
+    }
     let mut mbox = Vec::new();
     for f in s_patches.iter().chain([&p_patch]) {
         mbox.extend(std::fs::read(f).expect("patch"));
@@ -209,5 +234,67 @@ fn the_patch_id_names_p_which_is_applied_first() {
     assert!(
         names[0].starts_with(&format!("prerequisite patch-id {}: ", &named[..12])),
         "{names:?}"
+    );
+}
+
+/// `git format-patch` output as mboxrd, as a list archive holds it.
+fn as_mboxrd(patches: &[&PathBuf], dest: &Path) {
+    let mut out = String::new();
+    for p in patches {
+        let t = std::fs::read_to_string(p).expect("patch");
+        let (_, rest) = t.split_once('\n').expect("From line");
+        out.push_str("From mboxrd@z Thu Jan  1 00:00:00 1970\n");
+        out.push_str(rest);
+    }
+    std::fs::write(dest, out).expect("mbox");
+}
+
+#[test]
+fn served_by_public_inbox_the_named_thread_is_fetched_and_applied_once() {
+    let f = fixture_with(true);
+    let named = patch_id_line(&f.s_patches).expect("prerequisite-patch-id");
+    let p_id = message_id(&f.p_patch);
+    let dir = f.mbox.parent().expect("tmp").to_owned();
+    let (p_mbox, s_mbox) = (dir.join("p.mbox"), dir.join("s.mbox"));
+    as_mboxrd(&[&f.p_patch], &p_mbox);
+    as_mboxrd(&f.s_patches.iter().collect::<Vec<_>>(), &s_mbox);
+    let srv = lore::Server::start(&[p_mbox, s_mbox]);
+    let scratch = tempfile::tempdir().expect("scratch");
+    let tree = tree_at_base(&f, scratch.path());
+    let url = format!("{}/{}/", srv.inbox_url(), message_id(&f.s_patches[0]));
+    let o = Command::new(env!("CARGO_BIN_EXE_harness"))
+        .args([
+            "apply",
+            &url,
+            "--tree",
+            &tree.to_string_lossy(),
+            "--json",
+            "-",
+        ])
+        .env("HARNESS_CACHE", srv.cache("cache"))
+        .env("NO_COLOR", "1")
+        .env_remove("HARNESS_LORE_SERVERS")
+        .env_remove("HARNESS_OFFLINE")
+        .output()
+        .expect("run harness");
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains(&format!(
+            "prerequisite <{p_id}>: 1 patch(es), applied first"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "prerequisite-patch-id {named}: is prerequisite <{p_id}>: "
+        )),
+        "{err}"
+    );
+    let v: Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(
+        v["patches"].as_array().map(Vec::len),
+        Some(3),
+        "P applied once: {v}"
     );
 }

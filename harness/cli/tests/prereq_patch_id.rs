@@ -11,7 +11,6 @@
 //! letter also naming P's thread by `prerequisite-message-id:`: P is fetched,
 //! applied once, and the patch-id is said to be that prerequisite.
 
-#[allow(dead_code)]
 mod lore;
 
 use serde_json::Value;

@@ -6,6 +6,8 @@ pub const APPLY: &str = "Examples:
   harness apply patches/preempt-rt --tree linux-6.1         a pinned tree by name (see `harness tree list`)
   harness apply v2.mbox --tree linux-6.12 --brief           one line per failed hunk, then what to fix first
   harness apply fix.patch --tree ~/src/linux --3way         fall back to a 3-way merge, as git am -3
+  harness apply thread.mbox --tree auto --repo ~/src/linux  on its base-commit, or the commit its blob ids name
+  harness apply patches/preempt-rt --tree auto              the pinned tree it fits best, per-candidate counts
   harness apply series.mbox --tree ~/src/linux --into /tmp/patched --json report.json";
 
 pub const SERIES: &str = "Examples:

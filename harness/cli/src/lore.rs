@@ -181,26 +181,29 @@ pub fn prerequisites(messages: &[harness_ingest::Message]) -> Prerequisites {
     p
 }
 
-/// Fetch the series' prerequisites (newest revision of each thread) and put
-/// their patches first, named `prerequisite <Message-ID>: ...`; say so on
-/// stderr. `prerequisite-patch-id:` lines are reported as not resolved.
+/// Fetch the series' prerequisites (newest revision of each thread named
+/// by Message-ID) and put their patches first, named `prerequisite
+/// <Message-ID>: ...`; then the patches `prerequisite-patch-id:` names,
+/// found by stable patch-id among the input's own messages and the fetched
+/// threads. Say each on stderr.
 pub fn prepend_prerequisites(
     series: &mut harness_ingest::Series,
     messages: &[harness_ingest::Message],
     from: Option<&Thread>,
 ) -> anyhow::Result<()> {
     let pre = prerequisites(messages);
-    for id in &pre.patch_ids {
-        eprintln!("harness: warning: prerequisite-patch-id: {id} not resolved (only prerequisites named by Message-ID are fetched); apply it first yourself");
-    }
     let mut first = Vec::new();
+    let mut fetched = Vec::new();
     for id in &pre.message_ids {
         let remote = Remote {
             msgid: id.clone(),
             server: from.map(|t| t.server.clone()),
         };
         let t = fetch(&remote).map_err(|e| anyhow::anyhow!("prerequisite <{id}>: {e:#}"))?;
-        let pre_series = harness_ingest::load(&t.path)
+        let ing = harness_ingest::ingest(&t.path)
+            .map_err(|e| anyhow::anyhow!("prerequisite <{id}>: {e}"))?;
+        let pre_series = ing
+            .to_series(&Default::default())
             .map_err(|e| anyhow::anyhow!("prerequisite <{id}>: {e}"))?;
         eprintln!(
             "harness: prerequisite <{id}>: {} patch(es), applied first",
@@ -210,6 +213,20 @@ pub fn prepend_prerequisites(
             p.name = format!("prerequisite <{id}>: {}", p.name);
             first.push(p);
         }
+        fetched.extend(ing.messages);
+    }
+    if !pre.patch_ids.is_empty() {
+        let offered: Vec<&harness_ingest::Message> = messages.iter().chain(&fetched).collect();
+        let (found, outcomes) = harness_orchestrate::prereq::resolve_patch_ids(
+            &pre.patch_ids,
+            series,
+            &first,
+            &offered,
+        );
+        for o in &outcomes {
+            eprintln!("harness: {}", patch_id_line(o));
+        }
+        first.extend(found);
     }
     if first.is_empty() {
         return Ok(());
@@ -220,6 +237,30 @@ pub fn prepend_prerequisites(
     }
     series.patches = first;
     Ok(())
+}
+
+fn patch_id_line(o: &harness_orchestrate::prereq::PatchIdOutcome) -> String {
+    use harness_orchestrate::prereq::PatchIdOutcome as O;
+    match o {
+        O::Resolved {
+            patch_id,
+            message_id,
+            subject,
+        } => format!(
+            "prerequisite-patch-id {patch_id}: \"{subject}\" <{}>, applied first",
+            message_id.as_deref().unwrap_or("no Message-ID")
+        ),
+        O::AlreadyPrerequisite { patch_id, name } => {
+            format!("prerequisite-patch-id {patch_id}: is {name}, applied first already")
+        }
+        O::InSeries { patch_id, name } => {
+            format!("warning: prerequisite-patch-id {patch_id}: is {name} of the series itself")
+        }
+        O::NotFound { patch_id } => format!(
+            "warning: prerequisite-patch-id {patch_id}: no patch of this thread or of the \
+             fetched prerequisite threads has that `git patch-id --stable`; apply it first yourself"
+        ),
+    }
 }
 
 #[cfg(test)]

@@ -55,9 +55,22 @@ fn auto_ranks_linux_6_1_above_linux_6_12_for_preempt_rt_prefix() {
     );
     let direct = harness(&[&args[..], &["--tree", "linux-6.1"]].concat());
     assert_eq!(direct.status.code(), Some(0));
+    let mut auto_json: serde_json::Value = serde_json::from_slice(&auto.stdout).expect("auto JSON");
+    let direct_json: serde_json::Value =
+        serde_json::from_slice(&direct.stdout).expect("direct JSON");
+    // --json of --tree auto carries the candidates, the rest is the report
+    let resolution = auto_json
+        .as_object_mut()
+        .and_then(|o| o.remove("base_resolution"))
+        .expect("base_resolution in --tree auto's JSON");
+    assert_eq!(resolution["picked"], "linux-6.1");
+    let kinds: Vec<&str> = resolution["candidates"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|c| c["kind"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(kinds, ["pinned", "pinned"], "{resolution}");
     assert_eq!(
-        String::from_utf8_lossy(&auto.stdout),
-        String::from_utf8_lossy(&direct.stdout),
+        auto_json, direct_json,
         "the report on the picked tree is the report of that tree"
     );
 }

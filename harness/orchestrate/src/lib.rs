@@ -3,9 +3,13 @@
 //! Never prints: the CLI renders events and outcomes.
 
 pub mod apply;
+pub mod base;
+pub mod base_tree;
 pub mod blame;
 pub mod matrix;
 pub mod mtimes;
+pub mod patch_id;
+pub mod prereq;
 pub mod refresh;
 pub mod refresh_check;
 pub mod sandboxing;

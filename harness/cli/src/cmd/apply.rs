@@ -24,8 +24,10 @@ pub struct Args {
     #[arg(value_name = "SERIES")]
     pub series: PathBuf,
     /// The tree to apply to: a directory (never modified), a pinned tree
-    /// name, or `auto`: every pinned tree of trees.yaml is tried, the
-    /// per-candidate counts said on stderr, and the best one used.
+    /// name, or `auto`: candidate bases are tried (with --repo: the
+    /// series' `base-commit:`, the commit its `index` blob ids point to,
+    /// the checkout as it is; without: every pinned tree of trees.yaml),
+    /// the per-candidate counts said on stderr, and the best one used.
     #[arg(long, value_name = "TREE")]
     pub tree: String,
     /// Write the `harness.apply/1` JSON report to FILE (`-` for stdout; the
@@ -50,10 +52,15 @@ pub struct Args {
     /// a clean merge counts as applied for the exit status.
     #[arg(long = "3way")]
     pub threeway: bool,
-    /// The git repository holding the patches' blobs for --3way (default: the
-    /// repository containing TREE).
-    #[arg(long, value_name = "DIR", requires = "threeway")]
+    /// A git repository: where --3way finds the patches' blobs (default:
+    /// the repository containing TREE), and where `--tree auto` looks for
+    /// the series' `base-commit:` and guesses its base from the blob ids
+    /// (commits are exported to a temporary directory; DIR is only read).
+    #[arg(long, value_name = "DIR")]
     pub repo: Option<PathBuf>,
+    /// With `--tree auto --repo DIR`: also try the pinned trees.
+    #[arg(long, requires = "repo")]
+    pub with_pinned: bool,
     /// One line per failed or malformed hunk (no offsets, already-applied
     /// hunks or expected-vs-found detail), then which patches did not apply
     /// and which one to fix first.
@@ -112,7 +119,10 @@ pub fn resolve_tree_identity(tree: &str) -> anyhow::Result<(PathBuf, TreeIdentit
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let auto = args.tree == "auto" && !Path::new("auto").exists();
-    let mut resolved = match auto {
+    if args.repo.is_some() && !auto && !args.threeway {
+        anyhow::bail!("--repo is for --3way or --tree auto");
+    }
+    let resolved = match auto {
         true => None,
         false => Some(resolve_tree_identity(&args.tree)?),
     };
@@ -122,6 +132,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         .select
         .choose(&ing, &series_path)
         .with_context(|| format!("loading series {}", args.series.display()))?;
+    let named_base = crate::cmd::auto_tree::named_base(&series, &ing);
     if !args.no_prerequisites {
         crate::lore::prepend_prerequisites(&mut series, &ing.messages, thread.as_ref())?;
     }
@@ -134,13 +145,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         },
         strip: args.strip,
     };
-    if auto {
-        let name = crate::cmd::auto_tree::choose(&series, opts)?;
-        resolved = Some(resolve_tree_identity(&name)?);
-    }
-    let Some((tree, identity)) = resolved else {
-        anyhow::bail!("no tree chosen for {}", args.series.display());
-    };
+    let (tree, identity, chosen) =
+        base_of_run(&args, &series, named_base.as_deref(), resolved, opts)?;
     let mut outcome = if args.threeway {
         let repo = args.repo.clone().unwrap_or_else(|| tree.clone());
         apply_series_with_threeway(&series, &tree, opts, &repo)?
@@ -148,6 +154,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         apply_series_to_dir(&series, &tree, opts)?
     };
     outcome.report.tree_identity = Some(identity);
+    if let Some(c) = &chosen {
+        outcome.report.tree = c.report_tree.clone();
+    }
     // Blame the conflicting lines when the tree is a git checkout with history.
     let (_, blame_errors) = annotate_report(&mut outcome.report, &tree);
     for e in blame_errors {
@@ -169,7 +178,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         crate::common::stdout_result(std::io::stdout().lock().write_all(text.as_bytes()))?;
     }
     if let Some(dest) = &args.json {
-        write_json(dest, report)?;
+        write_report(dest, report, chosen.as_ref())?;
     }
     if nothing_parsed {
         let why = report
@@ -192,6 +201,52 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Failed
     })
+}
+
+/// The tree the run applies to: the one given, or the base `--tree auto`
+/// picked (then also how); for a given git checkout not at the series'
+/// `base-commit:`, a note on stderr.
+fn base_of_run(
+    args: &Args,
+    series: &harness_ingest::Series,
+    named_base: Option<&str>,
+    given: Option<(PathBuf, TreeIdentity)>,
+    opts: Options,
+) -> anyhow::Result<(PathBuf, TreeIdentity, Option<crate::cmd::auto_tree::Chosen>)> {
+    if let Some((tree, identity)) = given {
+        let head = identity.commit.as_deref().filter(|_| !identity.pinned);
+        if let Some(note) = crate::cmd::auto_tree::base_commit_note(named_base, &tree, head) {
+            eprintln!("harness: {note}");
+        }
+        return Ok((tree, identity, None));
+    }
+    let c = crate::cmd::auto_tree::choose(
+        series,
+        named_base,
+        args.repo.as_deref(),
+        args.with_pinned,
+        args.into.is_some(),
+        opts,
+    )?;
+    Ok((c.files.dir.clone(), c.identity.clone(), Some(c)))
+}
+
+/// `--json FILE`: the report, with how `--tree auto` chose the base.
+fn write_report(
+    dest: &Path,
+    report: &ApplyReport,
+    chosen: Option<&crate::cmd::auto_tree::Chosen>,
+) -> anyhow::Result<()> {
+    match chosen {
+        Some(c) => write_json(
+            dest,
+            &crate::cmd::auto_tree::WithBase {
+                report,
+                base_resolution: &c.resolution,
+            },
+        ),
+        None => write_json(dest, report),
+    }
 }
 
 /// Every hunk is in the tree: applied, already applied, or in a file the

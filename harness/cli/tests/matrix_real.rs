@@ -13,6 +13,10 @@
 //!   the first failing patch is 0040), so it is built and booted itself.
 //! - preempt-rt (all 72) is `partial` on 6.1 (0040, 0071 fail; 0056 upstream).
 //! - With IP_MULTIPLE_TABLES=n the policy-routing test must be skip/xfail, not fail.
+//! - The third config, debug-lock-mem (=y plus lockdep and kmemleak), boots
+//!   the base tree and passes the suite with no kernel splat: a base tree
+//!   that splats under lockdep here would be a finding, and the cell says so
+//!   (debug_kernel.rs shows that splats there are found and fail a boot).
 //! - The run asks for the tree's net/fib_rule_tests.sh selftest (matrix.yaml
 //!   with `boot.kselftests` set): netns-base leaves out IPv6 (a smaller
 //!   build), and qemu/kselftests.conf says the selftest needs it, so every
@@ -177,6 +181,27 @@ fn real_matrix_on_linux_6_1() {
         // The 6.12 cells are apply-only.
         let c612 = cell(&format!("preempt-rt@linux-6.12:{config}"));
         assert_eq!(c612.build.status, StageStatus::Skipped);
+    }
+    // The debug column (lockdep, sleep-in-atomic, kmemleak): the base tree
+    // builds with it, boots, passes the suite and the kernel reports no
+    // splat (any would make the boot tests-passed-kernel-warned).
+    for series in ["netns-l2-l3", "preempt-rt"] {
+        let c = cell(&format!("{series}@linux-6.1:debug-lock-mem"));
+        assert_eq!(
+            c.build.status,
+            StageStatus::Passed,
+            "{:?}",
+            c.build.log_excerpt
+        );
+        let CellBoot::Ran(boot) = &c.boot else {
+            panic!("debug-lock-mem: boot skipped\n{log}")
+        };
+        assert!(boot.splats.is_empty(), "{:?}", boot.splats);
+        assert_eq!(
+            serde_json::to_value(boot.status).expect("status"),
+            serde_json::json!("passed"),
+            "{log}"
+        );
     }
     // Every cell met its expectation, so the exit code is 0.
     assert_eq!(report.summary.unexpected, 0, "{log}");

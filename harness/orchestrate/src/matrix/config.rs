@@ -495,8 +495,9 @@ mod tests {
         let cfg = MatrixConfig::from_yaml(DEFAULT_MATRIX_YAML, Path::new("matrix.yaml"))
             .expect("default matrix must parse");
         let cells = cfg.cells();
-        // 3 series x 2 trees x 2 configs, as written in matrix.yaml.
-        assert_eq!(cells.len(), 3 * 2 * 2);
+        // 3 series x 2 trees x 3 configs (=y, =n, debug-lock-mem), as
+        // written in matrix.yaml.
+        assert_eq!(cells.len(), 3 * 2 * 3);
         let rt = cells
             .iter()
             .find(|c| c.id == "preempt-rt-prefix@linux-6.1:ip-multiple-tables-y")

@@ -457,6 +457,18 @@ fn copy_tree(src: &Path, dst: &Path) -> Result<()> {
 /// directory next to `dest`, then rename it to `dest`. `tree` is never modified;
 /// `dest` must not exist yet (or be an empty directory).
 pub fn write_changes_into(tree: &Path, changes: &Changes, dest: &Path) -> Result<()> {
+    write_changes_into_marked(tree, changes, dest, None)
+}
+
+/// [`write_changes_into`], and when `untrusted` names a series with a mail
+/// patch, the untrusted-tree marker ([`harness_sandbox::trust`]) written
+/// before the rename, so DEST never appears without it.
+pub fn write_changes_into_marked(
+    tree: &Path,
+    changes: &Changes,
+    dest: &Path,
+    untrusted: Option<&str>,
+) -> Result<()> {
     if dest.exists() {
         let empty = fs::read_dir(dest)
             .map(|mut d| d.next().is_none())
@@ -481,6 +493,10 @@ pub fn write_changes_into(tree: &Path, changes: &Changes, dest: &Path) -> Result
     copy_tree(tree, &work)?;
     apply_changes(&work, changes)?;
     write_rejects(&work, changes)?;
+    if let Some(source) = untrusted {
+        harness_sandbox::trust::mark_untrusted(&work, source)
+            .with_context(|| format!("marking {} as patched from mail", work.display()))?;
+    }
     if dest.exists() {
         fs::remove_dir(dest).with_context(|| format!("replacing empty {}", dest.display()))?;
     }

@@ -197,6 +197,36 @@ pub fn spawn_guarded(cmd: &mut Command) -> io::Result<GuardedChild> {
     Ok(guarded)
 }
 
+/// [`Command::output`] as a guarded child: stdout and stderr captured, the
+/// process group killed with the harness (on drop, on a signal, by the
+/// watchdog). Stdin is whatever `cmd` says (give it `Stdio::null()`).
+pub fn output_guarded(cmd: &mut Command) -> io::Result<std::process::Output> {
+    use std::io::Read;
+    cmd.stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut guarded = spawn_guarded(cmd)?;
+    let stdout_pipe = guarded.child_mut().stdout.take();
+    let stderr_pipe = guarded.child_mut().stderr.take();
+    let stderr_reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(mut p) = stderr_pipe {
+            let _ = p.read_to_end(&mut buf);
+        }
+        buf
+    });
+    let mut stdout = Vec::new();
+    if let Some(mut p) = stdout_pipe {
+        p.read_to_end(&mut stdout)?;
+    }
+    let stderr = stderr_reader.join().unwrap_or_default();
+    let status = guarded.wait()?;
+    Ok(std::process::Output {
+        status,
+        stdout,
+        stderr,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,5 +270,15 @@ mod tests {
             stat.is_empty() || stat.contains(") Z "),
             "grandchild {grandchild} survived: {stat}"
         );
+    }
+
+    #[test]
+    fn output_guarded_captures_both_streams_and_the_status() {
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "echo out; echo err >&2; exit 3"]);
+        let o = output_guarded(&mut cmd).expect("run sh");
+        assert_eq!(o.stdout, b"out\n");
+        assert_eq!(o.stderr, b"err\n");
+        assert_eq!(o.status.code(), Some(3));
     }
 }

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use harness_core::report::{ApplyReport, TreeIdentity};
-use harness_orchestrate::apply::{apply_series_to_dir, write_changes_into, Options};
+use harness_orchestrate::apply::{apply_series_to_dir, write_changes_into_marked, Options};
 use harness_orchestrate::blame::annotate_report;
 use harness_orchestrate::threeway::apply_series_with_threeway;
 
@@ -184,7 +184,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         );
     }
     if let Some(dir) = &args.into {
-        write_changes_into(&tree, &outcome.changes, dir)
+        // A tree patched from mail stays untrusted for build and kconfig.
+        let source = args.series.to_string_lossy();
+        let untrusted = series.patches.iter().any(|p| p.from_mail);
+        write_changes_into_marked(&tree, &outcome.changes, dir, untrusted.then_some(&*source))
             .with_context(|| format!("writing the patched tree to {}", dir.display()))?;
     }
     Ok(if all_done(report) {

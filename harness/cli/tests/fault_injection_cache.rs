@@ -288,19 +288,20 @@ fn pinned_version(fx: &Fx) -> String {
 
 #[test]
 fn a_re_pin_waits_for_a_build_using_the_tree() {
+    use std::io::BufRead;
     let fx = Fx::new();
     let v1 = fx.tarball_tree("v1");
     let v2 = fx.tarball_tree("v2");
     assert_eq!(fx.fetch(&v1).code, Some(0));
     let frag = fx.fragment();
-    // Run A: a build of `t` whose recipes sleep 3 s each.
+    // Run A: a build of `t` whose two recipes sleep 5 s each, one at a time.
     let mut a = fx.harness();
     a.args(["build", "--tree", "t", "--fragment"])
         .arg(&frag)
         .arg("--out")
         .arg(fx.path("o"))
         .args(["-j", "1", "--no-ccache"])
-        .env("FAKE_SLEEP", "3")
+        .env("FAKE_SLEEP", "5")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
@@ -317,24 +318,37 @@ fn a_re_pin_waits_for_a_build_using_the_tree() {
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
-    let b = b.spawn().expect("start re-pin");
-    std::thread::sleep(Duration::from_secs(2));
+    let mut b = b.spawn().expect("start re-pin");
+    let stderr = b.stderr.take().expect("piped stderr");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if line.contains("waiting for the lock") {
+                let _ = tx.send(());
+            }
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+    let waited = rx.recv_timeout(Duration::from_secs(60)).is_ok();
     let a_running = a.try_wait().expect("try_wait").is_none();
     let during = pinned_version(&fx);
     let a_status = a.wait().expect("wait build");
-    let b_out = b.wait_with_output().expect("wait re-pin");
-    let b_err = String::from_utf8_lossy(&b_out.stderr);
+    let b_status = b.wait().expect("wait re-pin");
+    let b_err = reader.join().expect("reader");
+    assert!(waited, "the re-pin never waited for the build: {b_err}");
     assert!(
         a_running,
-        "the build ended within 2 s: the test proves nothing"
+        "the build ended before the re-pin waited: the test proves nothing"
     );
     assert_eq!(during, "v1", "the tree was replaced while a build used it");
     assert!(a_status.success(), "build failed: {a_status}");
-    assert!(b_out.status.success(), "re-pin failed: {b_err}");
-    assert!(
-        b_err.contains("waiting for the lock"),
-        "re-pin did not wait: {b_err}"
-    );
+    assert!(b_status.success(), "re-pin failed: {b_err}");
     assert_eq!(pinned_version(&fx), "v2", "the re-pin did not take place");
     let kernel = std::fs::read_to_string(fx.path("o/vmlinux")).expect("read vmlinux");
     assert_eq!(

@@ -457,17 +457,17 @@ fn copy_tree(src: &Path, dst: &Path) -> Result<()> {
 /// directory next to `dest`, then rename it to `dest`. `tree` is never modified;
 /// `dest` must not exist yet (or be an empty directory).
 pub fn write_changes_into(tree: &Path, changes: &Changes, dest: &Path) -> Result<()> {
-    write_changes_into_marked(tree, changes, dest, None)
+    write_changes_into_with(tree, changes, dest, |_| Ok(()))
 }
 
-/// [`write_changes_into`], and when `untrusted` names a series with a mail
-/// patch, the untrusted-tree marker ([`harness_sandbox::trust`]) written
-/// before the rename, so DEST never appears without it.
-pub fn write_changes_into_marked(
+/// [`write_changes_into`], running `before_publish` on the finished
+/// temporary tree before it is renamed to `dest` (to record that it is
+/// untrusted, say, so `dest` never appears without the record).
+pub fn write_changes_into_with(
     tree: &Path,
     changes: &Changes,
     dest: &Path,
-    untrusted: Option<&str>,
+    before_publish: impl FnOnce(&Path) -> Result<()>,
 ) -> Result<()> {
     if dest.exists() {
         let empty = fs::read_dir(dest)
@@ -493,10 +493,7 @@ pub fn write_changes_into_marked(
     copy_tree(tree, &work)?;
     apply_changes(&work, changes)?;
     write_rejects(&work, changes)?;
-    if let Some(source) = untrusted {
-        harness_sandbox::trust::mark_untrusted(&work, source)
-            .with_context(|| format!("marking {} as patched from mail", work.display()))?;
-    }
+    before_publish(&work)?;
     if dest.exists() {
         fs::remove_dir(dest).with_context(|| format!("replacing empty {}", dest.display()))?;
     }

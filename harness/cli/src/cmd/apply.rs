@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use harness_core::report::{ApplyReport, TreeIdentity};
-use harness_orchestrate::apply::{apply_series_to_dir, write_changes_into_marked, Options};
+use harness_orchestrate::apply::{apply_series_to_dir, write_changes_into_with, Options};
 use harness_orchestrate::blame::annotate_report;
 use harness_orchestrate::threeway::apply_series_with_threeway;
 
@@ -187,8 +187,22 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         // A tree patched from mail stays untrusted for build and kconfig.
         let source = args.series.to_string_lossy();
         let untrusted = series.patches.iter().any(|p| p.from_mail);
-        write_changes_into_marked(&tree, &outcome.changes, dir, untrusted.then_some(&*source))
-            .with_context(|| format!("writing the patched tree to {}", dir.display()))?;
+        write_changes_into_with(&tree, &outcome.changes, dir, |work| {
+            if untrusted {
+                let cache = crate::common::cache_dir();
+                harness_sandbox::trust::mark_untrusted(&cache, work, &source).with_context(
+                    || {
+                        format!(
+                            "recording {} as patched from mail in {}",
+                            dir.display(),
+                            cache.display()
+                        )
+                    },
+                )?;
+            }
+            Ok(())
+        })
+        .with_context(|| format!("writing the patched tree to {}", dir.display()))?;
     }
     Ok(if all_done(report) {
         Outcome::Ok

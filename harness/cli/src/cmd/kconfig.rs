@@ -117,8 +117,8 @@ fn held(root: &Path, name: &str) -> anyhow::Result<Option<SourceTree>> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum SandboxArg {
     /// Sandboxed when the tree was patched from mail (`harness apply --into`
-    /// leaves a marker) or a `--per-patch` series has a mail patch: the
-    /// matrix's `sandbox: auto`, decided by content.
+    /// records it in the cache) or a `--per-patch` series has a mail patch:
+    /// the matrix's `sandbox: auto`, decided by content.
     Auto,
     On,
     Off,
@@ -129,7 +129,9 @@ pub fn wants_sandbox(mode: SandboxArg, tree: &Path, series_from_mail: bool) -> b
     match mode {
         SandboxArg::On => true,
         SandboxArg::Off => false,
-        SandboxArg::Auto => series_from_mail || harness_sandbox::trust::is_marked_untrusted(tree),
+        SandboxArg::Auto => {
+            series_from_mail || harness_sandbox::trust::is_marked_untrusted(&cache_dir(), tree)
+        }
     }
 }
 

@@ -121,18 +121,17 @@ impl Fx {
     }
 }
 
-/// A format-patch mail (no `[PATCH n/m]`) appending a line to the fake
-/// tree's olddefconfig script that writes `$CANARY`. The hunk comes from
-/// `diff -u` of the script and its changed copy.
-fn evil_mail(fx: &Fx) -> String {
-    let script = fake_tree().join("scripts/fake-olddefconfig.sh");
-    let changed = fx.path("changed.sh");
-    let mut text = std::fs::read_to_string(&script).expect("read script");
-    text.push_str("echo pwned > \"$CANARY\" || true\n");
+/// A format-patch mail (no `[PATCH n/m]`) appending `line` to the fake
+/// tree's `file` (`diff -u` of the file and its changed copy gives the hunk).
+fn mail_appending(fx: &Fx, file: &str, line: &str) -> String {
+    let orig = fake_tree().join(file);
+    let changed = fx.path("changed");
+    let mut text = std::fs::read_to_string(&orig).expect("read file");
+    text.push_str(line);
     std::fs::write(&changed, text).expect("write");
     let out = Command::new("diff")
         .arg("-u")
-        .arg(&script)
+        .arg(&orig)
         .arg(&changed)
         .output()
         .expect("run diff");
@@ -142,12 +141,71 @@ fn evil_mail(fx: &Fx) -> String {
         "From 2222222222222222222222222222222222222222 Mon Sep 17 00:00:00 2001\n\
          From: Mallory <m@example.org>\n\
          Date: Mon, 1 Jan 2024 00:00:00 +0000\n\
-         Subject: [PATCH] scripts: a helpful change\n\n\
+         Subject: [PATCH] a helpful change\n\n\
          ---\n\
-         diff --git a/scripts/fake-olddefconfig.sh b/scripts/fake-olddefconfig.sh\n\
-         --- a/scripts/fake-olddefconfig.sh\n\
-         +++ b/scripts/fake-olddefconfig.sh\n{hunks}"
+         diff --git a/{file} b/{file}\n\
+         --- a/{file}\n\
+         +++ b/{file}\n{hunks}"
     )
+}
+
+/// The mail making the olddefconfig script write `$CANARY`.
+fn evil_mail(fx: &Fx) -> String {
+    mail_appending(
+        fx,
+        "scripts/fake-olddefconfig.sh",
+        "echo pwned > \"$CANARY\" || true\n",
+    )
+}
+
+/// A directory outside /tmp (which the sandbox replaces with its own
+/// tmpfs) for a canary file only an unsandboxed step can write.
+fn canary_dir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("harness-canary-")
+        .tempdir_in("/var/tmp")
+        .expect("tempdir in /var/tmp")
+}
+
+#[test]
+fn a_per_patch_walk_of_a_mail_series_builds_sandboxed() {
+    support::require_tool("bwrap");
+    let fx = Fx::new();
+    std::fs::create_dir(fx.path("mail")).expect("mkdir");
+    // A rule bzImage now depends on, run at every build.
+    let rule =
+        "\nbzImage: helpful\n.PHONY: helpful\nhelpful:\n\t@echo pwned > \"$$CANARY\" || true\n";
+    let mail = mail_appending(&fx, "Makefile", rule);
+    std::fs::write(fx.path("mail/0001-helpful.patch"), mail).expect("write");
+    let outside = canary_dir();
+    let canary = outside.path().join("pwned");
+    let frag = fx.fragment();
+    let walk = |sandbox: &str, out: &str| {
+        let mut c = fx.harness();
+        c.env("CANARY", &canary)
+            .args(["build", "--tree"])
+            .arg(fake_tree())
+            .arg("--fragment")
+            .arg(&frag)
+            .arg("--out")
+            .arg(fx.path(out))
+            .arg("--per-patch")
+            .arg(fx.path("mail"))
+            .args(["-j", "2", "--no-ccache", "--sandbox", sandbox]);
+        proc::run(&mut c, LIMIT)
+    };
+    let ran = walk("auto", "o");
+    assert_eq!(ran.code, Some(0), "{}", ran.describe());
+    assert!(
+        !canary.exists(),
+        "the walk built the mail's Makefile unsandboxed"
+    );
+    let ran = walk("off", "o-off");
+    assert_eq!(ran.code, Some(0), "{}", ran.describe());
+    assert!(
+        canary.exists(),
+        "--sandbox off: the recipe did not run (test is void)"
+    );
 }
 
 #[test]
@@ -168,11 +226,7 @@ fn a_mail_alone_in_a_patch_directory_is_configured_and_built_sandboxed() {
         patched.as_os_str(),
     ]);
     assert_eq!(ran.code, Some(0), "{}", ran.describe());
-    // Outside /tmp, which the sandbox replaces with its own tmpfs.
-    let outside = tempfile::Builder::new()
-        .prefix("harness-canary-")
-        .tempdir_in("/var/tmp")
-        .expect("tempdir in /var/tmp");
+    let outside = canary_dir();
     let canary = outside.path().join("pwned");
     let frag = fx.fragment();
     let step = |cmd: &str, sandbox: &str, out: &str| {

@@ -74,6 +74,8 @@ pub fn resolve_tree(tree: &str) -> anyhow::Result<SourceTree> {
         } else {
             p.to_owned()
         };
+        // Absolute: the sandbox binds it at the same path.
+        let dir = std::path::absolute(&dir).with_context(|| format!("resolving {tree}"))?;
         return Ok(match cache_entry(&dir) {
             Some((root, name)) => held(&root, &name)?.unwrap_or_else(|| plain(dir)),
             None => plain(dir),

@@ -94,7 +94,7 @@ pub fn resolve_tree_identity(tree: &str) -> anyhow::Result<(PathBuf, TreeIdentit
     // Not a directory: a pinned tree name from trees.yaml (fetched if needed).
     let base = crate::cmd::tree::resolve(tree, None).with_context(|| {
         format!(
-            "tree `{tree}` is neither a directory nor a usable tree name \
+            "tree `{tree}` is not a directory and cannot be used as a pinned tree \
                  (list names with `harness tree list`; fetch with `harness tree fetch NAME`)"
         )
     })?;

@@ -206,7 +206,8 @@ pub(crate) fn run_make(
         out.display(),
         args.join(" ")
     );
-    let output = cmd.output().map_err(|source| KconfigError::Spawn {
+    // Guarded: make and its children die with the harness, SIGKILL included.
+    let output = harness_proc::output_guarded(&mut cmd).map_err(|source| KconfigError::Spawn {
         command: shown.clone(),
         source,
     })?;

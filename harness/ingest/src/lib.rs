@@ -62,8 +62,11 @@ pub struct SeriesPatch {
     pub strip: usize,
     /// Decoded patch text (mail wrapper kept; the core parser skips it).
     pub content: Vec<u8>,
-    /// True when the source marks this input as coming from mail or an archive
-    /// (untrusted by default).
+    /// True when the patch is a mail (untrusted by default: `sandbox: auto`
+    /// builds it sandboxed): read from a mail source (mbox, maildir, archive,
+    /// format-patch files), or, whatever the layout that holds it (quilt
+    /// series, patch directory, one file), when its content is a mail by
+    /// [`is_mail`].
     pub from_mail: bool,
     /// The mail's Message-ID (without angle brackets), when it came from mail.
     pub message_id: Option<String>,
@@ -155,8 +158,8 @@ fn load_plain(path: &Path) -> Result<Series, IngestError> {
             name: path.display().to_string(),
             subject: subject_of(&content),
             strip: 1,
+            from_mail: is_mail(&content),
             content,
-            from_mail: false,
             message_id: None,
             revision: None,
         }],
@@ -190,8 +193,8 @@ fn load_quilt(series_file: &Path, name: String) -> Result<Series, IngestError> {
             name: rel.to_owned(),
             subject: subject_of(&content),
             strip,
+            from_mail: is_mail(&content),
             content,
-            from_mail: false,
             message_id: None,
             revision: None,
         });
@@ -235,8 +238,8 @@ fn load_patch_dir(dir: &Path, name: String) -> Result<Series, IngestError> {
                 .unwrap_or_default(),
             subject: subject_of(&content),
             strip: 1,
+            from_mail: is_mail(&content),
             content,
-            from_mail: false,
             message_id: None,
             revision: None,
         });
@@ -294,6 +297,38 @@ fn file_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string())
+}
+
+/// True when a patch file is a mail, whatever holds it: it starts as one
+/// (headers with From/Subject/Message-ID, or an mbox `From ` line), or a
+/// line before its first diff line is a `From:`, `Subject:` or `Message-ID:`
+/// header or an mbox `From ` separator (a mail saved after a blank line or a
+/// note). This, not the layout of the files, is what makes a series
+/// untrusted: a format-patch mail alone in a patch directory is as
+/// untrusted as the same file given directly.
+pub fn is_mail(content: &[u8]) -> bool {
+    if looks_like_mail(content) || mbox::is_mbox(content) {
+        return true;
+    }
+    let lines: Vec<&[u8]> = mime::lines_of(content).take(2000).collect();
+    for (i, line) in lines.iter().enumerate() {
+        let l = mime::trim_eol(line);
+        if l.starts_with(b"diff ") || l.starts_with(b"--- ") || l.starts_with(b"Index: ") {
+            break;
+        }
+        let lower = l.to_ascii_lowercase();
+        let header = [&b"from:"[..], b"subject:", b"message-id:"]
+            .iter()
+            .any(|h| lower.starts_with(h));
+        let separator = l.starts_with(b"From ")
+            && lines
+                .get(i + 1)
+                .is_some_and(|n| mime::looks_like_header(mime::trim_eol(n)));
+        if header || separator {
+            return true;
+        }
+    }
+    false
 }
 
 /// True when the bytes start like a single mail (headers with a Subject or

@@ -457,6 +457,18 @@ fn copy_tree(src: &Path, dst: &Path) -> Result<()> {
 /// directory next to `dest`, then rename it to `dest`. `tree` is never modified;
 /// `dest` must not exist yet (or be an empty directory).
 pub fn write_changes_into(tree: &Path, changes: &Changes, dest: &Path) -> Result<()> {
+    write_changes_into_with(tree, changes, dest, |_| Ok(()))
+}
+
+/// [`write_changes_into`], running `before_publish` on the finished
+/// temporary tree before it is renamed to `dest` (to record that it is
+/// untrusted, say, so `dest` never appears without the record).
+pub fn write_changes_into_with(
+    tree: &Path,
+    changes: &Changes,
+    dest: &Path,
+    before_publish: impl FnOnce(&Path) -> Result<()>,
+) -> Result<()> {
     if dest.exists() {
         let empty = fs::read_dir(dest)
             .map(|mut d| d.next().is_none())
@@ -481,6 +493,7 @@ pub fn write_changes_into(tree: &Path, changes: &Changes, dest: &Path) -> Result
     copy_tree(tree, &work)?;
     apply_changes(&work, changes)?;
     write_rejects(&work, changes)?;
+    before_publish(&work)?;
     if dest.exists() {
         fs::remove_dir(dest).with_context(|| format!("replacing empty {}", dest.display()))?;
     }

@@ -3,8 +3,14 @@
 //! Every guarded child (QEMU, make) runs in its own process group. The group is killed when the
 //! [`GuardedChild`] is dropped, and — after [`install_signal_cleanup`] — when
 //! the harness gets SIGINT, SIGTERM or SIGHUP. Each child also asks the kernel
-//! for SIGKILL when its parent thread dies (`PR_SET_PDEATHSIG`), which covers
-//! the harness being SIGKILLed.
+//! for SIGKILL when its parent thread dies (`PR_SET_PDEATHSIG`), but that
+//! reaches the child alone: make's own children (sub-makes, compilers, a
+//! recipe's `sleep`) would run on. So each group also gets a watchdog
+//! ([`watchdog`]): a tiny forked process, outside the harness's process group
+//! and ignoring terminal signals, blocked reading a pipe whose only writer is
+//! the harness. When the harness dies in any way (SIGKILL included) the pipe
+//! closes and the watchdog kills the whole group; a normal drop releases it
+//! with one byte instead.
 //!
 //! This is the one module of the crate that needs `unsafe`: `pre_exec`,
 //! `prctl`, `kill` and `sigaction` are libc calls. The signal handler only
@@ -16,6 +22,8 @@ use std::io;
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command};
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+
+mod watchdog;
 
 const SLOTS: usize = 64;
 /// Process-group ids to kill on a signal; 0 = free slot.
@@ -96,6 +104,9 @@ pub struct GuardedChild {
     child: Child,
     pgid: i32,
     reaped: bool,
+    /// Kills the group if the harness dies without dropping this (None when
+    /// it could not be forked: PDEATHSIG and the signal cleanup remain).
+    watchdog: Option<watchdog::Watchdog>,
 }
 
 impl GuardedChild {
@@ -141,10 +152,15 @@ impl Drop for GuardedChild {
             let _ = self.child.wait();
         }
         unregister(self.pgid);
+        if let Some(w) = self.watchdog.take() {
+            w.release();
+        }
     }
 }
 
-/// Spawn `cmd` in a new process group with `PR_SET_PDEATHSIG(SIGKILL)`.
+/// Spawn `cmd` in a new process group with `PR_SET_PDEATHSIG(SIGKILL)`, and
+/// a watchdog that kills the group if the harness dies without dropping the
+/// returned guard (see the module documentation).
 pub fn spawn_guarded(cmd: &mut Command) -> io::Result<GuardedChild> {
     // SAFETY: getpid is always safe.
     let parent = unsafe { libc::getpid() };
@@ -166,10 +182,48 @@ pub fn spawn_guarded(cmd: &mut Command) -> io::Result<GuardedChild> {
     let child = cmd.spawn()?;
     let pgid = i32::try_from(child.id()).unwrap_or(0);
     register(pgid);
-    Ok(GuardedChild {
+    let watchdog = (pgid > 0)
+        .then(|| watchdog::Watchdog::start(pgid))
+        .transpose();
+    let mut guarded = GuardedChild {
         child,
         pgid,
         reaped: false,
+        watchdog: None,
+    };
+    // Without its watchdog the group could outlive a SIGKILLed harness: the
+    // drop of `guarded` kills it again before the error is returned.
+    guarded.watchdog = watchdog?;
+    Ok(guarded)
+}
+
+/// [`Command::output`] as a guarded child: stdout and stderr captured, the
+/// process group killed with the harness (on drop, on a signal, by the
+/// watchdog). Stdin is whatever `cmd` says (give it `Stdio::null()`).
+pub fn output_guarded(cmd: &mut Command) -> io::Result<std::process::Output> {
+    use std::io::Read;
+    cmd.stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut guarded = spawn_guarded(cmd)?;
+    let stdout_pipe = guarded.child_mut().stdout.take();
+    let stderr_pipe = guarded.child_mut().stderr.take();
+    let stderr_reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(mut p) = stderr_pipe {
+            let _ = p.read_to_end(&mut buf);
+        }
+        buf
+    });
+    let mut stdout = Vec::new();
+    if let Some(mut p) = stdout_pipe {
+        p.read_to_end(&mut stdout)?;
+    }
+    let stderr = stderr_reader.join().unwrap_or_default();
+    let status = guarded.wait()?;
+    Ok(std::process::Output {
+        status,
+        stdout,
+        stderr,
     })
 }
 
@@ -216,5 +270,15 @@ mod tests {
             stat.is_empty() || stat.contains(") Z "),
             "grandchild {grandchild} survived: {stat}"
         );
+    }
+
+    #[test]
+    fn output_guarded_captures_both_streams_and_the_status() {
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "echo out; echo err >&2; exit 3"]);
+        let o = output_guarded(&mut cmd).expect("run sh");
+        assert_eq!(o.stdout, b"out\n");
+        assert_eq!(o.stderr, b"err\n");
+        assert_eq!(o.status.code(), Some(3));
     }
 }

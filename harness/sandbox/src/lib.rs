@@ -24,6 +24,8 @@
 //! Disabled, the same call returns the program unwrapped (still under `prlimit`
 //! when limits are set), and [`Sandbox::info`] says so for the report.
 
+pub mod trust;
+
 use serde::Serialize;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};

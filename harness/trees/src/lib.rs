@@ -8,7 +8,9 @@
 //! <root>/downloads/<tarball>                         tarballs fetched by URL
 //! <root>/trees/<name>/tree/                          the read-only source root
 //! <root>/trees/<name>/pin.json                       provenance (harness.tree-pin/1)
+//! <root>/trees/<name>/stat.list                      size+mtime per file at fetch (names a changed file)
 //! <root>/trees/<name>/.lock                          exclusive lock while fetching
+//! <root>/trees/<name>/.use                           shared while a run uses the tree; exclusive to re-pin
 //! <root>/trees/.tmp-<name>=*/                        extraction in progress (renamed at the end)
 //! ```
 //!
@@ -25,7 +27,7 @@ mod util;
 mod verify;
 mod worktree;
 
-pub use cache::{BaseTree, Check, Provenance, TreeCache, VerifyReport, PIN_SCHEMA};
+pub use cache::{BaseTree, Check, Provenance, TreeCache, TreeInUse, VerifyReport, PIN_SCHEMA};
 pub use error::{Error, Result};
 pub use git::{commit_all, import_into_git, GitImport};
 pub use manifest::Manifest;

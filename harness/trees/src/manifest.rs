@@ -183,6 +183,34 @@ impl Manifest {
     }
 }
 
+/// The file beside pin.json listing what [`stat_hash`] hashes, one
+/// `SIZE MTIME PATH` line per file, to name the file that changed.
+pub const STAT_LIST: &str = "stat.list";
+
+/// The lines of [`STAT_LIST`], sorted by path.
+pub(crate) fn stat_list(entries: &[Entry]) -> String {
+    let mut files: Vec<&Entry> = entries.iter().filter(|e| e.kind == Kind::File).collect();
+    files.par_sort_unstable_by(|a, b| a.rel.as_os_str().cmp(b.rel.as_os_str()));
+    let mut out = String::new();
+    for e in files {
+        out.push_str(&stat_line(e));
+        out.push('\n');
+    }
+    out
+}
+
+/// `SIZE MTIME PATH` of one file (lossy for a non-UTF-8 path: the list only
+/// names files, the hash decides).
+pub(crate) fn stat_line(e: &Entry) -> String {
+    format!(
+        "{} {}.{:09} {}",
+        e.size,
+        e.mtime.0,
+        e.mtime.1,
+        e.rel.to_string_lossy()
+    )
+}
+
 /// The fingerprint of [`Manifest::stat_sha256`] (entries walked with metadata).
 pub(crate) fn stat_hash(entries: &[Entry]) -> String {
     let mut files: Vec<&Entry> = entries.iter().filter(|e| e.kind == Kind::File).collect();

@@ -2,9 +2,123 @@
 //! bits, symlink targets) and the content (every file's sha256) against the
 //! manifest recorded at fetch.
 
-use crate::cache::Check;
+use crate::cache::{inner_tarball, pin_matches, url_basename, Check, TreeCache, VerifyReport};
 use crate::manifest::{self, Manifest};
-use std::path::Path;
+use crate::spec::{TreeSource, TreeSpec};
+use crate::util::{sha256_file, sha256_in_deb};
+use crate::Result;
+use std::path::{Path, PathBuf};
+
+impl TreeCache {
+    /// Verify a cached tree: package/tarball hashes against the pin and the
+    /// extracted tree against the manifest recorded at extraction.
+    pub fn verify(&self, spec: &TreeSpec) -> Result<VerifyReport> {
+        let name = &spec.name;
+        let mut checks = Vec::new();
+        let report = |checks: Vec<Check>| VerifyReport {
+            name: name.clone(),
+            kind: spec.source.kind().into(),
+            pinned: spec.source.pinned(),
+            ok: checks.iter().all(|c| c.ok),
+            checks,
+        };
+        if let TreeSource::Directory { path } = &spec.source {
+            checks.push(Check {
+                what: "directory (unpinned: nothing to verify against)".into(),
+                path: path.clone(),
+                ok: path.is_dir(),
+                expected: None,
+                actual: None,
+                message: (!path.is_dir()).then(|| "does not exist".into()),
+            });
+            return Ok(report(checks));
+        }
+        let pin_path = self.pin_path(name);
+        let Some(pin) = self.read_pin(name) else {
+            checks.push(Check {
+                what: "pin.json".into(),
+                path: pin_path,
+                ok: false,
+                expected: None,
+                actual: None,
+                message: Some(format!("not fetched: run `harness tree fetch {name}`")),
+            });
+            return Ok(report(checks));
+        };
+        checks.push(Check {
+            what: "pin.json matches the tree definition".into(),
+            path: pin_path,
+            ok: pin_matches(spec, &pin),
+            expected: Some(spec.source.pin_summary()),
+            actual: Some(format!(
+                "{} {}",
+                pin.version
+                    .clone()
+                    .or(pin.commit.clone())
+                    .unwrap_or_default(),
+                pin.sha256.clone().unwrap_or_default()
+            )),
+            message: None,
+        });
+        match &spec.source {
+            TreeSource::Debian {
+                package,
+                sha256,
+                tarball,
+                ..
+            } => {
+                let inner = inner_tarball(package, tarball.as_deref());
+                let deb = self
+                    .downloads_dir()
+                    .join(pin.deb.clone().unwrap_or_default());
+                checks.push(hash_check(
+                    "package file",
+                    &deb,
+                    pin.deb_sha256.as_deref(),
+                    sha256_file(&deb),
+                ));
+                checks.push(hash_check(
+                    &format!("source tarball ./{inner} inside package"),
+                    &deb,
+                    Some(sha256),
+                    sha256_in_deb(&deb, &inner),
+                ));
+            }
+            TreeSource::Tarball { path, url, sha256 } => {
+                let file = match (path, url) {
+                    (Some(p), _) => p.clone(),
+                    (None, Some(u)) => self.downloads_dir().join(url_basename(u)),
+                    (None, None) => PathBuf::new(),
+                };
+                checks.push(hash_check(
+                    "source tarball",
+                    &file,
+                    Some(sha256),
+                    sha256_file(&file),
+                ));
+            }
+            _ => {}
+        }
+        let tree = self.tree_path(name);
+        checks.extend(crate::verify::tree_checks(&tree, pin.manifest.as_ref()));
+        Ok(report(checks))
+    }
+}
+
+fn hash_check(what: &str, path: &Path, expected: Option<&str>, actual: Result<String>) -> Check {
+    let (actual, message) = match actual {
+        Ok(a) => (Some(a), None),
+        Err(e) => (None, Some(e.to_string())),
+    };
+    Check {
+        what: what.to_owned(),
+        path: path.to_owned(),
+        ok: matches!((expected, &actual), (Some(e), Some(a)) if e.eq_ignore_ascii_case(a)),
+        expected: expected.map(str::to_owned),
+        actual,
+        message: message.or_else(|| expected.is_none().then(|| "no recorded hash".into())),
+    }
+}
 
 /// Both checks for the tree at `tree`; `expected` is the pin's manifest.
 pub(crate) fn tree_checks(tree: &Path, expected: Option<&Manifest>) -> Vec<Check> {
@@ -64,9 +178,9 @@ impl crate::BaseTree {
     /// The cheap check before each use of a cached tree: every file's size and
     /// mtime against the fingerprint recorded at fetch (one lstat per file,
     /// no reads). A tree changed in place since (a build that wrote through a
-    /// hard link, say) is refused; `harness tree verify` then tells what.
-    /// Unpinned directories and pins from older versions (no fingerprint)
-    /// pass.
+    /// hard link, say) is refused, naming the tree and a file that changed;
+    /// `harness tree verify` then tells more. Unpinned directories and pins
+    /// from older versions (no fingerprint) pass.
     pub fn check_fingerprint(&self) -> crate::Result<()> {
         let Some(want) = self
             .provenance
@@ -80,15 +194,63 @@ impl crate::BaseTree {
         if manifest::stat_hash(&entries) == want {
             return Ok(());
         }
+        let list = self.path.parent().map(|d| d.join(manifest::STAT_LIST));
+        let what = list
+            .and_then(|l| std::fs::read_to_string(l).ok())
+            .and_then(|recorded| first_changed(&recorded, &entries))
+            .unwrap_or_else(|| newest_file(&entries));
         Err(crate::Error::tree(
             &self.name,
             format!(
-                "the cached tree {} changed since it was fetched (a file's size or mtime \
-                 differs): refusing to use it. `harness tree verify {}` shows what; remove \
-                 its cache directory and fetch it again",
+                "the cached tree {} changed since it was fetched ({what}): refusing to use \
+                 it. `harness tree verify {}` shows what; remove its cache directory \
+                 and fetch it again",
                 self.path.display(),
                 self.name
             ),
         ))
     }
+}
+
+/// The first file (by path) whose size or mtime differs from the list
+/// recorded at fetch, or that was added or removed since.
+fn first_changed(recorded: &str, entries: &[manifest::Entry]) -> Option<String> {
+    let split = |l: &str| {
+        let mut w = l.splitn(3, ' ');
+        let (size, mtime, path) = (w.next()?, w.next()?, w.next()?);
+        Some((path.to_owned(), format!("{size} {mtime}")))
+    };
+    let before: std::collections::BTreeMap<String, String> =
+        recorded.lines().filter_map(split).collect();
+    let now: std::collections::BTreeMap<String, String> = entries
+        .iter()
+        .filter(|e| e.kind == manifest::Kind::File)
+        .filter_map(|e| split(&manifest::stat_line(e)))
+        .collect();
+    let changed = before.iter().find_map(|(path, stat)| match now.get(path) {
+        None => Some(format!("{path} was removed")),
+        Some(s) if s != stat => Some(format!("{path}: size/mtime {stat} then, {s} now")),
+        _ => None,
+    });
+    changed.or_else(|| {
+        now.keys()
+            .find(|p| !before.contains_key(*p))
+            .map(|p| format!("{p} was added"))
+    })
+}
+
+/// Without the recorded list (a pin from an older version): the file
+/// written last, most likely the one changed in place.
+fn newest_file(entries: &[manifest::Entry]) -> String {
+    entries
+        .iter()
+        .filter(|e| e.kind == manifest::Kind::File)
+        .max_by_key(|e| e.mtime)
+        .map(|e| {
+            format!(
+                "a file's size or mtime differs; the newest is {}",
+                e.rel.display()
+            )
+        })
+        .unwrap_or_else(|| "a file's size or mtime differs".into())
 }

@@ -205,9 +205,15 @@ fn a_tree_changed_in_place_fails_its_fingerprint() {
     std::fs::write(&f, "xyz\n\n").expect("write");
     let err = tree.check_fingerprint().expect_err("changed tree accepted");
     assert!(
-        err.to_string().contains("changed since it was fetched"),
-        "{err}"
+        err.to_string().contains("changed since it was fetched")
+            && err.to_string().contains("tree `fake`")
+            && err.to_string().contains("Makefile: size/mtime"),
+        "the refusal names neither the tree nor the file: {err}"
     );
+    // A pin from before stat.list: the file written last is named.
+    std::fs::remove_file(d.path().join("cache/trees/fake/stat.list")).expect("rm stat.list");
+    let err = tree.check_fingerprint().expect_err("changed tree accepted");
+    assert!(err.to_string().contains("the newest is Makefile"), "{err}");
 }
 
 #[test]

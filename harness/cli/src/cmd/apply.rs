@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use harness_core::report::{ApplyReport, TreeIdentity};
-use harness_orchestrate::apply::{apply_series_to_dir, write_changes_into, Options};
+use harness_orchestrate::apply::{apply_series_to_dir, write_changes_into_with, Options};
 use harness_orchestrate::blame::annotate_report;
 use harness_orchestrate::threeway::apply_series_with_threeway;
 
@@ -101,7 +101,7 @@ pub fn resolve_tree_identity(tree: &str) -> anyhow::Result<(PathBuf, TreeIdentit
     // Not a directory: a pinned tree name from trees.yaml (fetched if needed).
     let base = crate::cmd::tree::resolve(tree, None).with_context(|| {
         format!(
-            "tree `{tree}` is neither a directory nor a usable tree name \
+            "tree `{tree}` is not a directory and cannot be used as a pinned tree \
                  (list names with `harness tree list`; fetch with `harness tree fetch NAME`)"
         )
     })?;
@@ -193,8 +193,25 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         );
     }
     if let Some(dir) = &args.into {
-        write_changes_into(&tree, &outcome.changes, dir)
-            .with_context(|| format!("writing the patched tree to {}", dir.display()))?;
+        // A tree patched from mail stays untrusted for build and kconfig.
+        let source = args.series.to_string_lossy();
+        let untrusted = series.patches.iter().any(|p| p.from_mail);
+        write_changes_into_with(&tree, &outcome.changes, dir, |work| {
+            if untrusted {
+                let cache = crate::common::cache_dir();
+                harness_sandbox::trust::mark_untrusted(&cache, work, &source).with_context(
+                    || {
+                        format!(
+                            "recording {} as patched from mail in {}",
+                            dir.display(),
+                            cache.display()
+                        )
+                    },
+                )?;
+            }
+            Ok(())
+        })
+        .with_context(|| format!("writing the patched tree to {}", dir.display()))?;
     }
     Ok(if all_done(report) {
         Outcome::Ok

@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use harness_build::build::{build, source_fingerprint, BuildOptions, BuildOutcome, BuildStatus};
 use harness_build::kconfig::{merge, Base, KconfigOutcome, MergeOptions};
-use harness_build::HostCommands;
+use sha2::Digest;
 
 use super::kconfig::{
-    parse_base, render as render_kconfig, resolve_fragment, resolve_tree, srcarch,
+    host_steps, parse_base, render as render_kconfig, resolve_fragment, resolve_tree, srcarch,
+    wants_sandbox, SandboxArg,
 };
 use crate::common::{cache_dir, write_json, Outcome};
 
@@ -74,6 +75,11 @@ pub struct Args {
     /// removed, and which patch breaks the build and which fixes it.
     #[arg(long = "per-patch", value_name = "SERIES")]
     pub per_patch: Option<PathBuf>,
+    /// Run make and the config steps (tree code) in the bubblewrap sandbox:
+    /// auto (when the tree was patched from mail, or a --per-patch series
+    /// has a mail patch), on, off. Sandboxed builds use a private ccache.
+    #[arg(long, value_enum, default_value_t = SandboxArg::Auto)]
+    pub sandbox: SandboxArg,
 }
 
 #[derive(serde::Serialize)]
@@ -163,7 +169,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     // make runs in its own process group: take it down with us on SIGINT/SIGTERM.
     harness_boot::proc_guard::install_signal_cleanup()
         .context("installing SIGINT/SIGTERM cleanup")?;
-    let tree = resolve_tree(&args.tree)?;
+    let source = resolve_tree(&args.tree)?;
+    let tree = source.path.clone();
     let to_stdout = args.json.as_deref() == Some(Path::new("-"));
     let mut human: Box<dyn Write> = if to_stdout {
         Box::new(std::io::stderr())
@@ -191,7 +198,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     // One writer per build directory, across kconfig + build.
     let _lock = harness_build::lock_build_dir(&args.out)
         .with_context(|| format!("locking {}", args.out.display()))?;
-    let kc = merge(&tree, &args.out, &fragments, &mopts, &HostCommands)
+    let host = HostSteps::new(&args, &tree)?;
+    let kc = merge(&tree, &args.out, &fragments, &mopts, &*host.factory)
         .with_context(|| format!("preparing the config in {}", args.out.display()))?;
     if !kc.ok() {
         render_kconfig(&kc, &mut human)?;
@@ -217,14 +225,14 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     opts.targets = args.targets.clone();
     opts.arch = args.arch.clone();
     opts.srcarch = srcarch(&args.arch);
-    opts.ccache_dir = (!args.no_ccache).then(|| cache_dir().join("ccache"));
+    opts.ccache_dir = (!args.no_ccache).then(|| host.ccache.clone());
     opts.artifacts_dir = args.artifacts.clone();
     opts.force = args.force;
     if let Some(series) = &args.per_patch {
-        return super::build_walk::run(&args, series, &tree, source_id, opts);
+        return super::build_walk::run(&args, series, &tree, source_id, opts, &*host.factory);
     }
     opts.source_id = Some(source_id);
-    let outcome = build(&tree, &args.out, &opts, &HostCommands)?;
+    let outcome = build(&tree, &args.out, &opts, &*host.factory)?;
     render(&outcome, &mut human)?;
     if let Some(dest) = &args.json {
         write_json(
@@ -240,4 +248,56 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         BuildStatus::Passed => Outcome::Ok,
         BuildStatus::Failed => Outcome::Failed,
     })
+}
+
+/// How `harness build` runs tree code: sandboxed or not (`--sandbox`, by
+/// content as the matrix decides), and the ccache it may write — the shared
+/// one for trusted builds, a private one per build directory for sandboxed
+/// builds, which could otherwise poison objects later trusted builds reuse.
+struct HostSteps {
+    factory: Box<dyn harness_build::CommandFactory>,
+    ccache: PathBuf,
+}
+
+impl HostSteps {
+    fn new(args: &Args, tree: &Path) -> anyhow::Result<HostSteps> {
+        let series_from_mail = match &args.per_patch {
+            Some(s) => series_has_mail(s)?,
+            None => false,
+        };
+        let sandboxed = wants_sandbox(args.sandbox, tree, series_from_mail);
+        let out = std::path::absolute(&args.out)
+            .with_context(|| format!("resolving {}", args.out.display()))?;
+        let ccache = if sandboxed {
+            let key = hex::encode(&sha2::Sha256::digest(out.as_os_str().as_encoded_bytes())[..8]);
+            cache_dir().join("ccache-untrusted").join(key)
+        } else {
+            cache_dir().join("ccache")
+        };
+        let mut writable = vec![out.as_path()];
+        if !args.no_ccache {
+            writable.push(&ccache);
+        }
+        // The --per-patch walk's worktree (patched by the harness, outside
+        // the sandbox, under the cache that the sandbox hides): its parent
+        // directory bound read-only, made now so the bind has a source.
+        let walk = super::build_walk::worktree_for(&out);
+        let walk_dir = walk.parent().unwrap_or(&walk).to_owned();
+        let mut readonly = vec![tree];
+        if sandboxed && args.per_patch.is_some() {
+            std::fs::create_dir_all(&walk_dir)
+                .with_context(|| format!("creating {}", walk_dir.display()))?;
+            readonly.push(&walk_dir);
+        }
+        let factory = host_steps(sandboxed, &writable, &readonly)?;
+        Ok(HostSteps { factory, ccache })
+    }
+}
+
+/// Whether the `--per-patch` series has a patch that is a mail.
+fn series_has_mail(arg: &Path) -> anyhow::Result<bool> {
+    let path = crate::common::series_source(&arg.to_string_lossy())?;
+    let series = harness_ingest::load(&path)
+        .map_err(|e| anyhow::anyhow!("loading series {}: {e}", path.display()))?;
+    Ok(series.patches.iter().any(|p| p.from_mail))
 }

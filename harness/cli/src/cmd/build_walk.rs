@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use harness_build::build::{build, BuildOptions};
-use harness_build::HostCommands;
 use harness_orchestrate::walk::{StepReport, StepStatus, WalkDiag, WalkReport};
 use harness_orchestrate::walk_run::{run_walk, WalkInput};
 
@@ -18,6 +17,7 @@ pub fn run(
     tree: &Path,
     tree_id: String,
     mut opts: BuildOptions,
+    factory: &dyn harness_build::CommandFactory,
 ) -> anyhow::Result<Outcome> {
     let series_path = crate::common::series_source(&series_arg.to_string_lossy())?;
     let series = harness_ingest::load(&series_path)
@@ -43,7 +43,7 @@ pub fn run(
         opts.source_id = Some(id.to_owned());
         opts.log_path = logs.join(format!("step-{step}.log"));
         step += 1;
-        Ok(build(src, &out, &opts, &HostCommands)?)
+        Ok(build(src, &out, &opts, factory)?)
     };
     let input = WalkInput {
         series: &series,
@@ -151,7 +151,7 @@ fn add_reproducers(
 
 /// `<cache>/work/walk-<hash of the build directory>/src`: stable per build
 /// directory, so kbuild sees the same source path at every walk.
-fn worktree_for(out: &Path) -> PathBuf {
+pub(crate) fn worktree_for(out: &Path) -> PathBuf {
     use sha2::Digest;
     let h = sha2::Sha256::digest(out.as_os_str().as_encoded_bytes());
     cache_dir()

@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use harness_build::kconfig::{merge, Base, KconfigOutcome, MergeOptions, SymbolStatus};
-use harness_build::HostCommands;
 
 use crate::common::{cache_dir, project_root, write_json, Outcome};
 
@@ -46,31 +45,118 @@ pub struct Args {
     /// human summary then goes to stderr).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Run the config steps (tree code: make, Kconfig scripts) in the
+    /// bubblewrap sandbox: auto (when the tree was patched from mail), on, off.
+    #[arg(long, value_enum, default_value_t = SandboxArg::Auto)]
+    pub sandbox: SandboxArg,
+}
+
+/// A kernel source tree for `kconfig` and `build`: its directory and, for a
+/// pinned tree of the cache, the hold that keeps a re-pin from replacing it
+/// while make runs (its fingerprint was checked when it was taken).
+pub struct SourceTree {
+    pub path: PathBuf,
+    _hold: Option<harness_trees::TreeInUse>,
 }
 
 /// Turn a TREE argument into a kernel source directory: an existing
 /// directory (a cache entry `NAME/` holding `tree/` is accepted too), else
 /// the name of a pinned tree in the harness cache. The one place tree names
-/// are resolved for `kconfig` and `build`.
-pub fn resolve_tree(tree: &str) -> anyhow::Result<PathBuf> {
+/// are resolved for `kconfig` and `build`. A tree of a cache (named, or a
+/// directory `<cache>/trees/NAME/tree`) is held shared and refused when its
+/// fingerprint shows it changed since its fetch.
+pub fn resolve_tree(tree: &str) -> anyhow::Result<SourceTree> {
     let p = Path::new(tree);
+    let plain = |path: PathBuf| SourceTree { path, _hold: None };
     if p.is_dir() {
-        if !p.join("Makefile").is_file() && p.join("tree/Makefile").is_file() {
-            return Ok(p.join("tree"));
-        }
-        return Ok(p.to_owned());
+        let dir = if !p.join("Makefile").is_file() && p.join("tree/Makefile").is_file() {
+            p.join("tree")
+        } else {
+            p.to_owned()
+        };
+        // Absolute: the sandbox binds it at the same path.
+        let dir = std::path::absolute(&dir).with_context(|| format!("resolving {tree}"))?;
+        return Ok(match cache_entry(&dir) {
+            Some((root, name)) => held(&root, &name)?.unwrap_or_else(|| plain(dir)),
+            None => plain(dir),
+        });
     }
     if p.exists() {
         anyhow::bail!("tree `{tree}` is not a directory");
     }
     let cached = cache_dir().join("trees").join(tree).join("tree");
     if !tree.contains('/') && cached.join("Makefile").is_file() {
-        return Ok(cached);
+        return Ok(held(&cache_dir(), tree)?.unwrap_or_else(|| plain(cached)));
     }
     anyhow::bail!(
         "tree `{tree}`: no such directory, and no pinned tree of that name at {} (run `harness tree fetch {tree}`)",
         cached.display()
     )
+}
+
+/// `(cache root, name)` when `dir` is `<root>/trees/<name>/tree` with a pin.
+fn cache_entry(dir: &Path) -> Option<(PathBuf, String)> {
+    let dir = std::fs::canonicalize(dir).ok()?;
+    let entry = dir.parent()?;
+    let trees = entry.parent()?;
+    let ok = dir.file_name()? == "tree"
+        && trees.file_name()? == "trees"
+        && entry.join("pin.json").is_file();
+    let name = entry.file_name()?.to_string_lossy().into_owned();
+    ok.then(|| (trees.parent().unwrap_or(trees).to_owned(), name))
+}
+
+fn held(root: &Path, name: &str) -> anyhow::Result<Option<SourceTree>> {
+    let cache = harness_trees::TreeCache::open(root)
+        .with_context(|| format!("opening the tree cache {}", root.display()))?;
+    Ok(cache.pinned_in_use(name)?.map(|(t, hold)| SourceTree {
+        path: t.path,
+        _hold: Some(hold),
+    }))
+}
+
+/// `--sandbox` of `kconfig` and `build`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SandboxArg {
+    /// Sandboxed when the tree was patched from mail (`harness apply --into`
+    /// records it in the cache) or a `--per-patch` series has a mail patch:
+    /// the matrix's `sandbox: auto`, decided by content.
+    Auto,
+    On,
+    Off,
+}
+
+/// Whether make and the config steps run sandboxed for `tree`.
+pub fn wants_sandbox(mode: SandboxArg, tree: &Path, series_from_mail: bool) -> bool {
+    match mode {
+        SandboxArg::On => true,
+        SandboxArg::Off => false,
+        SandboxArg::Auto => {
+            series_from_mail || harness_sandbox::trust::is_marked_untrusted(&cache_dir(), tree)
+        }
+    }
+}
+
+/// The command factory for host steps: bubblewrap with `writable` (created
+/// first) and the `readonly` sources, or the host. Fails rather than build
+/// untrusted code unsandboxed when bubblewrap cannot run.
+pub fn host_steps(
+    sandboxed: bool,
+    writable: &[&Path],
+    readonly: &[&Path],
+) -> anyhow::Result<Box<dyn harness_build::CommandFactory>> {
+    if sandboxed {
+        for w in writable {
+            std::fs::create_dir_all(w).with_context(|| format!("creating {}", w.display()))?;
+        }
+    }
+    harness_orchestrate::sandboxing::factory(
+        sandboxed,
+        writable,
+        readonly,
+        harness_sandbox::Limits::default(),
+    )
+    .map_err(anyhow::Error::msg)
 }
 
 /// A FRAGMENT argument: an existing file, else `kernel-configs/NAME[.config]`.
@@ -158,7 +244,15 @@ pub fn render(o: &KconfigOutcome, w: &mut dyn Write) -> std::io::Result<()> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let tree = resolve_tree(&args.tree)?;
+    // make runs in its own process group: take it down with us on a signal.
+    harness_boot::proc_guard::install_signal_cleanup()
+        .context("installing SIGINT/SIGTERM cleanup")?;
+    let source = resolve_tree(&args.tree)?;
+    let tree = source.path.clone();
+    let out = std::path::absolute(&args.out)
+        .with_context(|| format!("resolving {}", args.out.display()))?;
+    let sandboxed = wants_sandbox(args.sandbox, &tree, false);
+    let factory = host_steps(sandboxed, &[&out], &[&tree])?;
     let fragments = args
         .fragments
         .iter()
@@ -170,7 +264,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         arch: args.arch.clone(),
         source_id: None,
     };
-    let outcome = merge(&tree, &args.out, &fragments, &opts, &HostCommands)
+    let outcome = merge(&tree, &args.out, &fragments, &opts, &*factory)
         .with_context(|| format!("merging config fragments in {}", tree.display()))?;
     let to_stdout = args.json.as_deref() == Some(Path::new("-"));
     if let Some(dest) = &args.json {

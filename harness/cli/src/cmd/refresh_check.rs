@@ -43,22 +43,10 @@ pub struct Args {
     pub select: crate::cmd::select::SelectArgs,
 }
 
-fn resolve_tree(tree: &str) -> anyhow::Result<PathBuf> {
-    let p = PathBuf::from(tree);
-    if p.is_dir() {
-        return Ok(p);
-    }
-    let cached = common::cache_dir().join("trees").join(tree).join("tree");
-    if cached.is_dir() {
-        return Ok(cached);
-    }
-    anyhow::bail!(
-        "tree `{tree}`: not a directory and not a fetched tree (try `harness tree fetch {tree}`)"
-    )
-}
-
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let tree = resolve_tree(&args.tree)?;
+    // A cached tree is held for the run and its fingerprint checked.
+    let source = super::kconfig::resolve_tree(&args.tree)?;
+    let tree = source.path.clone();
     let mut opts = harness_orchestrate::apply::Options::default();
     opts.apply.max_fuzz = args.fuzz;
     let report = match args.sources.as_slice() {

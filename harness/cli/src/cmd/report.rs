@@ -131,7 +131,7 @@ pub fn load(path: &Path) -> anyhow::Result<MatrixReport> {
 pub fn require_complete(r: &MatrixReport, path: &Path, allow: bool) -> anyhow::Result<()> {
     anyhow::ensure!(
         r.complete || allow,
-        "{}: run {} is incomplete (interrupted or still running; {} cells recorded):          its missing cells would be taken for changes. Pass --allow-incomplete to use it anyway",
+        "{}: run {} is incomplete (interrupted or still running; {} cells recorded): its missing cells would be taken for changes. Pass --allow-incomplete to use it anyway",
         path.display(),
         r.run_id,
         r.cells.len()

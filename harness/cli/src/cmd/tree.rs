@@ -94,7 +94,7 @@ pub fn open_cache() -> anyhow::Result<TreeCache> {
         .with_context(|| format!("opening the tree cache {}", root.display()))?;
     Ok(cache.with_events(|ev| match ev {
         TreeEvent::WaitingForLock { name, lock } => eprintln!(
-            "harness: tree {name}: waiting for the lock {} (another fetch is running)",
+            "harness: tree {name}: waiting for the lock {} (another fetch, or a re-pin waiting for runs using the tree)",
             lock.display()
         ),
         TreeEvent::LockAcquired { name } => eprintln!("harness: tree {name}: lock acquired"),
@@ -114,13 +114,17 @@ pub fn open_cache() -> anyhow::Result<TreeCache> {
 }
 
 /// Resolve a tree name or directory to a base tree (fetching if needed): what
-/// `apply --tree`, `matrix` etc. should call.
+/// `apply --tree`, `tree worktree` etc. should call. A pinned tree is held
+/// shared until the process exits (no re-pin replaces it meanwhile) and its
+/// fingerprint is checked (a tree changed in place is refused).
 pub fn resolve(
     name_or_dir: &str,
     trees_file: Option<&Path>,
 ) -> anyhow::Result<harness_trees::BaseTree> {
     let specs = load_specs(trees_file)?;
-    Ok(open_cache()?.resolve(name_or_dir, &specs)?)
+    // The cache keeps the hold; it lives as long as the process.
+    let cache: &'static TreeCache = Box::leak(Box::new(open_cache()?));
+    Ok(cache.resolve_in_use(name_or_dir, &specs)?)
 }
 
 pub fn run(cmd: TreeCommand) -> anyhow::Result<Outcome> {

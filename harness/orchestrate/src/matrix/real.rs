@@ -302,12 +302,12 @@ pub fn apply_log(report: &harness_core::report::ApplyReport) -> String {
 
 impl Stages for RealStages {
     fn resolve_tree(&self, name: &str) -> Result<TreeHandle, String> {
+        // Held shared for the run (a re-pin waits), fingerprint checked: a
+        // base tree changed in place since its fetch is never used.
         let t = self
             .trees
-            .resolve(name, &self.specs)
+            .resolve_in_use(name, &self.specs)
             .map_err(|e| e.to_string())?;
-        // A base tree changed in place since its fetch is never used.
-        t.check_fingerprint().map_err(|e| e.to_string())?;
         Ok(TreeHandle {
             name: name.to_owned(),
             path: t.path.clone(),

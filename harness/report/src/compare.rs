@@ -4,7 +4,8 @@
 //! there is a regression.
 
 use crate::model::{Cell, CellBoot, Diagnostic, HunkStatus, MatrixReport, StageStatus, TestStatus};
-use crate::view::{boot_ok, boot_word, flat_tests, hunk_str, stage_str, test_str};
+use crate::status::Word;
+use crate::view::{boot_ok, flat_tests};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -197,12 +198,12 @@ fn compare_cell(acc: &mut Acc, o: &Cell, n: &Cell) {
                         ChangeKind::HunkFailing,
                         id,
                         key.clone(),
-                        Some(hunk_str(*os).into()),
-                        Some(hunk_str(*ns).into()),
+                        Some(os.word().into()),
+                        Some(ns.word().into()),
                         format!(
                             "{id}: {key} newly {} (was {}){}",
-                            hunk_str(*ns),
-                            hunk_str(*os),
+                            ns.word(),
+                            os.word(),
                             because(why)
                         ),
                     );
@@ -212,9 +213,9 @@ fn compare_cell(acc: &mut Acc, o: &Cell, n: &Cell) {
                         ChangeKind::HunkFixed,
                         id,
                         key.clone(),
-                        Some(hunk_str(*os).into()),
-                        Some(hunk_str(*ns).into()),
-                        format!("{id}: {key} now {} (was {})", hunk_str(*ns), hunk_str(*os)),
+                        Some(os.word().into()),
+                        Some(ns.word().into()),
+                        format!("{id}: {key} now {} (was {})", ns.word(), os.word()),
                     );
                 } else if os != ns || ofuzz != nfuzz {
                     acc.push(
@@ -224,12 +225,12 @@ fn compare_cell(acc: &mut Acc, o: &Cell, n: &Cell) {
                         key.clone(),
                         Some(format!(
                             "{} fuzz {}",
-                            hunk_str(*os),
+                            os.word(),
                             ofuzz.map(|f| f.to_string()).unwrap_or_else(|| "-".into())
                         )),
                         Some(format!(
                             "{} fuzz {}",
-                            hunk_str(*ns),
+                            ns.word(),
                             nfuzz.map(|f| f.to_string()).unwrap_or_else(|| "-".into())
                         )),
                         format!("{id}: {key} changed"),
@@ -242,8 +243,8 @@ fn compare_cell(acc: &mut Acc, o: &Cell, n: &Cell) {
                 id,
                 key.clone(),
                 None,
-                Some(hunk_str(*ns).into()),
-                format!("{id}: {key} is new and {}{}", hunk_str(*ns), because(why)),
+                Some(ns.word().into()),
+                format!("{id}: {key} is new and {}{}", ns.word(), because(why)),
             ),
             None => {}
         }
@@ -296,12 +297,12 @@ fn compare_cell(acc: &mut Acc, o: &Cell, n: &Cell) {
             ChangeKind::BootFailing,
             id,
             "boot".into(),
-            Some(boot_word(&o.boot).into()),
-            Some(boot_word(&n.boot).into()),
+            Some(o.boot.outcome().word().into()),
+            Some(n.boot.outcome().word().into()),
             format!(
                 "{id}: boot newly {} (was {}){}",
-                boot_word(&n.boot),
-                boot_word(&o.boot),
+                n.boot.outcome().word(),
+                o.boot.outcome().word(),
                 boot_detail(&n.boot)
             ),
         ),
@@ -310,12 +311,12 @@ fn compare_cell(acc: &mut Acc, o: &Cell, n: &Cell) {
             ChangeKind::BootFixed,
             id,
             "boot".into(),
-            Some(boot_word(&o.boot).into()),
-            Some(boot_word(&n.boot).into()),
+            Some(o.boot.outcome().word().into()),
+            Some(n.boot.outcome().word().into()),
             format!(
                 "{id}: boot now {} (was {})",
-                boot_word(&n.boot),
-                boot_word(&o.boot)
+                n.boot.outcome().word(),
+                o.boot.outcome().word()
             ),
         ),
         (Some(true), None) => acc.push(
@@ -323,11 +324,11 @@ fn compare_cell(acc: &mut Acc, o: &Cell, n: &Cell) {
             ChangeKind::BootSkipped,
             id,
             "boot".into(),
-            Some(boot_word(&o.boot).into()),
+            Some(o.boot.outcome().word().into()),
             Some("skipped".into()),
             format!(
                 "{id}: boot no longer runs (was {}){}",
-                boot_word(&o.boot),
+                o.boot.outcome().word(),
                 boot_detail(&n.boot)
             ),
         ),
@@ -353,12 +354,12 @@ fn compare_cell(acc: &mut Acc, o: &Cell, n: &Cell) {
                 ChangeKind::TestFlaky,
                 id,
                 key,
-                ot.get(name).map(|s| test_str(*s).into()),
+                ot.get(name).map(|s| s.word().into()),
                 Some("flaky".into()),
                 format!(
                     "{id}: guest test {name} is flaky: failed{}, then {} in a fresh boot",
                     because(first.as_deref().unwrap_or("")),
-                    test_str(*ns)
+                    ns.word()
                 ),
             );
             continue;
@@ -369,11 +370,11 @@ fn compare_cell(acc: &mut Acc, o: &Cell, n: &Cell) {
                 ChangeKind::TestFailing,
                 id,
                 key,
-                Some(test_str(*os).into()),
+                Some(os.word().into()),
                 Some("fail".into()),
                 format!(
                     "{id}: guest test {name} newly failing (was {}){}",
-                    test_str(*os),
+                    os.word(),
                     because(reason.unwrap_or(""))
                 ),
             ),
@@ -405,8 +406,8 @@ fn compare_cell(acc: &mut Acc, o: &Cell, n: &Cell) {
                 id,
                 key,
                 None,
-                Some(test_str(*ns).into()),
-                format!("{id}: guest test {name} is new ({})", test_str(*ns)),
+                Some(ns.word().into()),
+                format!("{id}: guest test {name} is new ({})", ns.word()),
             ),
         }
     }
@@ -420,7 +421,7 @@ fn compare_cell(acc: &mut Acc, o: &Cell, n: &Cell) {
                     ChangeKind::TestMissing,
                     id,
                     format!("test {name}"),
-                    Some(test_str(*os).into()),
+                    Some(os.word().into()),
                     None,
                     format!(
                         "{id}: guest test {name} no longer reported although the kernel booted"
@@ -500,13 +501,9 @@ fn stage_change(
         kind,
         id,
         stage.into(),
-        Some(stage_str(o).into()),
-        Some(stage_str(n).into()),
-        format!(
-            "{id}: {stage} {what} ({} -> {})",
-            stage_str(o),
-            stage_str(n)
-        ),
+        Some(o.word().into()),
+        Some(n.word().into()),
+        format!("{id}: {stage} {what} ({} -> {})", o.word(), n.word()),
     );
 }
 

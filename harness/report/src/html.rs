@@ -7,10 +7,8 @@
 //! inside the run directory.
 
 use crate::model::{Cell, CellBoot, MatrixReport, StageStatus};
-use crate::view::{
-    aggregate_str, boot_word, cell_verdict, expectation_mismatches, hunk_counts, hunk_str,
-    stage_str, stage_words, test_str, Grid,
-};
+use crate::status::Word;
+use crate::view::{cell_verdict, expectation_mismatches, hunk_counts, stage_words, Grid};
 use std::fmt::Write;
 
 const CSS: &str = r#"
@@ -225,18 +223,20 @@ fn detail(o: &mut String, c: &Cell, dom: &str) {
         esc(&symbols.join(" "))
     );
     o.push_str("<table><tr><th>stage</th><th>expected</th><th>actual</th></tr>\n");
+    let word = |w: Option<&'static str>| w.map(esc);
+    let (e, a) = (&c.expected, &c.actual);
     for (stage, e, a) in [
-        ("apply", &c.expected.apply, &c.actual.apply),
-        ("build", &c.expected.build, &c.actual.build),
-        ("boot", &c.expected.boot, &c.actual.boot),
+        ("apply", e.apply.map(Word::word), a.apply.map(Word::word)),
+        ("build", e.build.map(Word::word), a.build.map(Word::word)),
+        ("boot", e.boot.map(Word::word), a.boot.map(Word::word)),
     ] {
-        let bad = matches!(e, Some(x) if Some(x) != a.as_ref());
+        let bad = e.is_some() && e != a;
         let _ = writeln!(
             o,
             "<tr{}><td>{stage}</td><td>{}</td><td>{}</td></tr>",
             if bad { " class=\"st-failed\"" } else { "" },
-            e.as_deref().map(esc).unwrap_or_else(|| "(passes)".into()),
-            a.as_deref().map(esc).unwrap_or_else(|| "—".into())
+            word(e).unwrap_or_else(|| "(passes)".into()),
+            word(a).unwrap_or_else(|| "—".into())
         );
     }
     o.push_str("</table>\n");
@@ -247,7 +247,7 @@ fn detail(o: &mut String, c: &Cell, dom: &str) {
     let _ = writeln!(
         o,
         "<h3>Apply: {}</h3>\n<p>{} patches, {total} hunks: {applied} applied, {already} already applied, {failed} failed, {malformed} malformed.</p>",
-        aggregate_str(c.apply.status),
+        c.apply.status.word(),
         c.apply.patches.len()
     );
     let mut errors = String::new();
@@ -275,7 +275,7 @@ fn detail(o: &mut String, c: &Cell, dom: &str) {
 
     // Kconfig.
     if c.kconfig.status != StageStatus::Passed || !c.kconfig.problems.is_empty() {
-        let _ = writeln!(o, "<h3>Kconfig: {}</h3>", stage_str(c.kconfig.status));
+        let _ = writeln!(o, "<h3>Kconfig: {}</h3>", c.kconfig.status.word());
         o.push_str("<ul>\n");
         for p in &c.kconfig.problems {
             let _ = writeln!(o, "<li>{}</li>", esc(p));
@@ -285,7 +285,7 @@ fn detail(o: &mut String, c: &Cell, dom: &str) {
 
     // Build.
     let b = &c.build;
-    let _ = write!(o, "<h3>Build: {}</h3>\n<p>", stage_str(b.status));
+    let _ = write!(o, "<h3>Build: {}</h3>\n<p>", b.status.word());
     if b.base_only {
         o.push_str("Base tree only (the series did not apply cleanly). ");
     }
@@ -320,7 +320,7 @@ fn detail(o: &mut String, c: &Cell, dom: &str) {
                 esc(&d.file),
                 d.line,
                 d.column.map(|c| format!(":{c}")).unwrap_or_default(),
-                esc(&d.severity),
+                esc(d.severity.word()),
                 esc(&d.message),
                 d.patch
                     .as_ref()
@@ -348,7 +348,7 @@ fn detail(o: &mut String, c: &Cell, dom: &str) {
             let _ = writeln!(
                 o,
                 "<h3>Boot: {}</h3>\n<p>accel <strong>{}</strong>{}, {:.1} s.{}</p>",
-                boot_word(&c.boot),
+                c.boot.outcome().word(),
                 esc(&r.accel),
                 r.accel_note
                     .as_ref()
@@ -374,7 +374,7 @@ fn detail(o: &mut String, c: &Cell, dom: &str) {
     if !tests.is_empty() {
         o.push_str("<h3>Guest tests</h3>\n<table class=\"tests\"><tr><th>test</th><th>status</th><th>detail</th></tr>\n");
         for (name, t) in tests {
-            let st = test_str(t.status);
+            let st = t.status.word();
             // A re-run test: its verdict, and the first failure's reason.
             let (word, reason) = match &t.retried {
                 Some(r) => (
@@ -469,7 +469,7 @@ fn hunk_row(o: &mut String, patch: &str, path: &str, h: &harness_core::report::H
         diag,
         if !diag.is_empty() && !warns.is_empty() { "<br>" } else { "" },
         warns.join("<br>"),
-        st = hunk_str(h.status),
+        st = h.status.word(),
     );
 }
 

@@ -12,7 +12,8 @@
 
 use crate::error::ReportError;
 use crate::model::{Cell, CellBoot, HunkStatus, MatrixReport, StageStatus, TestStatus};
-use crate::view::{apply_expected, boot_expected, boot_word, build_expected, hunk_str, stage_str};
+use crate::status::Word;
+use crate::view::{apply_expected, boot_expected, build_expected};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use std::time::Duration;
 
@@ -131,7 +132,7 @@ fn suite(cell: &Cell) -> TestSuite {
                             h.index,
                             f.path,
                             p.name,
-                            hunk_str(h.status),
+                            h.status.word(),
                             h.line.map(|l| l.to_string()).unwrap_or_else(|| "?".into()),
                             cause,
                             summary
@@ -204,7 +205,7 @@ fn suite(cell: &Cell) -> TestSuite {
                     "build skipped ({})",
                     cell.actual
                         .build
-                        .as_deref()
+                        .map(Word::word)
                         .unwrap_or("an earlier stage failed or the matrix says so")
                 ),
                 None,
@@ -219,7 +220,7 @@ fn suite(cell: &Cell) -> TestSuite {
     if b.status != StageStatus::Skipped {
         let mut out = vec![format!(
             "status {}{}, {:.1} s, {} objects recompiled{}, {} warnings, {} errors",
-            stage_str(b.status),
+            b.status.word(),
             if b.base_only { " (base tree only)" } else { "" },
             b.seconds,
             b.recompiled
@@ -254,11 +255,11 @@ fn suite(cell: &Cell) -> TestSuite {
                 case(cell, "boot".into(), TestCaseStatus::success())
             } else {
                 let msg = match &r.detail {
-                    Some(d) => format!("boot {}: {d}", boot_word(&cell.boot)),
-                    None => format!("boot {}", boot_word(&cell.boot)),
+                    Some(d) => format!("boot {}: {d}", cell.boot.outcome().word()),
+                    None => format!("boot {}", cell.boot.outcome().word()),
                 };
                 let trace = Some(r.trace.join("\n"));
-                let f = failed(boot_expected(cell), &msg, boot_word(&cell.boot), trace);
+                let f = failed(boot_expected(cell), &msg, cell.boot.outcome().word(), trace);
                 failed_case(cell, "boot".into(), f)
             };
             if let Some(t) = secs(r.seconds) {

@@ -15,7 +15,8 @@
 //! `misc.log_path`.
 
 use crate::model::{Cell, CellBoot, HunkStatus, MatrixReport, StageStatus, TestStatus};
-use crate::view::{aggregate_str, boot_ok, boot_word, hunk_str};
+use crate::status::Word;
+use crate::view::boot_ok;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
@@ -183,7 +184,7 @@ pub fn to_kcidb_with(report: &MatrixReport, opts: &KcidbOptions) -> Value {
                                 p.name,
                                 f.path,
                                 h.index,
-                                hunk_str(h.status),
+                                h.status.word(),
                                 h.line.map(|l| l.to_string()).unwrap_or_else(|| "?".into()),
                                 h.diagnosis
                                     .as_ref()
@@ -224,7 +225,7 @@ pub fn to_kcidb_with(report: &MatrixReport, opts: &KcidbOptions) -> Value {
             "misc".into(),
             json!({
                 "series": series,
-                "apply_status": status.map(aggregate_str),
+                "apply_status": status.map(Word::word),
                 "patches": first.map(|c| c.apply.patches.len()).unwrap_or(0),
                 "provenance": tree_info.map(|t| t.provenance.clone()).unwrap_or(Value::Null),
                 "run_id": run,
@@ -319,8 +320,8 @@ pub fn to_kcidb_with(report: &MatrixReport, opts: &KcidbOptions) -> Value {
                 t.insert(
                     "comment".into(),
                     match &r.detail {
-                        Some(d) => format!("boot {}: {d}", boot_word(&c.boot)),
-                        None => format!("boot {}", boot_word(&c.boot)),
+                        Some(d) => format!("boot {}: {d}", c.boot.outcome().word()),
+                        None => format!("boot {}", c.boot.outcome().word()),
                     }
                     .into(),
                 );

@@ -9,9 +9,9 @@
 //! with a fence longer than any backtick run it contains.
 
 use crate::model::{Cell, CellBoot, HunkStatus, MatrixReport};
+use crate::status::Word;
 use crate::view::{
-    boot_word, cell_verdict, expectation_mismatches, hunk_str, one_line, stage_words, test_str,
-    truncate, Grid, Verdict,
+    cell_verdict, expectation_mismatches, one_line, stage_words, truncate, Grid, Verdict,
 };
 use std::fmt::Write;
 
@@ -168,7 +168,7 @@ fn unexpected_cells(o: &mut String, report: &MatrixReport) {
             let _ = writeln!(
                 o,
                 "- **Boot**: {} — accel {}, {:.1} s{}",
-                boot_word(&c.boot),
+                c.boot.outcome().word(),
                 esc(&r.accel),
                 r.seconds,
                 detail.unwrap_or_default()
@@ -196,7 +196,7 @@ fn failed_tests(o: &mut String, c: &Cell) {
                 crate::view::retry_word(r.verdict).to_string(),
                 r.first.reason.as_deref(),
             ),
-            None => (test_str(t.status).to_string(), t.reason.as_deref()),
+            None => (t.status.word().to_string(), t.reason.as_deref()),
         };
         let _ = writeln!(
             o,
@@ -332,7 +332,7 @@ fn hunk_rows(c: &Cell) -> Vec<String> {
                     cell_text(&p.name),
                     cell_text(&f.path),
                     h.index,
-                    hunk_str(h.status),
+                    h.status.word(),
                     opt(h.line),
                     esc(&truncate(&one_line(&why), 200))
                 ));

@@ -6,6 +6,7 @@ use harness_orchestrate::matrix::config::{MatrixConfig, SandboxMode};
 use harness_orchestrate::matrix::real::RealStages;
 use harness_orchestrate::matrix::run::{new_run_id, run_matrix, Event, RunOptions};
 use harness_report::model::MatrixReport;
+use harness_report::status::Word;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -202,6 +203,11 @@ impl Progress {
     }
 }
 
+/// A stage's word, or nothing when the stage has none.
+fn word<T: Word>(status: Option<T>) -> &'static str {
+    status.map_or("", T::word)
+}
+
 fn print_table(report: &MatrixReport) {
     crate::common::outln!(
         "{:<48} {:<16} {:<8} {:<8} {:<14} {:<6} {}",
@@ -222,10 +228,10 @@ fn print_table(report: &MatrixReport) {
         crate::common::outln!(
             "{:<48} {:<16} {:<8} {:<8} {:<14} {:<6} {}",
             c.id,
-            c.actual.apply.clone().unwrap_or_default(),
-            harness_report::view::stage_str(c.kconfig.status),
-            c.actual.build.clone().unwrap_or_default(),
-            c.actual.boot.clone().unwrap_or_default(),
+            word(c.actual.apply),
+            c.kconfig.status.word(),
+            word(c.actual.build),
+            word(c.actual.boot),
             format!("{passed}/{}", tests.len()),
             if c.as_expected {
                 "as expected"

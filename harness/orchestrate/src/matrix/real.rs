@@ -4,7 +4,8 @@
 use super::config::{BootSettings, BuildSettings, ConfigEntry, SandboxMode, SeriesEntry};
 use super::run::{ApplyResult, BuildResult, BuildUnit, SourceKind, Stages, TreeHandle};
 use harness_report::model::{
-    BootReport, BootStatus, CellBuild, CellKconfig, Diagnostic, StageStatus, TestResult, TestStatus,
+    BootReport, BootStatus, CellBuild, CellKconfig, Diagnostic, LimitHit, Severity, StageStatus,
+    TestResult, TestStatus,
 };
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
@@ -206,13 +207,27 @@ fn to_diag(d: &harness_build::Diagnostic) -> Diagnostic {
         file: d.file.clone().unwrap_or_default(),
         line: d.line.unwrap_or(0) as usize,
         column: d.column.map(|c| c as usize),
-        severity: serde_json::to_value(d.severity)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_else(|| "warning".into()),
+        severity: severity(d.severity),
         message: d.message.clone(),
         patch: None,
         new: None,
+    }
+}
+
+/// The report's word for a build diagnostic's severity.
+fn severity(s: harness_build::Severity) -> Severity {
+    match s {
+        harness_build::Severity::Warning => Severity::Warning,
+        harness_build::Severity::Error => Severity::Error,
+    }
+}
+
+/// The report's word for the limit that stopped a build.
+fn limit_hit(h: harness_build::LimitHit) -> LimitHit {
+    match h {
+        harness_build::LimitHit::WallTime => LimitHit::WallTime,
+        harness_build::LimitHit::Output => LimitHit::Output,
+        harness_build::LimitHit::Memory => LimitHit::Memory,
     }
 }
 
@@ -517,7 +532,7 @@ impl Stages for RealStages {
                     warnings: attributed(&o.warnings, &added),
                     log: None,
                     log_excerpt: o.log_excerpt.lines().map(str::to_owned).collect(),
-                    limit_hit: o.limit_hit.map(|h| h.as_str().to_owned()),
+                    limit_hit: o.limit_hit.map(limit_hit),
                 };
                 let log = if o.log_path.is_file() {
                     Some(o.log_path.clone())

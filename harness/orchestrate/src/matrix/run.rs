@@ -10,10 +10,11 @@
 
 use super::config::{fragment_symbols, CellPlan, Expect, MatrixConfig};
 use harness_report::model::{
-    AggregateStatus, BootReport, BootStatus, Cell, CellApply, CellBoot, CellBuild, CellKconfig,
-    ConfigInfo, Diagnostic, Expectation, MatrixReport, StageStatus, Summary, TestResult, TreeInfo,
-    MATRIX_SCHEMA,
+    AggregateStatus, BootOutcome, BootReport, BootStatus, Cell, CellApply, CellBoot, CellBuild,
+    CellKconfig, ConfigInfo, Diagnostic, Expectation, MatrixReport, StageStatus, Summary,
+    TestResult, TreeInfo, MATRIX_SCHEMA,
 };
+use harness_report::status::{StageOutcome, Word};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -139,13 +140,6 @@ pub fn slug(s: &str) -> String {
         .collect()
 }
 
-fn status_word<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_else(|| "unknown".into())
-}
-
 /// Read the requested symbols of a config from its fragments.
 pub fn config_symbols(root: &Path, cfg: &super::config::ConfigEntry) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
@@ -157,18 +151,10 @@ pub fn config_symbols(root: &Path, cfg: &super::config::ConfigEntry) -> BTreeMap
     out
 }
 
-/// Whether a cell's actual outcome meets its expectation.
+/// Whether a cell's actual outcome meets its expectation (see
+/// [`Expectation::meets`]: undeclared stages must pass).
 pub fn meets(expect: &Expect, actual: &Expectation, built: bool) -> bool {
-    let apply_ok = match &expect.apply {
-        Some(want) => actual.apply.as_deref() == Some(want.as_str()),
-        None => harness_report::view::undeclared_apply_ok(actual.apply.as_deref()),
-    };
-    if !built {
-        return apply_ok;
-    }
-    let build_ok = actual.build.as_deref() == Some(expect.build.as_deref().unwrap_or("passed"));
-    let boot_ok = actual.boot.as_deref() == Some(expect.boot.as_deref().unwrap_or("passed"));
-    apply_ok && build_ok && boot_ok
+    Expectation::from(*expect).meets(actual, built)
 }
 
 fn skipped_boot(reason: &str) -> CellBoot {
@@ -308,7 +294,7 @@ pub fn run_matrix(
                 what,
                 stage: "apply",
                 status: match &r {
-                    Ok((a, _)) => status_word(&a.status),
+                    Ok((a, _)) => a.status.word().into(),
                     Err(_) => "error".into(),
                 },
                 seconds: t0.elapsed().as_secs_f64(),
@@ -329,10 +315,7 @@ pub fn run_matrix(
         let Some(Ok((a, from_mail))) = applied.get(&key) else {
             continue;
         };
-        let applies = matches!(
-            a.status,
-            AggregateStatus::Applied | AggregateStatus::AlreadyApplied
-        );
+        let applies = a.status.passed();
         let (ukey, kind, skey) = if applies {
             (
                 format!("{}-{}", p.tree, p.series),
@@ -449,7 +432,7 @@ pub fn run_matrix(
                 events(Event::Finished {
                     what,
                     stage: "boot",
-                    status: status_word(&rep.status),
+                    status: rep.status.word().into(),
                     seconds: rep.seconds,
                 });
                 if done_tx.send((u, c, rep)).is_err() {
@@ -478,7 +461,7 @@ pub fn run_matrix(
                 events(Event::Finished {
                     what: what.clone(),
                     stage: "build",
-                    status: status_word(&br.build.status),
+                    status: br.build.status.word().into(),
                     seconds: br.build.seconds,
                 });
                 let cells = cells_of.get(&(ui, ci)).unwrap_or(&no_cells);
@@ -564,7 +547,7 @@ fn mark_new_warnings(
     report: &mut MatrixReport,
     baselines: &HashMap<(String, String), Vec<Diagnostic>>,
 ) {
-    let key = |d: &Diagnostic| (d.severity.clone(), d.file.clone(), d.message.clone());
+    let key = |d: &Diagnostic| (d.severity, d.file.clone(), d.message.clone());
     for cell in report.cells.iter_mut() {
         if cell.build.base_only || cell.build.status != StageStatus::Passed {
             continue;
@@ -670,17 +653,12 @@ fn initial_cell(
         }),
         tests: Vec::<TestResult>::new(),
         expected: Expectation {
-            apply: p.expect.apply.clone(),
-            build: p
-                .expect
-                .build
-                .clone()
-                .or_else(|| p.build.then(|| "passed".into())),
+            apply: p.expect.apply,
+            build: p.expect.build.or(p.build.then_some(StageStatus::Passed)),
             boot: p
                 .expect
                 .boot
-                .clone()
-                .or_else(|| p.build.then(|| "passed".into())),
+                .or(p.build.then_some(BootOutcome::Ran(BootStatus::Passed))),
         },
         actual: Expectation::default(),
         as_expected: false,
@@ -693,26 +671,13 @@ pub fn finalize_summary(report: &mut MatrixReport) {
     for cell in &mut report.cells {
         let built = cell.expected.build.is_some();
         cell.actual = Expectation {
-            apply: Some(status_word(&cell.apply.status)),
-            build: Some(status_word(&cell.build.status)),
-            boot: Some(match &cell.boot {
-                CellBoot::Ran(b) => status_word(&b.status),
-                CellBoot::Skipped { .. } => "skipped".into(),
-            }),
+            apply: Some(cell.apply.status),
+            build: Some(cell.build.status),
+            boot: Some(cell.boot.outcome()),
         };
-        let expect = Expect {
-            apply: cell.expected.apply.clone(),
-            build: cell.expected.build.clone(),
-            boot: cell.expected.boot.clone(),
-        };
-        cell.as_expected = meets(&expect, &cell.actual, built);
+        cell.as_expected = cell.expected.meets(&cell.actual, built);
     }
     harness_report::view::recompute_summary(report);
-}
-
-/// True when a boot report counts as passed for expectation purposes.
-pub fn boot_passed(b: &BootReport) -> bool {
-    b.status == BootStatus::Passed
 }
 
 #[cfg(test)]
@@ -721,9 +686,9 @@ mod meets_tests {
 
     fn actual(apply: &str) -> Expectation {
         Expectation {
-            apply: Some(apply.into()),
-            build: Some("passed".into()),
-            boot: Some("passed".into()),
+            apply: Some(AggregateStatus::from_word(apply).expect("an apply word")),
+            build: Some(StageStatus::Passed),
+            boot: Some(BootOutcome::Ran(BootStatus::Passed)),
         }
     }
 
@@ -742,7 +707,7 @@ mod meets_tests {
         assert!(!meets(&none, &actual("failed"), false));
         // A declared expectation is compared as written.
         let partial = Expect {
-            apply: Some("partial".into()),
+            apply: Some(AggregateStatus::Partial),
             build: None,
             boot: None,
         };
@@ -756,7 +721,7 @@ mod tests {
     //! The pipeline with fake stages: fast checks of how failures propagate.
     use super::*;
     use crate::matrix::config::{ConfigEntry, SeriesEntry};
-    use harness_report::model::TestStatus;
+    use harness_report::model::{Severity, TestStatus};
     use std::sync::Mutex;
 
     struct Fake {
@@ -775,10 +740,10 @@ mod tests {
             })
         }
         fn apply(&self, s: &SeriesEntry, _t: &TreeHandle) -> Result<(ApplyResult, bool), String> {
-            let status = if s.name == "bad" {
-                AggregateStatus::Failed
-            } else {
-                AggregateStatus::Applied
+            let status = match s.name.as_str() {
+                "bad" => AggregateStatus::Failed,
+                "upstream" => AggregateStatus::AlreadyApplied,
+                _ => AggregateStatus::Applied,
             };
             Ok((
                 ApplyResult {
@@ -808,7 +773,7 @@ mod tests {
                 file: "net/core.c".into(),
                 line,
                 column: None,
-                severity: "warning".into(),
+                severity: Severity::Warning,
                 message: msg.into(),
                 patch: None,
                 new: None,
@@ -887,7 +852,7 @@ mod tests {
         let cell = |id: &str| report.cells.iter().find(|c| c.id == id).expect(id);
         let bad = cell("bad@t:ok");
         assert!(bad.build.base_only);
-        assert_eq!(bad.actual.apply.as_deref(), Some("failed"));
+        assert_eq!(bad.actual.apply, Some(AggregateStatus::Failed));
         assert!(bad.as_expected, "{:?}", bad.actual);
         let broken = cell("good@t:broken");
         assert_eq!(broken.build.status, StageStatus::Failed);
@@ -950,6 +915,31 @@ mod tests {
             .warnings
             .iter()
             .all(|w| w.new.is_none()));
+    }
+
+    #[test]
+    fn a_series_wholly_upstream_is_built_booted_and_as_expected() {
+        // Every hunk already in the tree: nothing failed, so with no
+        // expectation declared the cell is as expected, and no report lists
+        // a mismatch for it (before, it was UNEXPECTED with no reason).
+        let cfg = cfg(
+            "trees: [{name: t}]\nseries: [{name: upstream, source: u}]\n\
+            configs: [{name: ok, fragments: [f]}]\n",
+        );
+        let fake = Fake {
+            builds: Mutex::new(vec![]),
+        };
+        let dir = tempfile::tempdir().expect("tmp");
+        let report = run_matrix(&cfg, &fake, &opts_in(dir.path()), &|_| {}, &|_| {});
+        let cell = &report.cells[0];
+        assert_eq!(cell.actual.apply, Some(AggregateStatus::AlreadyApplied));
+        assert!(matches!(cell.boot, CellBoot::Ran(_)), "{:?}", cell.boot);
+        assert!(cell.as_expected, "{:?}", cell.actual);
+        assert!(harness_report::view::expectation_mismatches(cell).is_empty());
+        assert_eq!(
+            harness_report::view::cell_verdict(cell),
+            harness_report::view::Verdict::Passed
+        );
     }
 
     #[test]

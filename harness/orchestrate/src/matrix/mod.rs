@@ -6,3 +6,4 @@ pub mod layout;
 pub mod preflight;
 pub mod real;
 pub mod run;
+pub mod stages;

@@ -2,7 +2,10 @@
 //! kconfig + make, initramfs + QEMU.
 
 use super::config::{BootSettings, BuildSettings, ConfigEntry, SandboxMode, SeriesEntry};
-use super::run::{ApplyResult, BuildResult, BuildUnit, SourceKind, Stages, TreeHandle};
+use super::stages::{
+    Applied, Attribution, BuildResult, BuildUnit, Kernel, Source, SourceKind, Stage, StageError,
+    Stages, TreeHandle,
+};
 use harness_report::model::{
     BootReport, BootStatus, CellBuild, CellKconfig, Diagnostic, LimitHit, Severity, StageStatus,
     TestResult, TestStatus,
@@ -10,7 +13,6 @@ use harness_report::model::{
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 /// Glue from the matrix pipeline to the library crates.
 pub struct RealStages {
@@ -22,13 +24,6 @@ pub struct RealStages {
     pub boot: BootSettings,
     /// Command-line override of the config's sandbox mode.
     pub sandbox_override: Option<SandboxMode>,
-    /// Keep worktrees after the run (they are stable per unit anyway).
-    pub keep_worktrees: bool,
-    changes: Mutex<HashMap<(String, String), harness_core::apply::Changes>>,
-    /// Per (series, tree): the lines each patch added, for warning attribution.
-    added: Mutex<HashMap<(String, String), Attribution>>,
-    sources: Mutex<HashMap<String, PathBuf>>,
-    initramfs: Mutex<HashMap<String, PathBuf>>,
 }
 
 impl RealStages {
@@ -51,11 +46,6 @@ impl RealStages {
             build,
             boot,
             sandbox_override: None,
-            keep_worktrees: true,
-            changes: Mutex::new(HashMap::new()),
-            added: Mutex::new(HashMap::new()),
-            sources: Mutex::new(HashMap::new()),
-            initramfs: Mutex::new(HashMap::new()),
         })
     }
 
@@ -74,37 +64,23 @@ impl RealStages {
         hex::encode(&h.finalize()[..8])
     }
 
-    /// The source directory for a unit: the base tree, or a stable worktree
-    /// with the series' changes written in (created once per run).
-    /// Recorded per unit key: the boot stage finds the tree's selftests there.
-    fn source_for(&self, unit: &BuildUnit, tree: &TreeHandle) -> Result<PathBuf, String> {
-        let mut sources = self.sources.lock().map_err(|_| "internal lock poisoned")?;
-        if unit.kind == SourceKind::Base {
-            sources.insert(unit.key.clone(), tree.path.clone());
-            return Ok(tree.path.clone());
-        }
-        if let Some(p) = sources.get(&unit.key) {
-            return Ok(p.clone());
-        }
+    /// A stable worktree of `tree` with the series' changes written in.
+    fn series_worktree(
+        &self,
+        unit: &BuildUnit,
+        tree: &TreeHandle,
+        changes: &harness_core::apply::Changes,
+    ) -> Result<PathBuf, StageError> {
+        let err = |path: &Path, msg: String| {
+            StageError::new(Stage::Source, unit.key.clone(), msg).at(path)
+        };
         let (dest, _) = super::layout::unit_dirs(&self.cache_root, &unit.key, &tree.path, true);
         if let Some(parent) = dest.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| format!("creating {}: {e}", parent.display()))?;
+            std::fs::create_dir_all(parent).map_err(|e| err(parent, format!("creating: {e}")))?;
         }
-        let series = match &unit.kind {
-            SourceKind::Series(s) => s.clone(),
-            SourceKind::Base => unreachable_base(),
-        };
-        let changes = self
-            .changes
-            .lock()
-            .map_err(|_| "internal lock poisoned")?
-            .get(&(series.clone(), unit.tree.clone()))
-            .cloned()
-            .ok_or_else(|| format!("no apply result for {series}@{}", unit.tree))?;
         // Files already holding what the series writes keep their mtime
         // through the re-sync and rewrite, so make reuses their objects.
-        let kept = crate::mtimes::unchanged(&dest, &changes);
+        let kept = crate::mtimes::unchanged(&dest, changes);
         let wt = harness_trees::Worktree::create_with(
             &tree.path,
             &dest,
@@ -113,14 +89,13 @@ impl RealStages {
                 keep: true,
             },
         )
-        .map_err(|e| format!("worktree {}: {e}", dest.display()))?;
-        crate::apply::write_changes_in_place(wt.path(), &changes)
-            .map_err(|e| format!("writing {series} into {}: {e:#}", dest.display()))?;
-        crate::mtimes::restore(wt.path(), &changes, &kept)
-            .map_err(|e| format!("restoring mtimes in {}: {e}", dest.display()))?;
+        .map_err(|e| err(&dest, format!("worktree: {e}")))?;
+        crate::apply::write_changes_in_place(wt.path(), changes)
+            .map_err(|e| err(&dest, format!("writing the series: {e:#}")))?;
+        crate::mtimes::restore(wt.path(), changes, &kept)
+            .map_err(|e| err(&dest, format!("restoring mtimes: {e}")))?;
         let path = wt.path().to_owned();
         drop(wt); // kept: keep = true
-        sources.insert(unit.key.clone(), path.clone());
         Ok(path)
     }
 
@@ -178,14 +153,6 @@ fn sandbox_binds<'a>(
     }
     (vec![out, ccache], readonly)
 }
-
-fn unreachable_base() -> String {
-    // source_for returns early for Base units; keep a value rather than panic.
-    String::from("base")
-}
-
-/// Per file, the lines each patch of a series added (final coordinates).
-type Attribution = std::collections::BTreeMap<String, Vec<harness_build::PatchLines>>;
 
 /// Report diagnostics, each naming the patch that added its line (or none:
 /// the base tree).
@@ -316,13 +283,15 @@ pub fn apply_log(report: &harness_core::report::ApplyReport) -> String {
 }
 
 impl Stages for RealStages {
-    fn resolve_tree(&self, name: &str) -> Result<TreeHandle, String> {
+    fn resolve_tree(&self, name: &str) -> Result<TreeHandle, StageError> {
+        let err = |e: String| StageError::new(Stage::Fetch, name, e);
         let t = self
             .trees
             .resolve(name, &self.specs)
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| err(e.to_string()))?;
         // A base tree changed in place since its fetch is never used.
-        t.check_fingerprint().map_err(|e| e.to_string())?;
+        t.check_fingerprint()
+            .map_err(|e| err(e.to_string()).at(&t.path))?;
         Ok(TreeHandle {
             name: name.to_owned(),
             path: t.path.clone(),
@@ -330,17 +299,19 @@ impl Stages for RealStages {
         })
     }
 
-    fn apply(&self, entry: &SeriesEntry, tree: &TreeHandle) -> Result<(ApplyResult, bool), String> {
+    fn apply(&self, entry: &SeriesEntry, tree: &TreeHandle) -> Result<Applied, StageError> {
         let path = self.series_path(&entry.source);
-        let mut series = entry.load_source(&path)?;
-        if let Some((a, b)) = entry.take_range()? {
+        let subject = format!("{}@{}", entry.name, tree.name);
+        let err = |e: String| StageError::new(Stage::Apply, subject.clone(), e).at(&path);
+        let mut series = entry.load_source(&path).map_err(err)?;
+        if let Some((a, b)) = entry.take_range().map_err(err)? {
             if b > series.patches.len() {
-                return Err(format!(
+                return Err(err(format!(
                     "series {}: take {a}-{b} but {} has only {} patches",
                     entry.name,
                     path.display(),
                     series.patches.len()
-                ));
+                )));
             }
             series.patches = series.patches[a - 1..b].to_vec();
         }
@@ -351,7 +322,7 @@ impl Stages for RealStages {
             &tree.path,
             crate::apply::Options::default(),
         )
-        .map_err(|e| format!("{e:#}"))?;
+        .map_err(|e| err(format!("{e:#}")))?;
         let mut report = outcome.report;
         report.tree = tree.name.clone();
         let key = changes_key(&outcome.changes);
@@ -363,47 +334,45 @@ impl Stages for RealStages {
         let added = super::attribution::changed_lines(&outcome.placements, |i| {
             names.get(&i).cloned().unwrap_or_else(|| format!("#{i}"))
         });
-        self.added
-            .lock()
-            .map_err(|_| "internal lock poisoned")?
-            .insert((entry.name.clone(), tree.name.clone()), added);
-        self.changes
-            .lock()
-            .map_err(|_| "internal lock poisoned")?
-            .insert((entry.name.clone(), tree.name.clone()), outcome.changes);
-        Ok((
-            ApplyResult {
-                status: report.status,
-                log: apply_log(&report),
-                patches: report.patches,
-                source_key: key,
-            },
+        Ok(Applied {
+            status: report.status,
+            log: apply_log(&report),
+            patches: report.patches,
+            source_key: key,
             from_mail,
-        ))
+            changes: outcome.changes,
+            added,
+        })
+    }
+
+    fn prepare_source(
+        &self,
+        unit: &BuildUnit,
+        tree: &TreeHandle,
+        applied: Option<&Applied>,
+    ) -> Result<Source, StageError> {
+        let Some(applied) = applied.filter(|_| unit.kind != SourceKind::Base) else {
+            return Ok(Source {
+                dir: tree.path.clone(),
+                added: Attribution::new(),
+            });
+        };
+        Ok(Source {
+            dir: self.series_worktree(unit, tree, &applied.changes)?,
+            added: applied.added.clone(),
+        })
     }
 
     fn build(
         &self,
         unit: &BuildUnit,
         tree: &TreeHandle,
+        source: &Source,
         config: &ConfigEntry,
         run_dir: &Path,
     ) -> BuildResult {
         let t0 = std::time::Instant::now();
-        let src = match self.source_for(unit, tree) {
-            Ok(s) => s,
-            Err(e) => {
-                return BuildResult {
-                    kconfig: CellKconfig {
-                        status: StageStatus::Skipped,
-                        problems: vec![e.clone()],
-                    },
-                    build: failed_build(e, t0.elapsed().as_secs_f64()),
-                    kernel: None,
-                    log: None,
-                }
-            }
-        };
+        let src = source.dir.clone();
         let series = unit.kind != SourceKind::Base;
         let (_, unit_dir) =
             super::layout::unit_dirs(&self.cache_root, &unit.key, &tree.path, series);
@@ -505,15 +474,7 @@ impl Stages for RealStages {
             .map(|m| std::time::Duration::from_secs(m * 60));
         bopts.log_limit = limits.log_mb.map(|m| m << 20);
         bopts.memory_limit = limits.memory_mb.map(|m| m << 20);
-        let added = match &unit.kind {
-            SourceKind::Series(s) => self
-                .added
-                .lock()
-                .ok()
-                .and_then(|m| m.get(&(s.clone(), unit.tree.clone())).cloned())
-                .unwrap_or_default(),
-            SourceKind::Base => Attribution::new(),
-        };
+        let added = &source.added;
         match harness_build::build(&src, &out, &bopts, factory.as_ref()) {
             Ok(o) => {
                 let passed = o.status == harness_build::BuildStatus::Passed;
@@ -528,8 +489,8 @@ impl Stages for RealStages {
                     recompiled: Some(o.recompiled_objects),
                     reused: o.reused,
                     sandboxed,
-                    errors: attributed(&o.errors, &added),
-                    warnings: attributed(&o.warnings, &added),
+                    errors: attributed(&o.errors, added),
+                    warnings: attributed(&o.warnings, added),
                     log: None,
                     log_excerpt: o.log_excerpt.lines().map(str::to_owned).collect(),
                     limit_hit: o.limit_hit.map(limit_hit),
@@ -542,7 +503,13 @@ impl Stages for RealStages {
                 BuildResult {
                     kconfig,
                     build,
-                    kernel: if passed { o.artifact.clone() } else { None },
+                    kernel: o.artifact.clone().filter(|_| passed).map(|image| {
+                        let config = image.with_file_name("config");
+                        Kernel {
+                            config: config.is_file().then_some(config),
+                            image,
+                        }
+                    }),
                     log,
                 }
             }
@@ -561,40 +528,23 @@ impl Stages for RealStages {
 
     fn boot(
         &self,
-        unit_key: &str,
-        kernel: &Path,
+        kernel: &Kernel,
+        source: &Source,
         symbols: &BTreeMap<String, String>,
         console_log: &Path,
     ) -> BootReport {
         let t0 = std::time::Instant::now();
         let config_text = guest_config(kernel, symbols);
         let guest = self.project_root.join("qemu");
-        let (kselftests, not_in_tree) = self.kselftests_of(unit_key);
-        // One initramfs per (config, selftest scripts): a tree's own scripts.
-        let key = kselftests.iter().fold(config_text.clone(), |k, t| {
-            format!("{k}\0{}", t.script.display())
-        });
-        let initramfs = {
-            let cached = self
-                .initramfs
-                .lock()
-                .ok()
-                .and_then(|m| m.get(&key).cloned());
-            match cached {
-                Some(p) => Ok(p),
-                None => {
-                    let mut o = harness_boot::initramfs::InitramfsOptions::new(&guest);
-                    o.config = Some(config_text.clone());
-                    o.kselftests = kselftests.clone();
-                    let r = harness_boot::initramfs::ensure(&self.cache_root.join("initramfs"), &o)
-                        .map_err(|e| e.to_string());
-                    if let (Ok(p), Ok(mut m)) = (&r, self.initramfs.lock()) {
-                        m.insert(key.clone(), p.clone());
-                    }
-                    r
-                }
-            }
-        };
+        let (kselftests, not_in_tree) = self.kselftests_of(&source.dir);
+        // One initramfs per (config, selftest scripts): content-addressed in
+        // the cache, so equal inputs share one file.
+        let mut o = harness_boot::initramfs::InitramfsOptions::new(&guest);
+        o.config = Some(config_text);
+        o.kselftests = kselftests.clone();
+        let initramfs = harness_boot::initramfs::ensure(&self.cache_root.join("initramfs"), &o)
+            .map_err(|e| e.to_string());
+        let kernel = &kernel.image;
         let qemu_error = |msg: String| {
             let mut r = BootReport::new(BootStatus::QemuError, "none");
             r.detail = Some(msg);
@@ -631,9 +581,11 @@ impl Stages for RealStages {
 /// `.config` the build left beside the kernel (artifacts/<config>/config),
 /// so a test can tell that a symbol no fragment mentions is off; else the
 /// requested symbols.
-fn guest_config(kernel: &Path, requested: &BTreeMap<String, String>) -> String {
-    std::fs::read_to_string(kernel.with_file_name("config"))
-        .ok()
+fn guest_config(kernel: &Kernel, requested: &BTreeMap<String, String>) -> String {
+    kernel
+        .config
+        .as_ref()
+        .and_then(|c| std::fs::read_to_string(c).ok())
         .filter(|t| t.contains("# Automatically generated file; DO NOT EDIT"))
         .unwrap_or_else(|| {
             requested
@@ -644,19 +596,14 @@ fn guest_config(kernel: &Path, requested: &BTreeMap<String, String>) -> String {
 }
 
 impl RealStages {
-    /// The configured kernel selftests as found in `unit_key`'s source tree,
+    /// The configured kernel selftests as found in the source tree `src`,
     /// and a skipped result for each one that tree does not have (an older
     /// tree may predate a selftest; that is not the kernel's failure).
     fn kselftests_of(
         &self,
-        unit_key: &str,
+        src: &Path,
     ) -> (Vec<harness_boot::initramfs::Kselftest>, Vec<TestResult>) {
         use harness_boot::initramfs::{Kselftest, SELFTESTS_DIR};
-        let source = self
-            .sources
-            .lock()
-            .ok()
-            .and_then(|m| m.get(unit_key).cloned());
         let mut found = Vec::new();
         let mut missing = Vec::new();
         for name in &self.boot.kselftests {
@@ -666,10 +613,6 @@ impl RealStages {
                 reason: Some(reason),
                 subtests: Vec::new(),
                 retried: None,
-            };
-            let Some(src) = &source else {
-                missing.push(skipped(format!("no source tree known for {unit_key}")));
-                continue;
             };
             match Kselftest::from_path(&src.join(SELFTESTS_DIR).join(name)) {
                 Ok(k) if k.name == *name => found.push(k),
@@ -729,7 +672,10 @@ mod tests {
     #[test]
     fn guest_reads_the_complete_config_beside_the_kernel_else_the_request() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let kernel = dir.path().join("bzImage");
+        let kernel = Kernel {
+            image: dir.path().join("bzImage"),
+            config: Some(dir.path().join("config")),
+        };
         let requested: BTreeMap<String, String> =
             [("CONFIG_IP_MULTIPLE_TABLES".to_owned(), "n".to_owned())].into();
         // Nothing beside the kernel: the requested symbols.

@@ -19,56 +19,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
-/// A resolved tree.
-#[derive(Debug, Clone)]
-pub struct TreeHandle {
-    pub name: String,
-    pub path: PathBuf,
-    pub provenance: serde_json::Value,
-}
-
-/// Result of applying one series to one tree.
-#[derive(Debug, Clone)]
-pub struct ApplyResult {
-    pub status: AggregateStatus,
-    pub patches: Vec<harness_report::model::PatchResult>,
-    /// Identity of the patched source (hash of the changes); used to share
-    /// builds between cells with identical sources.
-    pub source_key: String,
-    /// Human-readable apply log (one line per hunk not exact).
-    pub log: String,
-}
-
-/// Where a build unit's sources come from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SourceKind {
-    /// The pristine base tree (the series did not apply).
-    Base,
-    /// A worktree of the base tree with this series applied.
-    Series(String),
-}
-
-/// One distinct source tree to build with every config.
-#[derive(Debug, Clone)]
-pub struct BuildUnit {
-    /// Stable key, also a directory name: "<tree>-base" or "<tree>-<series>".
-    pub key: String,
-    pub tree: String,
-    pub kind: SourceKind,
-    pub source_key: String,
-    pub from_mail: bool,
-}
-
-/// What one build produced.
-#[derive(Debug, Clone)]
-pub struct BuildResult {
-    pub kconfig: CellKconfig,
-    pub build: CellBuild,
-    /// The bootable image when the build passed.
-    pub kernel: Option<PathBuf>,
-    /// Build log path (absolute), when one was written.
-    pub log: Option<PathBuf>,
-}
+pub use super::stages::{
+    Applied, BuildResult, BuildUnit, Kernel, Source, SourceKind, Stage, StageError, Stages,
+    TreeHandle,
+};
 
 /// Progress events for the CLI to render (the library never prints).
 #[derive(Debug, Clone)]
@@ -88,33 +42,6 @@ pub enum Event {
         seconds: f64,
     },
     Note(String),
-}
-
-/// The stage implementations.
-pub trait Stages: Sync {
-    fn resolve_tree(&self, name: &str) -> Result<TreeHandle, String>;
-    /// Load and apply a series (already narrowed by `take`) to a tree.
-    fn apply(
-        &self,
-        series: &super::config::SeriesEntry,
-        tree: &TreeHandle,
-    ) -> Result<(ApplyResult, bool), String>;
-    /// Build `unit` with `config`; `build_dir_root` is stable across runs.
-    fn build(
-        &self,
-        unit: &BuildUnit,
-        tree: &TreeHandle,
-        config: &super::config::ConfigEntry,
-        run_dir: &Path,
-    ) -> BuildResult;
-    /// Boot a kernel built from `unit_key`'s source and run the guest tests.
-    fn boot(
-        &self,
-        unit_key: &str,
-        kernel: &Path,
-        symbols: &BTreeMap<String, String>,
-        console_log: &Path,
-    ) -> BootReport;
 }
 
 /// Options for one run.
@@ -243,7 +170,7 @@ pub fn run_matrix(
     }
 
     // 1. Trees (only those some cell needs).
-    let mut trees: BTreeMap<String, Result<TreeHandle, String>> = BTreeMap::new();
+    let mut trees: BTreeMap<String, Result<TreeHandle, StageError>> = BTreeMap::new();
     for p in &plans {
         if !trees.contains_key(&p.tree) {
             events(Event::Started {
@@ -275,7 +202,7 @@ pub fn run_matrix(
         }
     }
     use rayon::prelude::*;
-    let applied: HashMap<(String, String), Result<(ApplyResult, bool), String>> = pairs
+    let applied: HashMap<(String, String), Result<Applied, StageError>> = pairs
         .par_iter()
         .map(|(s, t)| {
             let what = format!("{s}@{t}");
@@ -287,14 +214,22 @@ pub fn run_matrix(
             let entry = cfg.series.iter().find(|e| &e.name == s);
             let r = match (entry, trees.get(t)) {
                 (Some(e), Some(Ok(tree))) => stages.apply(e, tree),
-                (_, Some(Err(e))) => Err(format!("tree {t} unavailable: {e}")),
-                _ => Err(format!("series {s} or tree {t} not configured")),
+                (_, Some(Err(e))) => Err(StageError::new(
+                    Stage::Apply,
+                    what.clone(),
+                    format!("tree {t} unavailable: {}", e.message),
+                )),
+                _ => Err(StageError::new(
+                    Stage::Apply,
+                    what.clone(),
+                    format!("series {s} or tree {t} not configured"),
+                )),
             };
             events(Event::Finished {
                 what,
                 stage: "apply",
                 status: match &r {
-                    Ok((a, _)) => a.status.word().into(),
+                    Ok(a) => a.status.word().into(),
                     Err(_) => "error".into(),
                 },
                 seconds: t0.elapsed().as_secs_f64(),
@@ -312,7 +247,7 @@ pub fn run_matrix(
         if unit_of.contains_key(&key) {
             continue;
         }
-        let Some(Ok((a, from_mail))) = applied.get(&key) else {
+        let Some(Ok(a)) = applied.get(&key) else {
             continue;
         };
         let applies = a.status.passed();
@@ -331,7 +266,7 @@ pub fn run_matrix(
         };
         let idx = match units.iter().position(|u| u.key == ukey) {
             Some(i) => {
-                units[i].from_mail |= *from_mail;
+                units[i].from_mail |= a.from_mail;
                 i
             }
             None => {
@@ -340,7 +275,7 @@ pub fn run_matrix(
                     tree: p.tree.clone(),
                     kind,
                     source_key: skey,
-                    from_mail: *from_mail,
+                    from_mail: a.from_mail,
                 });
                 units.len() - 1
             }
@@ -369,7 +304,7 @@ pub fn run_matrix(
                 name: name.clone(),
                 provenance: match r {
                     Ok(t) => t.provenance.clone(),
-                    Err(e) => serde_json::json!({ "error": e }),
+                    Err(e) => serde_json::json!({ "error": e.message }),
                 },
             })
             .collect(),
@@ -383,7 +318,7 @@ pub fn run_matrix(
     persist(&report);
 
     // 4. Builds sequentially; boots on a second thread beside them.
-    let (boot_tx, boot_rx) = mpsc::channel::<(usize, usize, PathBuf)>();
+    let (boot_tx, boot_rx) = mpsc::channel::<(usize, usize, Kernel, Source)>();
     let (done_tx, done_rx) = mpsc::channel::<(usize, usize, BootReport)>();
     let cell_index: HashMap<String, usize> = report
         .cells
@@ -419,7 +354,7 @@ pub fn run_matrix(
         let units_ref = &units;
         let configs_ref = &cfg.configs;
         scope.spawn(move || {
-            for (u, c, kernel) in boot_rx {
+            for (u, c, kernel, source) in boot_rx {
                 let unit_key = units_ref.get(u).map(|x| x.key.as_str()).unwrap_or("?");
                 let what = format!(
                     "{unit_key}:{}",
@@ -428,7 +363,7 @@ pub fn run_matrix(
                 let log = run_dir
                     .join("boots")
                     .join(format!("{}.console.log", slug(&what)));
-                let rep = stages.boot(unit_key, &kernel, &symbols_of[c], &log);
+                let rep = stages.boot(&kernel, &source, &symbols_of[c], &log);
                 events(Event::Finished {
                     what,
                     stage: "boot",
@@ -445,13 +380,23 @@ pub fn run_matrix(
             let Some(Ok(tree)) = trees.get(&unit.tree) else {
                 continue;
             };
+            let for_unit = match &unit.kind {
+                SourceKind::Series(s) => applied
+                    .get(&(s.clone(), unit.tree.clone()))
+                    .and_then(|r| r.as_ref().ok()),
+                SourceKind::Base => None,
+            };
+            let source = stages.prepare_source(unit, tree, for_unit);
             for (ci, conf) in cfg.configs.iter().enumerate() {
                 let what = format!("{}:{}", unit.key, conf.name);
                 events(Event::Started {
                     what: what.clone(),
                     stage: "build",
                 });
-                let br = stages.build(unit, tree, conf, &opts.run_dir);
+                let br = match &source {
+                    Ok(source) => stages.build(unit, tree, source, conf, &opts.run_dir),
+                    Err(e) => source_failed(e),
+                };
                 if unit.kind == SourceKind::Base && br.build.status == StageStatus::Passed {
                     baselines.insert(
                         (unit.tree.clone(), conf.name.clone()),
@@ -477,12 +422,12 @@ pub fn run_matrix(
                         cell.boot = skipped_boot("build did not produce a kernel");
                     }
                 }
-                if let Some(k) = br.kernel.filter(|_| !cells.is_empty()) {
+                if let (Some(k), Ok(source)) = (br.kernel.filter(|_| !cells.is_empty()), &source) {
                     events(Event::Started {
                         what,
                         stage: "boot",
                     });
-                    let _ = boot_tx.send((ui, ci, k));
+                    let _ = boot_tx.send((ui, ci, k, source.clone()));
                 }
                 // Take in finished boots so the report on disk stays current.
                 while let Ok((u, c, rep)) = done_rx.try_recv() {
@@ -516,6 +461,19 @@ pub fn run_matrix(
     finalize_summary(&mut report);
     persist(&report);
     report
+}
+
+/// The build of a unit whose source could not be prepared.
+fn source_failed(e: &StageError) -> BuildResult {
+    let (mut kconfig, mut build) = skipped_build(&e.to_string());
+    kconfig.status = StageStatus::Skipped;
+    build.status = StageStatus::Failed;
+    BuildResult {
+        kconfig,
+        build,
+        kernel: None,
+        log: None,
+    }
 }
 
 /// A base-tree unit for every tree that builds a series, so each series
@@ -597,14 +555,14 @@ fn initial_cell(
     p: &CellPlan,
     cfg: &MatrixConfig,
     opts: &RunOptions,
-    applied: &HashMap<(String, String), Result<(ApplyResult, bool), String>>,
+    applied: &HashMap<(String, String), Result<Applied, StageError>>,
 ) -> Cell {
     let conf = cfg.configs.iter().find(|c| c.name == p.config);
     let symbols = conf
         .map(|c| config_symbols(&opts.project_root, c))
         .unwrap_or_default();
     let (apply, apply_err) = match applied.get(&(p.series.clone(), p.tree.clone())) {
-        Some(Ok((a, _))) => (
+        Some(Ok(a)) => (
             CellApply {
                 status: a.status,
                 patches: a.patches.clone(),
@@ -616,7 +574,7 @@ fn initial_cell(
                 status: AggregateStatus::Malformed,
                 patches: vec![],
             },
-            Some(e.clone()),
+            Some(e.to_string()),
         ),
         None => (
             CellApply {
@@ -721,6 +679,7 @@ mod tests {
     //! The pipeline with fake stages: fast checks of how failures propagate.
     use super::*;
     use crate::matrix::config::{ConfigEntry, SeriesEntry};
+    use crate::matrix::stages::Attribution;
     use harness_report::model::{Severity, TestStatus};
     use std::sync::Mutex;
 
@@ -728,10 +687,13 @@ mod tests {
         builds: Mutex<Vec<String>>,
     }
 
+    /// The line the fake series adds to net/core.c (its patch 0001-x).
+    const ADDED_LINE: usize = 20;
+
     impl Stages for Fake {
-        fn resolve_tree(&self, name: &str) -> Result<TreeHandle, String> {
+        fn resolve_tree(&self, name: &str) -> Result<TreeHandle, StageError> {
             if name == "missing" {
-                return Err("no such tree".into());
+                return Err(StageError::new(Stage::Fetch, name, "no such tree"));
             }
             Ok(TreeHandle {
                 name: name.into(),
@@ -739,26 +701,57 @@ mod tests {
                 provenance: serde_json::json!({}),
             })
         }
-        fn apply(&self, s: &SeriesEntry, _t: &TreeHandle) -> Result<(ApplyResult, bool), String> {
+        fn apply(&self, s: &SeriesEntry, _t: &TreeHandle) -> Result<Applied, StageError> {
             let status = match s.name.as_str() {
                 "bad" => AggregateStatus::Failed,
                 "upstream" => AggregateStatus::AlreadyApplied,
                 _ => AggregateStatus::Applied,
             };
-            Ok((
-                ApplyResult {
-                    status,
-                    patches: vec![],
-                    source_key: s.name.clone(),
-                    log: String::new(),
-                },
-                false,
-            ))
+            let mut changes = harness_core::apply::Changes::default();
+            changes
+                .files
+                .insert("net/core.c".into(), harness_core::apply::FileChange::Delete);
+            let line = ADDED_LINE as u32;
+            let added: Attribution = [(
+                "net/core.c".to_owned(),
+                vec![harness_build::PatchLines {
+                    patch: format!("0001-{}", s.name),
+                    ranges: vec![(line, line)],
+                }],
+            )]
+            .into();
+            Ok(Applied {
+                status,
+                patches: vec![],
+                source_key: s.name.clone(),
+                log: String::new(),
+                from_mail: false,
+                changes,
+                added,
+            })
+        }
+        fn prepare_source(
+            &self,
+            unit: &BuildUnit,
+            tree: &TreeHandle,
+            applied: Option<&Applied>,
+        ) -> Result<Source, StageError> {
+            // A series unit gets its own apply's changes; the base, none.
+            let applied = applied.filter(|_| unit.kind != SourceKind::Base);
+            assert_eq!(applied.is_some(), unit.kind != SourceKind::Base, "{unit:?}");
+            if let Some(a) = applied {
+                assert!(a.changes.files.contains_key("net/core.c"));
+            }
+            Ok(Source {
+                dir: tree.path.join(&unit.key),
+                added: applied.map(|a| a.added.clone()).unwrap_or_default(),
+            })
         }
         fn build(
             &self,
             unit: &BuildUnit,
             _t: &TreeHandle,
+            source: &Source,
             c: &ConfigEntry,
             _r: &Path,
         ) -> BuildResult {
@@ -769,19 +762,29 @@ mod tests {
             let ok = c.name != "broken";
             // The base tree warns once; a series build warns twice (the same
             // warning at another line, and one of its own).
+            // A warning names the patch that added its line, as the real
+            // stage attributes them from the lines its source carries.
             let w = |line: usize, msg: &str| Diagnostic {
                 file: "net/core.c".into(),
                 line,
                 column: None,
                 severity: Severity::Warning,
                 message: msg.into(),
-                patch: None,
+                patch: source.added.get("net/core.c").and_then(|ps| {
+                    ps.iter()
+                        .find(|p| {
+                            p.ranges
+                                .iter()
+                                .any(|r| r.0 as usize <= line && line <= r.1 as usize)
+                        })
+                        .map(|p| p.patch.clone())
+                }),
                 new: None,
             };
             let warnings = if unit.kind == SourceKind::Base {
                 vec![w(10, "old")]
             } else {
-                vec![w(12, "old"), w(20, "introduced")]
+                vec![w(12, "old"), w(ADDED_LINE, "introduced")]
             };
             BuildResult {
                 kconfig: CellKconfig {
@@ -797,17 +800,22 @@ mod tests {
                     warnings,
                     ..skipped_build("x").1
                 },
-                kernel: ok.then(|| PathBuf::from("/k")),
+                kernel: ok.then(|| Kernel {
+                    image: source.dir.join("bzImage"),
+                    config: None,
+                }),
                 log: None,
             }
         }
         fn boot(
             &self,
-            _u: &str,
-            _k: &Path,
+            kernel: &Kernel,
+            source: &Source,
             _s: &BTreeMap<String, String>,
             log: &Path,
         ) -> BootReport {
+            // The kernel is the one built from this source.
+            assert_eq!(kernel.image, source.dir.join("bzImage"));
             let mut r = BootReport::new(BootStatus::Passed, "tcg");
             r.tests = vec![TestResult::new("netns_create", TestStatus::Pass)];
             // As the real stage does: the path the run gave it (absolute).
@@ -903,6 +911,15 @@ mod tests {
             .collect();
         // "old" is in the baseline (at another line): not new.
         assert_eq!(new, vec![("old", Some(false)), ("introduced", Some(true))]);
+        // The introduced warning is on the line the series' patch added:
+        // the lines went from apply through the source to the build.
+        let patches: Vec<Option<&str>> = good
+            .build
+            .warnings
+            .iter()
+            .map(|w| w.patch.as_deref())
+            .collect();
+        assert_eq!(patches, vec![None, Some("0001-good")]);
         // Without `baseline`, no base build and no verdict.
         let cfg2 = cfg("trees: [{name: t}]\nseries: [{name: good, source: g}]\nconfigs: [{name: ok, fragments: [f]}]\n");
         let fake2 = Fake {

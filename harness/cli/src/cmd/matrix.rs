@@ -4,7 +4,7 @@ use crate::common::{cache_dir, project_root, write_json, Outcome};
 use anyhow::Context;
 use harness_orchestrate::matrix::config::{MatrixConfig, SandboxMode};
 use harness_orchestrate::matrix::real::RealStages;
-use harness_orchestrate::matrix::run::{new_run_id, run_matrix, Event, RunOptions};
+use harness_orchestrate::matrix::run::{new_run_id, run_matrix, Event, RunOptions, Stage};
 use harness_report::model::MatrixReport;
 use harness_report::status::Word;
 use std::io::IsTerminal;
@@ -161,28 +161,15 @@ impl Progress {
         }
     }
 
-    fn event(&self, e: Event) {
+    fn event(&self, e: &Event) {
         match e {
-            Event::Planned { cells, builds } => {
-                self.line(&format!("{cells} cells, {builds} builds planned"))
-            }
-            Event::Started { what, stage } => match &self.bars {
-                Some((mp, bars)) => {
-                    let pb = mp.add(indicatif::ProgressBar::new_spinner());
-                    pb.set_style(
-                        indicatif::ProgressStyle::with_template("{spinner} {elapsed:>4} {msg}")
-                            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-                    );
-                    pb.enable_steady_tick(std::time::Duration::from_millis(200));
-                    pb.set_message(format!("{stage:<6} {what}"));
-                    if let Ok(mut b) = bars.lock() {
-                        b.insert(format!("{stage}:{what}"), pb);
-                    }
-                }
-                None => self.line(&format!("{stage:<6} {what} ...")),
-            },
+            Event::RunStarted { report, builds } => self.line(&format!(
+                "{} cells, {builds} builds planned",
+                report.cells.len()
+            )),
+            Event::Started { subject, stage } => self.started(subject, *stage),
             Event::Finished {
-                what,
+                subject,
                 stage,
                 status,
                 seconds,
@@ -191,14 +178,65 @@ impl Progress {
                     if let Some(pb) = bars
                         .lock()
                         .ok()
-                        .and_then(|mut b| b.remove(&format!("{stage}:{what}")))
+                        .and_then(|mut b| b.remove(&format!("{stage}:{subject}")))
                     {
                         pb.finish_and_clear();
                     }
                 }
-                self.line(&format!("{stage:<6} {what}: {status} ({seconds:.1}s)"));
+                let stage = stage.word();
+                self.line(&format!("{stage:<6} {subject}: {status} ({seconds:.1}s)"));
             }
-            Event::Note(n) => self.line(&n),
+            Event::Built { .. } | Event::Booted { .. } | Event::RunFinished { .. } => {}
+        }
+    }
+
+    fn started(&self, subject: &str, stage: Stage) {
+        let stage_word = stage.word();
+        match &self.bars {
+            Some((mp, bars)) => {
+                let pb = mp.add(indicatif::ProgressBar::new_spinner());
+                pb.set_style(
+                    indicatif::ProgressStyle::with_template("{spinner} {elapsed:>4} {msg}")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+                );
+                pb.enable_steady_tick(std::time::Duration::from_millis(200));
+                pb.set_message(format!("{stage_word:<6} {subject}"));
+                if let Ok(mut b) = bars.lock() {
+                    b.insert(format!("{stage}:{subject}"), pb);
+                }
+            }
+            None => self.line(&format!("{stage_word:<6} {subject} ...")),
+        }
+    }
+}
+
+/// The run's events, one JSON line each, in `events.jsonl` beside
+/// report.json (`harness_orchestrate::matrix::events::replay` reads it back).
+struct EventLog {
+    file: Mutex<std::io::LineWriter<std::fs::File>>,
+    error: Mutex<Option<String>>,
+}
+
+impl EventLog {
+    fn create(path: &Path) -> anyhow::Result<EventLog> {
+        let file =
+            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+        Ok(EventLog {
+            file: Mutex::new(std::io::LineWriter::new(file)),
+            error: Mutex::new(None),
+        })
+    }
+
+    fn event(&self, e: &Event) {
+        use std::io::Write;
+        let written = serde_json::to_string(e)
+            .map_err(|e| e.to_string())
+            .and_then(|line| {
+                let mut f = self.file.lock().map_err(|_| "lock poisoned".to_owned())?;
+                writeln!(f, "{line}").map_err(|e| e.to_string())
+            });
+        if let (Err(msg), Ok(mut slot)) = (written, self.error.lock()) {
+            slot.get_or_insert(msg);
         }
     }
 }
@@ -334,9 +372,18 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         project_root: root.clone(),
         shard,
     };
-    let report = run_matrix(&cfg, &stages, &opts, &|e| progress.event(e), &persist);
+    let events_path = run_dir.join("events.jsonl");
+    let event_log = EventLog::create(&events_path)?;
+    let subscribers = |e: &Event| {
+        event_log.event(e);
+        progress.event(e);
+    };
+    let report = run_matrix(&cfg, &stages, &opts, &subscribers, &persist);
     if let Some(e) = persist_err.lock().ok().and_then(|s| s.clone()) {
         anyhow::bail!("writing the report into {}: {e}", run_dir.display());
+    }
+    if let Some(e) = event_log.error.lock().ok().and_then(|s| s.clone()) {
+        anyhow::bail!("writing {}: {e}", events_path.display());
     }
     update_latest(&results, &run_id);
     let intermittent = super::history::record(&results, &report)?;

@@ -456,9 +456,10 @@ impl Stages for RealStages {
                 log: None,
             };
         }
-        let log_path = run_dir
-            .join("builds")
-            .join(format!("{}-{}.log", unit.key, config.name));
+        let log_path = run_dir.join("builds").join(format!(
+            "{}.log",
+            super::plan::build_stem(&unit.key, &config.name)
+        ));
         if let Some(p) = log_path.parent() {
             let _ = std::fs::create_dir_all(p);
         }

@@ -401,36 +401,47 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         Outcome::Failed
     };
     if let Some(old) = baseline {
-        let cmp = harness_report::compare::compare(&old, &report);
-        let _ = crate::common::write_atomic(
-            &run_dir.join("compare.json"),
-            serde_json::to_string_pretty(&cmp)
-                .unwrap_or_default()
-                .as_bytes(),
-        );
         // With `--json -` stdout holds the JSON report alone.
         let json_on_stdout = args.json.as_deref() == Some(Path::new("-"));
-        let lines = cmp
-            .regressions
-            .iter()
-            .map(|r| ("REGRESSION", &r.cell, &r.message))
-            .chain(cmp.fixes.iter().map(|f| ("fixed", &f.cell, &f.message)));
-        for (what, cell, message) in lines {
-            // The message usually names the cell already.
-            let line = if message.starts_with(cell.as_str()) {
-                format!("{what} {message}")
-            } else {
-                format!("{what} {cell}: {message}")
-            };
-            if json_on_stdout {
-                eprintln!("{line}");
-            } else {
-                crate::common::outln!("{line}");
-            }
-        }
-        if !cmp.regressions.is_empty() {
+        if compare_with(&old, &report, &run_dir, json_on_stdout) {
             outcome = Outcome::Failed;
         }
     }
     Ok(outcome)
+}
+
+/// Compare with the baseline run: compare.json in the run directory, one
+/// line per regression and fix. True when something regressed.
+fn compare_with(
+    old: &MatrixReport,
+    report: &MatrixReport,
+    run_dir: &Path,
+    json_on_stdout: bool,
+) -> bool {
+    let cmp = harness_report::compare::compare(old, report);
+    let _ = crate::common::write_atomic(
+        &run_dir.join("compare.json"),
+        serde_json::to_string_pretty(&cmp)
+            .unwrap_or_default()
+            .as_bytes(),
+    );
+    let lines = cmp
+        .regressions
+        .iter()
+        .map(|r| ("REGRESSION", &r.cell, &r.message))
+        .chain(cmp.fixes.iter().map(|f| ("fixed", &f.cell, &f.message)));
+    for (what, cell, message) in lines {
+        // The message usually names the cell already.
+        let line = if message.starts_with(cell.as_str()) {
+            format!("{what} {message}")
+        } else {
+            format!("{what} {cell}: {message}")
+        };
+        if json_on_stdout {
+            eprintln!("{line}");
+        } else {
+            crate::common::outln!("{line}");
+        }
+    }
+    !cmp.regressions.is_empty()
 }

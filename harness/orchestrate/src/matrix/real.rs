@@ -282,6 +282,114 @@ pub fn apply_log(report: &harness_core::report::ApplyReport) -> String {
     out
 }
 
+/// The kconfig stage of a cell: passed, or each requested symbol that did
+/// not survive, explained.
+fn kconfig_cell(
+    kc: &Result<harness_build::KconfigOutcome, harness_build::KconfigError>,
+) -> CellKconfig {
+    match kc {
+        Ok(k) if k.ok() => CellKconfig {
+            status: StageStatus::Passed,
+            problems: vec![],
+        },
+        Ok(k) => CellKconfig {
+            status: StageStatus::Failed,
+            problems: k.dropped().map(dropped_symbol).collect(),
+        },
+        Err(e) => CellKconfig {
+            status: StageStatus::Failed,
+            problems: vec![e.to_string()],
+        },
+    }
+}
+
+fn dropped_symbol(c: &harness_build::SymbolCheck) -> String {
+    let why = c
+        .reason
+        .as_ref()
+        .map(|r| format!(": {}", r.summary))
+        .filter(|w| w != ": ")
+        .unwrap_or_default();
+    format!(
+        "{} wanted {} but is {} ({}){why}",
+        c.symbol,
+        c.wanted,
+        c.actual.clone().unwrap_or_else(|| "absent".into()),
+        c.requested_at,
+    )
+}
+
+/// A build that ran: its cell record and, when it passed, the kernel with
+/// the `.config` kept beside it.
+fn built(
+    o: harness_build::BuildOutcome,
+    kconfig: CellKconfig,
+    sandboxed: bool,
+    unit: &BuildUnit,
+    added: &Attribution,
+) -> BuildResult {
+    let passed = o.status == harness_build::BuildStatus::Passed;
+    let build = CellBuild {
+        status: if passed {
+            StageStatus::Passed
+        } else {
+            StageStatus::Failed
+        },
+        base_only: unit.kind == SourceKind::Base,
+        seconds: o.seconds,
+        recompiled: Some(o.recompiled_objects),
+        reused: o.reused,
+        sandboxed,
+        errors: attributed(&o.errors, added),
+        warnings: attributed(&o.warnings, added),
+        log: None,
+        log_excerpt: o.log_excerpt.lines().map(str::to_owned).collect(),
+        limit_hit: o.limit_hit.map(limit_hit),
+    };
+    let kernel = o.artifact.clone().filter(|_| passed).map(|image| {
+        let config = image.with_file_name("config");
+        Kernel {
+            config: config.is_file().then_some(config),
+            image,
+        }
+    });
+    BuildResult {
+        kconfig,
+        build,
+        kernel,
+        log: o.log_path.is_file().then(|| o.log_path.clone()),
+    }
+}
+
+impl RealStages {
+    /// make's options for one (unit, config) build.
+    fn build_options(
+        &self,
+        log_path: PathBuf,
+        unit_dir: &Path,
+        config: &str,
+        ccache: PathBuf,
+        source_id: String,
+    ) -> harness_build::BuildOptions {
+        if let Some(p) = log_path.parent() {
+            let _ = std::fs::create_dir_all(p);
+        }
+        let mut bopts = harness_build::BuildOptions::new(log_path);
+        bopts.jobs = self.build.jobs;
+        bopts.ccache_dir = Some(ccache);
+        bopts.artifacts_dir = Some(unit_dir.join("artifacts").join(config));
+        bopts.source_id = Some(source_id);
+        bopts.results_dir = Some(unit_dir.join("results"));
+        let limits = &self.build.limits;
+        bopts.wall_limit = limits
+            .wall_minutes
+            .map(|m| std::time::Duration::from_secs(m * 60));
+        bopts.log_limit = limits.log_mb.map(|m| m << 20);
+        bopts.memory_limit = limits.memory_mb.map(|m| m << 20);
+        bopts
+    }
+}
+
 impl Stages for RealStages {
     fn resolve_tree(&self, name: &str) -> Result<TreeHandle, StageError> {
         let err = |e: String| StageError::new(Stage::Fetch, name, e);
@@ -411,41 +519,7 @@ impl Stages for RealStages {
             ..harness_build::MergeOptions::default()
         };
         let kc = harness_build::merge(&src, &out, &fragments, &kopts, factory.as_ref());
-        let kconfig = match &kc {
-            Ok(k) if k.ok() => CellKconfig {
-                status: StageStatus::Passed,
-                problems: vec![],
-            },
-            Ok(k) => CellKconfig {
-                status: StageStatus::Failed,
-                problems: k
-                    .dropped()
-                    .map(|c| {
-                        let why = c
-                            .reason
-                            .as_ref()
-                            .map(|r| r.summary.clone())
-                            .unwrap_or_default();
-                        format!(
-                            "{} wanted {} but is {} ({}){}",
-                            c.symbol,
-                            c.wanted,
-                            c.actual.clone().unwrap_or_else(|| "absent".into()),
-                            c.requested_at,
-                            if why.is_empty() {
-                                String::new()
-                            } else {
-                                format!(": {why}")
-                            }
-                        )
-                    })
-                    .collect(),
-            },
-            Err(e) => CellKconfig {
-                status: StageStatus::Failed,
-                problems: vec![e.to_string()],
-            },
-        };
+        let kconfig = kconfig_cell(&kc);
         if kconfig.status != StageStatus::Passed {
             let mut b = skipped("kconfig failed: requested symbols did not survive");
             b.sandboxed = sandboxed;
@@ -460,60 +534,9 @@ impl Stages for RealStages {
             "{}.log",
             super::plan::build_stem(&unit.key, &config.name)
         ));
-        if let Some(p) = log_path.parent() {
-            let _ = std::fs::create_dir_all(p);
-        }
-        let mut bopts = harness_build::BuildOptions::new(log_path.clone());
-        bopts.jobs = self.build.jobs;
-        bopts.ccache_dir = Some(ccache);
-        bopts.artifacts_dir = Some(unit_dir.join("artifacts").join(&config.name));
-        bopts.source_id = Some(source_id);
-        bopts.results_dir = Some(unit_dir.join("results"));
-        let limits = &self.build.limits;
-        bopts.wall_limit = limits
-            .wall_minutes
-            .map(|m| std::time::Duration::from_secs(m * 60));
-        bopts.log_limit = limits.log_mb.map(|m| m << 20);
-        bopts.memory_limit = limits.memory_mb.map(|m| m << 20);
-        let added = &source.added;
+        let bopts = self.build_options(log_path, &unit_dir, &config.name, ccache, source_id);
         match harness_build::build(&src, &out, &bopts, factory.as_ref()) {
-            Ok(o) => {
-                let passed = o.status == harness_build::BuildStatus::Passed;
-                let build = CellBuild {
-                    status: if passed {
-                        StageStatus::Passed
-                    } else {
-                        StageStatus::Failed
-                    },
-                    base_only: unit.kind == SourceKind::Base,
-                    seconds: o.seconds,
-                    recompiled: Some(o.recompiled_objects),
-                    reused: o.reused,
-                    sandboxed,
-                    errors: attributed(&o.errors, added),
-                    warnings: attributed(&o.warnings, added),
-                    log: None,
-                    log_excerpt: o.log_excerpt.lines().map(str::to_owned).collect(),
-                    limit_hit: o.limit_hit.map(limit_hit),
-                };
-                let log = if o.log_path.is_file() {
-                    Some(o.log_path.clone())
-                } else {
-                    None
-                };
-                BuildResult {
-                    kconfig,
-                    build,
-                    kernel: o.artifact.clone().filter(|_| passed).map(|image| {
-                        let config = image.with_file_name("config");
-                        Kernel {
-                            config: config.is_file().then_some(config),
-                            image,
-                        }
-                    }),
-                    log,
-                }
-            }
+            Ok(o) => built(o, kconfig, sandboxed, unit, &source.added),
             Err(e) => {
                 let mut b = failed_build(e.to_string(), t0.elapsed().as_secs_f64());
                 b.sandboxed = sandboxed;

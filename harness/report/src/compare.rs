@@ -162,9 +162,16 @@ fn hunk_bad(s: HunkStatus) -> bool {
 }
 
 fn compare_cell(acc: &mut Acc, o: &Cell, n: &Cell) {
-    let id = o.id.as_str();
+    compare_hunks(acc, o, n);
+    compare_build(acc, o, n);
+    compare_boot(acc, o, n);
+    compare_tests(acc, o, n);
+    compare_expectation(acc, o, n);
+}
 
-    // Hunks, keyed by patch name + file path + hunk index.
+/// Hunks, keyed by patch name + file path + hunk index.
+fn compare_hunks(acc: &mut Acc, o: &Cell, n: &Cell) {
+    let id = o.id.as_str();
     type HunkKey = (String, String, usize);
     type HunkVal = (HunkStatus, Option<usize>, String);
     let hunks = |c: &Cell| -> BTreeMap<HunkKey, HunkVal> {
@@ -249,8 +256,11 @@ fn compare_cell(acc: &mut Acc, o: &Cell, n: &Cell) {
             None => {}
         }
     }
+}
 
-    // Kconfig.
+/// The kconfig and build stages, and the build's diagnostics.
+fn compare_build(acc: &mut Acc, o: &Cell, n: &Cell) {
+    let id = o.id.as_str();
     stage_change(
         acc,
         id,
@@ -289,8 +299,11 @@ fn compare_cell(acc: &mut Acc, o: &Cell, n: &Cell) {
         ChangeKind::BuildWarning,
         "warning",
     );
+}
 
-    // Boot.
+/// The boot stage.
+fn compare_boot(acc: &mut Acc, o: &Cell, n: &Cell) {
+    let id = o.id.as_str();
     match (boot_ok(&o.boot), boot_ok(&n.boot)) {
         (Some(true), Some(false)) | (None, Some(false)) => acc.push(
             Bucket::Regression,
@@ -334,8 +347,11 @@ fn compare_cell(acc: &mut Acc, o: &Cell, n: &Cell) {
         ),
         _ => {}
     }
+}
 
-    // Guest tests.
+/// The guest tests, by flattened name.
+fn compare_tests(acc: &mut Acc, o: &Cell, n: &Cell) {
+    let id = o.id.as_str();
     let ot: BTreeMap<String, TestStatus> = flat_tests(o)
         .into_iter()
         .map(|(name, t)| (name, t.status))
@@ -430,8 +446,11 @@ fn compare_cell(acc: &mut Acc, o: &Cell, n: &Cell) {
             }
         }
     }
+}
 
-    // Expectation summary.
+/// The cell as a whole: as expected or not.
+fn compare_expectation(acc: &mut Acc, o: &Cell, n: &Cell) {
+    let id = o.id.as_str();
     if o.as_expected && !n.as_expected {
         acc.push(
             Bucket::Regression,

@@ -240,8 +240,30 @@ fn detail(o: &mut String, c: &Cell, dom: &str) {
         );
     }
     o.push_str("</table>\n");
+    apply_counts(o, c);
+    let (attention, exact) = hunk_tables(c);
+    o.push_str(&attention);
+    kconfig_section(o, c);
+    build_section(o, c);
+    boot_section(o, c);
+    tests_section(o, c);
+    if !exact.is_empty() {
+        o.push_str("<h3>Applied hunks</h3>\n");
+        o.push_str(&exact);
+    }
 
-    // Apply: hunk table.
+    if !c.logs.is_empty() {
+        o.push_str("<h3>Logs</h3>\n<ul class=\"logs\">\n");
+        for (k, v) in &c.logs {
+            let _ = writeln!(o, "<li>{}: {}</li>", esc(k), link(v, v));
+        }
+        o.push_str("</ul>\n");
+    }
+    o.push_str("</section>\n");
+}
+
+/// The apply stage: hunk counts and patch errors.
+fn apply_counts(o: &mut String, c: &Cell) {
     let (applied, already, failed, malformed) = hunk_counts(c);
     let total = applied + already + failed + malformed;
     let _ = writeln!(
@@ -270,10 +292,10 @@ fn detail(o: &mut String, c: &Cell, dom: &str) {
     if !errors.is_empty() {
         let _ = writeln!(o, "<ul class=\"patch-errors\">\n{errors}</ul>");
     }
-    let (attention, exact) = hunk_tables(c);
-    o.push_str(&attention);
+}
 
-    // Kconfig.
+/// The kconfig stage, when it did not simply pass.
+fn kconfig_section(o: &mut String, c: &Cell) {
     if c.kconfig.status != StageStatus::Passed || !c.kconfig.problems.is_empty() {
         let _ = writeln!(o, "<h3>Kconfig: {}</h3>", c.kconfig.status.word());
         o.push_str("<ul>\n");
@@ -282,8 +304,10 @@ fn detail(o: &mut String, c: &Cell, dom: &str) {
         }
         o.push_str("</ul>\n");
     }
+}
 
-    // Build.
+/// The build stage.
+fn build_section(o: &mut String, c: &Cell) {
     let b = &c.build;
     let _ = write!(o, "<h3>Build: {}</h3>\n<p>", b.status.word());
     if b.base_only {
@@ -338,8 +362,10 @@ fn detail(o: &mut String, c: &Cell, dom: &str) {
             esc(&b.log_excerpt.join("\n"))
         );
     }
+}
 
-    // Boot.
+/// The boot stage.
+fn boot_section(o: &mut String, c: &Cell) {
     match &c.boot {
         CellBoot::Skipped { reason, .. } => {
             let _ = writeln!(o, "<h3>Boot: skipped</h3>\n<p>{}</p>", esc(reason));
@@ -368,8 +394,10 @@ fn detail(o: &mut String, c: &Cell, dom: &str) {
             }
         }
     }
+}
 
-    // Guest tests.
+/// The guest tests.
+fn tests_section(o: &mut String, c: &Cell) {
     let tests = crate::view::flat_tests(c);
     if !tests.is_empty() {
         o.push_str("<h3>Guest tests</h3>\n<table class=\"tests\"><tr><th>test</th><th>status</th><th>detail</th></tr>\n");
@@ -393,20 +421,6 @@ fn detail(o: &mut String, c: &Cell, dom: &str) {
         }
         o.push_str("</table>\n");
     }
-
-    if !exact.is_empty() {
-        o.push_str("<h3>Applied hunks</h3>\n");
-        o.push_str(&exact);
-    }
-
-    if !c.logs.is_empty() {
-        o.push_str("<h3>Logs</h3>\n<ul class=\"logs\">\n");
-        for (k, v) in &c.logs {
-            let _ = writeln!(o, "<li>{}: {}</li>", esc(k), link(v, v));
-        }
-        o.push_str("</ul>\n");
-    }
-    o.push_str("</section>\n");
 }
 
 /// A hunk a reader must look at: not applied, applied with fuzz or an

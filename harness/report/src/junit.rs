@@ -102,7 +102,16 @@ fn suite(cell: &Cell) -> TestSuite {
         if cell.as_expected { "true" } else { "false" },
     ));
 
-    // Hunks.
+    hunk_cases(&mut s, cell);
+    kconfig_case(&mut s, cell);
+    build_case(&mut s, cell);
+    boot_case(&mut s, cell);
+    guest_test_cases(&mut s, cell);
+    s
+}
+
+/// One case per hunk (and per patch error).
+fn hunk_cases(s: &mut TestSuite, cell: &Cell) {
     let xfail_apply = apply_expected(cell);
     for p in &cell.apply.patches {
         for e in &p.errors {
@@ -165,8 +174,10 @@ fn suite(cell: &Cell) -> TestSuite {
             }
         }
     }
+}
 
-    // Kconfig.
+/// The kconfig stage.
+fn kconfig_case(s: &mut TestSuite, cell: &Cell) {
     let kst = match cell.kconfig.status {
         StageStatus::Passed => TestCaseStatus::success(),
         StageStatus::Failed => failure(
@@ -177,8 +188,10 @@ fn suite(cell: &Cell) -> TestSuite {
         StageStatus::Skipped => skipped("kconfig skipped", None),
     };
     s.add_test_case(case(cell, "kconfig".into(), kst));
+}
 
-    // Build.
+/// The build stage, with its warnings as output.
+fn build_case(s: &mut TestSuite, cell: &Cell) {
     let b = &cell.build;
     let mut btc = match b.status {
         StageStatus::Passed => case(cell, "build".into(), TestCaseStatus::success()),
@@ -236,8 +249,10 @@ fn suite(cell: &Cell) -> TestSuite {
         btc.set_system_out(out.join("\n"));
     }
     s.add_test_case(btc);
+}
 
-    // Boot.
+/// The boot stage.
+fn boot_case(s: &mut TestSuite, cell: &Cell) {
     match &cell.boot {
         CellBoot::Skipped { reason, .. } => {
             s.add_test_case(case(
@@ -280,8 +295,10 @@ fn suite(cell: &Cell) -> TestSuite {
             s.add_test_case(tc);
         }
     }
+}
 
-    // Guest tests.
+/// One case per guest test (KTAP subtests flattened).
+fn guest_test_cases(s: &mut TestSuite, cell: &Cell) {
     for (name, t) in crate::view::flat_tests(cell) {
         let reason = t.reason.clone().unwrap_or_default();
         let name = format!("test {name}");
@@ -316,7 +333,6 @@ fn suite(cell: &Cell) -> TestSuite {
         }
         s.add_test_case(tc);
     }
-    s
 }
 
 /// The other attempt of a re-run test, as JUnit reruns: a flaky pass carries

@@ -391,7 +391,7 @@ fn boot_test(c: &Cell, ctx: &Ctx, build_id: &str) -> Value {
 
 /// One guest test of a cell.
 fn guest_test(ctx: &Ctx, build_id: &str, name: &str, gt: &crate::model::TestResult) -> Value {
-    let path = test_path(&name);
+    let path = test_path(name);
     let mut t = Map::new();
     t.insert("id".into(), format!("{build_id}:{path}").into());
     t.insert("build_id".into(), build_id.into());

@@ -255,6 +255,7 @@ mod tests {
         table_is_the_json_form::<BootOutcome>();
         table_is_the_json_form::<Severity>();
         table_is_the_json_form::<LimitHit>();
+        table_is_the_json_form::<crate::history::RunResult>();
     }
 
     #[test]

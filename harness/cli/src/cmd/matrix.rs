@@ -16,7 +16,8 @@ use std::time::Instant;
 #[command(after_help = "\
 With no arguments, runs the project's default matrix (matrix.yaml in the project, \
 or the copy embedded in the binary) and writes results/<run-id>/ with report.json \
-(harness.matrix/1), summary.md, junit.xml and index.html; results/latest points at it.
+(harness.matrix/1), summary.md, junit.xml, index.html and events.jsonl (the run's events, \
+replayable into report.json); results/latest points at it.
 
 Exit status: 0 every cell as expected; 1 some cell differs from its expectation \
 (or --compare found a regression); 2 the matrix could not run.")]

@@ -80,7 +80,7 @@ fn load_config(args: &Args, root: &Path) -> anyhow::Result<(MatrixConfig, String
             (text, p.display().to_string())
         }
     };
-    let mut cfg = MatrixConfig::from_yaml(&text, Path::new(&origin)).map_err(anyhow::Error::msg)?;
+    let mut cfg = MatrixConfig::from_yaml(&text, Path::new(&origin))?;
     filter(&mut cfg, args)?;
     Ok((cfg, origin))
 }

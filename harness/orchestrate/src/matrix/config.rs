@@ -276,11 +276,17 @@ impl Default for BootSettings {
 }
 
 impl MatrixConfig {
-    pub fn from_yaml(text: &str, origin: &Path) -> Result<MatrixConfig, String> {
-        let cfg: MatrixConfig =
-            serde_yaml_ng::from_str(text).map_err(|e| format!("{}: {e}", origin.display()))?;
-        cfg.validate()
-            .map_err(|e| format!("{}: {e}", origin.display()))?;
+    pub fn from_yaml(text: &str, origin: &Path) -> Result<MatrixConfig, ConfigError> {
+        let cfg: MatrixConfig = serde_yaml_ng::from_str(text).map_err(|e| ConfigError {
+            path: origin.to_owned(),
+            line: e.location().map(|l| l.line()),
+            message: e.to_string(),
+        })?;
+        cfg.validate().map_err(|message| ConfigError {
+            path: origin.to_owned(),
+            line: None,
+            message,
+        })?;
         Ok(cfg)
     }
 
@@ -343,6 +349,17 @@ impl MatrixConfig {
         }
         out
     }
+}
+
+/// A matrix file that cannot be used: where, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {message}", path.display())]
+pub struct ConfigError {
+    pub path: PathBuf,
+    /// The 1-based line, when the error is about one place in the file
+    /// (the message then says `at line N column M` too).
+    pub line: Option<usize>,
+    pub message: String,
 }
 
 /// One planned cell.
@@ -427,7 +444,7 @@ mod source_choice_tests {
 mod expect_tests {
     use super::*;
 
-    fn with_expect(expect: &str) -> Result<MatrixConfig, String> {
+    fn with_expect(expect: &str) -> Result<MatrixConfig, ConfigError> {
         let yaml = format!(
             "trees: [{{name: t}}]\nseries:\n  - name: s\n    source: s\n    expect: {expect}\nconfigs:\n  - name: c\n    fragments: [f.config]\n"
         );
@@ -438,14 +455,19 @@ mod expect_tests {
     fn an_expectation_word_must_be_a_status_of_its_stage() {
         with_expect("{apply: failed, build: passed, boot: tests-failed}").expect("valid words");
         with_expect("{boot: skipped}").expect("a boot that is not run");
-        let err = with_expect("{apply: faild}").expect_err("a typo");
+        let e = with_expect("{apply: faild}").expect_err("a typo");
+        // `expect:` is on the fifth line of the file.
+        assert_eq!(e.line, Some(5), "{e}");
+        let err = e.to_string();
         assert!(
             err.contains("m.yaml") && err.contains("`faild` is not a apply status"),
             "{err}"
         );
         // `expect:` is on the fifth line of the file.
         assert!(err.contains("line 5"), "{err}");
-        let err = with_expect("{build: applied}").expect_err("an apply word for build");
+        let err = with_expect("{build: applied}")
+            .expect_err("an apply word for build")
+            .to_string();
         assert!(err.contains("`applied` is not a build status"), "{err}");
     }
 }
@@ -502,7 +524,7 @@ mod tests {
             ("config", "trees: [{name: t}]\nseries: [{name: s, source: p}]\nconfigs: [{name: '../c', fragments: [f]}]\n"),
             ("tree", "trees: [{name: .t}]\nseries: [{name: s, source: p}]\nconfigs: [{name: c, fragments: [f]}]\n"),
         ] {
-            let err = MatrixConfig::from_yaml(yaml, Path::new("m.yaml")).expect_err("must be refused");
+            let err = MatrixConfig::from_yaml(yaml, Path::new("m.yaml")).expect_err("must be refused").to_string();
             assert!(
                 err.contains("m.yaml") && err.contains(field) && err.contains("bad name"),
                 "{field}: {err}"
@@ -513,7 +535,9 @@ mod tests {
     #[test]
     fn an_empty_series_source_is_refused_at_load() {
         let yaml = "trees: [{name: t}]\nseries: [{name: s, source: ''}]\nconfigs: [{name: c, fragments: [f]}]\n";
-        let err = MatrixConfig::from_yaml(yaml, Path::new("m.yaml")).expect_err("must be refused");
+        let err = MatrixConfig::from_yaml(yaml, Path::new("m.yaml"))
+            .expect_err("must be refused")
+            .to_string();
         assert!(
             err.contains("m.yaml") && err.contains("empty `source`"),
             "{err}"
@@ -523,7 +547,9 @@ mod tests {
     #[test]
     fn unknown_keys_are_errors() {
         let text = "trees: [{name: t}]\nseries: [{name: s, source: p, bogus: 1}]\nconfigs: [{name: c, fragments: [f]}]\n";
-        let err = MatrixConfig::from_yaml(text, Path::new("m.yaml")).expect_err("must be refused");
+        let err = MatrixConfig::from_yaml(text, Path::new("m.yaml"))
+            .expect_err("must be refused")
+            .to_string();
         assert!(err.contains("m.yaml") && err.contains("bogus"), "{err}");
     }
 

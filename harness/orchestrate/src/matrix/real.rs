@@ -459,16 +459,21 @@ impl Stages for RealStages {
         tree: &TreeHandle,
         applied: Option<&Applied>,
     ) -> Result<Source, StageError> {
-        let Some(applied) = applied.filter(|_| unit.kind != SourceKind::Base) else {
-            return Ok(Source {
+        match (&unit.kind, applied) {
+            (SourceKind::Base, _) => Ok(Source {
                 dir: tree.path.clone(),
                 added: Attribution::new(),
-            });
-        };
-        Ok(Source {
-            dir: self.series_worktree(unit, tree, &applied.changes)?,
-            added: applied.added.clone(),
-        })
+            }),
+            (SourceKind::Series(_), Some(applied)) => Ok(Source {
+                dir: self.series_worktree(unit, tree, &applied.changes)?,
+                added: applied.added.clone(),
+            }),
+            (SourceKind::Series(series), None) => Err(StageError::new(
+                Stage::Source,
+                unit.key.clone(),
+                format!("no apply result for {series}@{}", unit.tree),
+            )),
+        }
     }
 
     fn build(

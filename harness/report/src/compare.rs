@@ -4,7 +4,7 @@
 //! there is a regression.
 
 use crate::model::{Cell, CellBoot, Diagnostic, HunkStatus, MatrixReport, StageStatus, TestStatus};
-use crate::status::Word;
+use crate::status::{StageOutcome, Word};
 use crate::view::{boot_ok, flat_tests};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -158,7 +158,7 @@ pub fn compare(old: &MatrixReport, new: &MatrixReport) -> Comparison {
 }
 
 fn hunk_bad(s: HunkStatus) -> bool {
-    matches!(s, HunkStatus::Failed | HunkStatus::Malformed)
+    !s.passed()
 }
 
 fn compare_cell(acc: &mut Acc, o: &Cell, n: &Cell) {

@@ -12,7 +12,7 @@
 
 use crate::error::ReportError;
 use crate::model::{Cell, CellBoot, HunkStatus, MatrixReport, StageStatus, TestStatus};
-use crate::status::Word;
+use crate::status::{StageOutcome, Word};
 use crate::view::{apply_expected, boot_expected, build_expected};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use std::time::Duration;
@@ -165,9 +165,7 @@ fn hunk_cases(s: &mut TestSuite, cell: &Cell) {
                     }
                 }
                 out.extend(h.warnings.iter().cloned());
-                if !out.is_empty()
-                    && matches!(h.status, HunkStatus::Applied | HunkStatus::AlreadyApplied)
-                {
+                if !out.is_empty() && h.status.passed() {
                     tc.set_system_out(out.join("\n"));
                 }
                 s.add_test_case(tc);

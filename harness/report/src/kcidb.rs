@@ -14,8 +14,8 @@
 //! the run directory is given; the relative path always goes to
 //! `misc.log_path`.
 
-use crate::model::{Cell, CellBoot, HunkStatus, MatrixReport, StageStatus, TestStatus};
-use crate::status::Word;
+use crate::model::{Cell, CellBoot, MatrixReport, StageStatus, TestStatus};
+use crate::status::{StageOutcome, Word};
 use crate::view::boot_ok;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -205,18 +205,13 @@ fn checkout(report: &MatrixReport, ctx: &Ctx, series: &str, tree: &str, cells: &
     let run = &ctx.run;
     let first = cells.first().copied();
     let status = first.map(|c| c.apply.status);
-    let valid = cells.iter().all(|c| {
-        matches!(
-            c.apply.status,
-            crate::model::AggregateStatus::Applied | crate::model::AggregateStatus::AlreadyApplied
-        )
-    });
+    let valid = cells.iter().all(|c| c.apply.status.passed());
     let mut failed = Vec::new();
     if let Some(c) = first {
         for p in &c.apply.patches {
             for f in &p.files {
                 for h in &f.hunks {
-                    if matches!(h.status, HunkStatus::Failed | HunkStatus::Malformed) {
+                    if !h.status.passed() {
                         failed.push(format!(
                             "{}: {} hunk #{} {} at line {}: {}",
                             p.name,

@@ -8,8 +8,8 @@
 //! text (patch names, diagnoses, log lines) is escaped for tables or fenced
 //! with a fence longer than any backtick run it contains.
 
-use crate::model::{Cell, CellBoot, HunkStatus, MatrixReport};
-use crate::status::Word;
+use crate::model::{Cell, CellBoot, MatrixReport};
+use crate::status::{StageOutcome, Word};
 use crate::view::{
     cell_verdict, expectation_mismatches, one_line, stage_words, truncate, Grid, Verdict,
 };
@@ -300,7 +300,7 @@ fn per_patch(c: &Cell) -> Vec<String> {
                 .files
                 .iter()
                 .flat_map(|f| &f.hunks)
-                .filter(|h| matches!(h.status, HunkStatus::Failed | HunkStatus::Malformed))
+                .filter(|h| !h.status.passed())
                 .count()
                 + p.errors.len();
             (n > 0).then(|| format!("{} ({n})", truncate(&p.name, 60)))
@@ -320,7 +320,7 @@ fn hunk_rows(c: &Cell) -> Vec<String> {
         }
         for f in &p.files {
             for h in &f.hunks {
-                if !matches!(h.status, HunkStatus::Failed | HunkStatus::Malformed) {
+                if h.status.passed() {
                     continue;
                 }
                 let why = match &h.diagnosis {

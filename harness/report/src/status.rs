@@ -171,6 +171,13 @@ impl Word for HunkStatus {
     }
 }
 
+impl StageOutcome for HunkStatus {
+    /// The hunk is in the tree: applied now, or already there.
+    fn passed(self) -> bool {
+        matches!(self, HunkStatus::Applied | HunkStatus::AlreadyApplied)
+    }
+}
+
 impl Word for BootStatus {
     const ALL: &'static [Self] = &[
         BootStatus::Passed,
@@ -285,6 +292,7 @@ mod tests {
     fn passed_is_what_an_undeclared_stage_must_do() {
         assert!(AggregateStatus::AlreadyApplied.passed());
         assert!(AggregateStatus::Applied.passed());
+        assert!(HunkStatus::AlreadyApplied.passed() && !HunkStatus::Malformed.passed());
         assert!(!AggregateStatus::Partial.passed());
         assert!(StageStatus::Passed.passed() && !StageStatus::Skipped.passed());
         assert!(BootOutcome::Ran(BootStatus::Passed).passed());

@@ -84,7 +84,11 @@ fn real_matrix_on_linux_6_1() {
 
     // netns-l2-l3: fails to apply, every hunk explained; base tree still built and booted.
     let netns = cell("netns-l2-l3@linux-6.1:ip-multiple-tables-y");
-    assert_eq!(netns.actual.apply.as_deref(), Some("failed"), "{log}");
+    assert_eq!(
+        netns.actual.apply,
+        Some(harness_report::model::AggregateStatus::Failed),
+        "{log}"
+    );
     for p in &netns.apply.patches {
         for f in &p.files {
             for h in &f.hunks {
@@ -128,7 +132,11 @@ fn real_matrix_on_linux_6_1() {
             );
         }
         let full = cell(&format!("preempt-rt@linux-6.1:{config}"));
-        assert_eq!(full.actual.apply.as_deref(), Some("partial"), "{log}");
+        assert_eq!(
+            full.actual.apply,
+            Some(harness_report::model::AggregateStatus::Partial),
+            "{log}"
+        );
         let c = cell(&format!("netns-l2-l3@linux-6.1:{config}"));
         let CellBoot::Ran(boot) = &c.boot else {
             panic!("{config}: boot skipped\n{log}")

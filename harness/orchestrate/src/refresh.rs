@@ -226,10 +226,7 @@ fn refresh_patch(
             } else {
                 rp.file_notes.push(format!(
                     "{path}: section left out ({}): {}",
-                    serde_json::to_value(fr.status)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                        .unwrap_or_default(),
+                    fr.status.as_str(),
                     fr.reason.clone().unwrap_or_default()
                 ));
                 rp.rej.extend_from_slice(&verbatim);

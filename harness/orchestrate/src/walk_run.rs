@@ -235,10 +235,7 @@ fn not_applied(
         })
         .or_else(|| verdict.errors.first().cloned())
         .unwrap_or_default();
-    let status = serde_json::to_value(verdict.status)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
+    let status = verdict.status.as_str().to_owned();
     StepReport {
         index,
         name: name.to_owned(),

@@ -4,7 +4,8 @@
 //! there is a regression.
 
 use crate::model::{Cell, CellBoot, Diagnostic, HunkStatus, MatrixReport, StageStatus, TestStatus};
-use crate::view::{boot_ok, boot_word, flat_tests, hunk_str, stage_str, test_str};
+use crate::status::{StageOutcome, Word};
+use crate::view::{boot_ok, flat_tests};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -187,13 +188,20 @@ pub fn compare(old: &MatrixReport, new: &MatrixReport) -> Comparison {
 }
 
 fn hunk_bad(s: HunkStatus) -> bool {
-    matches!(s, HunkStatus::Failed | HunkStatus::Malformed)
+    !s.passed()
 }
 
 fn compare_cell(acc: &mut Acc, o: &Cell, n: &Cell) {
-    let id = o.id.as_str();
+    compare_hunks(acc, o, n);
+    compare_build(acc, o, n);
+    compare_boot(acc, o, n);
+    compare_tests(acc, o, n);
+    compare_expectation(acc, o, n);
+}
 
-    // Hunks, keyed by patch name + file path + hunk index.
+/// Hunks, keyed by patch name + file path + hunk index.
+fn compare_hunks(acc: &mut Acc, o: &Cell, n: &Cell) {
+    let id = o.id.as_str();
     type HunkKey = (String, String, usize);
     type HunkVal = (HunkStatus, Option<usize>, String);
     let hunks = |c: &Cell| -> BTreeMap<HunkKey, HunkVal> {
@@ -227,12 +235,12 @@ fn compare_cell(acc: &mut Acc, o: &Cell, n: &Cell) {
                         ChangeKind::HunkFailing,
                         id,
                         key.clone(),
-                        Some(hunk_str(*os).into()),
-                        Some(hunk_str(*ns).into()),
+                        Some(os.word().into()),
+                        Some(ns.word().into()),
                         format!(
                             "{id}: {key} newly {} (was {}){}",
-                            hunk_str(*ns),
-                            hunk_str(*os),
+                            ns.word(),
+                            os.word(),
                             because(why)
                         ),
                     );
@@ -242,9 +250,9 @@ fn compare_cell(acc: &mut Acc, o: &Cell, n: &Cell) {
                         ChangeKind::HunkFixed,
                         id,
                         key.clone(),
-                        Some(hunk_str(*os).into()),
-                        Some(hunk_str(*ns).into()),
-                        format!("{id}: {key} now {} (was {})", hunk_str(*ns), hunk_str(*os)),
+                        Some(os.word().into()),
+                        Some(ns.word().into()),
+                        format!("{id}: {key} now {} (was {})", ns.word(), os.word()),
                     );
                 } else if os != ns || ofuzz != nfuzz {
                     acc.push(
@@ -254,12 +262,12 @@ fn compare_cell(acc: &mut Acc, o: &Cell, n: &Cell) {
                         key.clone(),
                         Some(format!(
                             "{} fuzz {}",
-                            hunk_str(*os),
+                            os.word(),
                             ofuzz.map(|f| f.to_string()).unwrap_or_else(|| "-".into())
                         )),
                         Some(format!(
                             "{} fuzz {}",
-                            hunk_str(*ns),
+                            ns.word(),
                             nfuzz.map(|f| f.to_string()).unwrap_or_else(|| "-".into())
                         )),
                         format!("{id}: {key} changed"),
@@ -272,14 +280,17 @@ fn compare_cell(acc: &mut Acc, o: &Cell, n: &Cell) {
                 id,
                 key.clone(),
                 None,
-                Some(hunk_str(*ns).into()),
-                format!("{id}: {key} is new and {}{}", hunk_str(*ns), because(why)),
+                Some(ns.word().into()),
+                format!("{id}: {key} is new and {}{}", ns.word(), because(why)),
             ),
             None => {}
         }
     }
+}
 
-    // Kconfig.
+/// The kconfig and build stages, and the build's diagnostics.
+fn compare_build(acc: &mut Acc, o: &Cell, n: &Cell) {
+    let id = o.id.as_str();
     stage_change(
         acc,
         id,
@@ -318,20 +329,23 @@ fn compare_cell(acc: &mut Acc, o: &Cell, n: &Cell) {
         ChangeKind::BuildWarning,
         "warning",
     );
+}
 
-    // Boot.
+/// The boot stage.
+fn compare_boot(acc: &mut Acc, o: &Cell, n: &Cell) {
+    let id = o.id.as_str();
     match (boot_ok(&o.boot), boot_ok(&n.boot)) {
         (Some(true), Some(false)) | (None, Some(false)) => acc.push(
             Bucket::Regression,
             ChangeKind::BootFailing,
             id,
             "boot".into(),
-            Some(boot_word(&o.boot).into()),
-            Some(boot_word(&n.boot).into()),
+            Some(o.boot.outcome().word().into()),
+            Some(n.boot.outcome().word().into()),
             format!(
                 "{id}: boot newly {} (was {}){}",
-                boot_word(&n.boot),
-                boot_word(&o.boot),
+                n.boot.outcome().word(),
+                o.boot.outcome().word(),
                 boot_detail(&n.boot)
             ),
         ),
@@ -340,12 +354,12 @@ fn compare_cell(acc: &mut Acc, o: &Cell, n: &Cell) {
             ChangeKind::BootFixed,
             id,
             "boot".into(),
-            Some(boot_word(&o.boot).into()),
-            Some(boot_word(&n.boot).into()),
+            Some(o.boot.outcome().word().into()),
+            Some(n.boot.outcome().word().into()),
             format!(
                 "{id}: boot now {} (was {})",
-                boot_word(&n.boot),
-                boot_word(&o.boot)
+                n.boot.outcome().word(),
+                o.boot.outcome().word()
             ),
         ),
         (Some(true), None) => acc.push(
@@ -353,18 +367,21 @@ fn compare_cell(acc: &mut Acc, o: &Cell, n: &Cell) {
             ChangeKind::BootSkipped,
             id,
             "boot".into(),
-            Some(boot_word(&o.boot).into()),
+            Some(o.boot.outcome().word().into()),
             Some("skipped".into()),
             format!(
                 "{id}: boot no longer runs (was {}){}",
-                boot_word(&o.boot),
+                o.boot.outcome().word(),
                 boot_detail(&n.boot)
             ),
         ),
         _ => {}
     }
+}
 
-    // Guest tests.
+/// The guest tests, by flattened name.
+fn compare_tests(acc: &mut Acc, o: &Cell, n: &Cell) {
+    let id = o.id.as_str();
     let ot: BTreeMap<String, TestStatus> = flat_tests(o)
         .into_iter()
         .map(|(name, t)| (name, t.status))
@@ -383,12 +400,12 @@ fn compare_cell(acc: &mut Acc, o: &Cell, n: &Cell) {
                 ChangeKind::TestFlaky,
                 id,
                 key,
-                ot.get(name).map(|s| test_str(*s).into()),
+                ot.get(name).map(|s| s.word().into()),
                 Some("flaky".into()),
                 format!(
                     "{id}: guest test {name} is flaky: failed{}, then {} in a fresh boot",
                     because(first.as_deref().unwrap_or("")),
-                    test_str(*ns)
+                    ns.word()
                 ),
             );
             continue;
@@ -399,11 +416,11 @@ fn compare_cell(acc: &mut Acc, o: &Cell, n: &Cell) {
                 ChangeKind::TestFailing,
                 id,
                 key,
-                Some(test_str(*os).into()),
+                Some(os.word().into()),
                 Some("fail".into()),
                 format!(
                     "{id}: guest test {name} newly failing (was {}){}",
-                    test_str(*os),
+                    os.word(),
                     because(reason.unwrap_or(""))
                 ),
             ),
@@ -435,8 +452,8 @@ fn compare_cell(acc: &mut Acc, o: &Cell, n: &Cell) {
                 id,
                 key,
                 None,
-                Some(test_str(*ns).into()),
-                format!("{id}: guest test {name} is new ({})", test_str(*ns)),
+                Some(ns.word().into()),
+                format!("{id}: guest test {name} is new ({})", ns.word()),
             ),
         }
     }
@@ -450,7 +467,7 @@ fn compare_cell(acc: &mut Acc, o: &Cell, n: &Cell) {
                     ChangeKind::TestMissing,
                     id,
                     format!("test {name}"),
-                    Some(test_str(*os).into()),
+                    Some(os.word().into()),
                     None,
                     format!(
                         "{id}: guest test {name} no longer reported although the kernel booted"
@@ -459,8 +476,11 @@ fn compare_cell(acc: &mut Acc, o: &Cell, n: &Cell) {
             }
         }
     }
+}
 
-    // Expectation summary.
+/// The cell as a whole: as expected or not.
+fn compare_expectation(acc: &mut Acc, o: &Cell, n: &Cell) {
+    let id = o.id.as_str();
     if o.as_expected && !n.as_expected {
         acc.push(
             Bucket::Regression,
@@ -530,13 +550,9 @@ fn stage_change(
         kind,
         id,
         stage.into(),
-        Some(stage_str(o).into()),
-        Some(stage_str(n).into()),
-        format!(
-            "{id}: {stage} {what} ({} -> {})",
-            stage_str(o),
-            stage_str(n)
-        ),
+        Some(o.word().into()),
+        Some(n.word().into()),
+        format!("{id}: {stage} {what} ({} -> {})", o.word(), n.word()),
     );
 }
 

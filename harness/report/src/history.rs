@@ -17,16 +17,16 @@ pub const HISTORY_SCHEMA: &str = "harness.history/1";
 /// Runs kept per test.
 pub const HISTORY_RUNS: usize = 10;
 
-/// A test's result in one run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum RunResult {
-    Pass,
-    Fail,
-    /// Failed, then passed in a fresh boot of the same run.
-    Flaky,
-    Skip,
-    Xfail,
+crate::word_enum! {
+    /// A test's result in one run.
+    pub enum RunResult ("test result") {
+        Pass = "pass",
+        Fail = "fail",
+        /// Failed, then passed in a fresh boot of the same run.
+        Flaky = "flaky",
+        Skip = "skip",
+        Xfail = "xfail",
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,10 +7,8 @@
 //! inside the run directory.
 
 use crate::model::{Cell, CellBoot, MatrixReport, StageStatus};
-use crate::view::{
-    aggregate_str, boot_word, cell_verdict, expectation_mismatches, hunk_counts, hunk_str,
-    stage_str, stage_words, test_str, Grid,
-};
+use crate::status::Word;
+use crate::view::{cell_verdict, expectation_mismatches, hunk_counts, stage_words, Grid};
 use std::fmt::Write;
 
 const CSS: &str = r#"
@@ -251,29 +249,53 @@ fn detail(o: &mut String, c: &Cell, dom: &str) {
         esc(&symbols.join(" "))
     );
     o.push_str("<table><tr><th>stage</th><th>expected</th><th>actual</th></tr>\n");
+    let word = |w: Option<&'static str>| w.map(esc);
+    let (e, a) = (&c.expected, &c.actual);
     for (stage, e, a) in [
-        ("apply", &c.expected.apply, &c.actual.apply),
-        ("build", &c.expected.build, &c.actual.build),
-        ("boot", &c.expected.boot, &c.actual.boot),
+        ("apply", e.apply.map(Word::word), a.apply.map(Word::word)),
+        ("build", e.build.map(Word::word), a.build.map(Word::word)),
+        ("boot", e.boot.map(Word::word), a.boot.map(Word::word)),
     ] {
-        let bad = matches!(e, Some(x) if Some(x) != a.as_ref());
+        let bad = e.is_some() && e != a;
         let _ = writeln!(
             o,
             "<tr{}><td>{stage}</td><td>{}</td><td>{}</td></tr>",
             if bad { " class=\"st-failed\"" } else { "" },
-            e.as_deref().map(esc).unwrap_or_else(|| "(passes)".into()),
-            a.as_deref().map(esc).unwrap_or_else(|| "—".into())
+            word(e).unwrap_or_else(|| "(passes)".into()),
+            word(a).unwrap_or_else(|| "—".into())
         );
     }
     o.push_str("</table>\n");
+    apply_counts(o, c);
+    let (attention, exact) = hunk_tables(c);
+    o.push_str(&attention);
+    kconfig_section(o, c);
+    build_section(o, c);
+    boot_section(o, c);
+    tests_section(o, c);
+    if !exact.is_empty() {
+        o.push_str("<h3>Applied hunks</h3>\n");
+        o.push_str(&exact);
+    }
 
-    // Apply: hunk table.
+    if !c.logs.is_empty() {
+        o.push_str("<h3>Logs</h3>\n<ul class=\"logs\">\n");
+        for (k, v) in &c.logs {
+            let _ = writeln!(o, "<li>{}: {}</li>", esc(k), link(v, v));
+        }
+        o.push_str("</ul>\n");
+    }
+    o.push_str("</section>\n");
+}
+
+/// The apply stage: hunk counts and patch errors.
+fn apply_counts(o: &mut String, c: &Cell) {
     let (applied, already, failed, malformed) = hunk_counts(c);
     let total = applied + already + failed + malformed;
     let _ = writeln!(
         o,
         "<h3>Apply: {}</h3>\n<p>{} patches, {total} hunks: {applied} applied, {already} already applied, {failed} failed, {malformed} malformed.</p>",
-        aggregate_str(c.apply.status),
+        c.apply.status.word(),
         c.apply.patches.len()
     );
     let mut errors = String::new();
@@ -296,22 +318,24 @@ fn detail(o: &mut String, c: &Cell, dom: &str) {
     if !errors.is_empty() {
         let _ = writeln!(o, "<ul class=\"patch-errors\">\n{errors}</ul>");
     }
-    let (attention, exact) = hunk_tables(c);
-    o.push_str(&attention);
+}
 
-    // Kconfig.
+/// The kconfig stage, when it did not simply pass.
+fn kconfig_section(o: &mut String, c: &Cell) {
     if c.kconfig.status != StageStatus::Passed || !c.kconfig.problems.is_empty() {
-        let _ = writeln!(o, "<h3>Kconfig: {}</h3>", stage_str(c.kconfig.status));
+        let _ = writeln!(o, "<h3>Kconfig: {}</h3>", c.kconfig.status.word());
         o.push_str("<ul>\n");
         for p in &c.kconfig.problems {
             let _ = writeln!(o, "<li>{}</li>", esc(p));
         }
         o.push_str("</ul>\n");
     }
+}
 
-    // Build.
+/// The build stage.
+fn build_section(o: &mut String, c: &Cell) {
     let b = &c.build;
-    let _ = write!(o, "<h3>Build: {}</h3>\n<p>", stage_str(b.status));
+    let _ = write!(o, "<h3>Build: {}</h3>\n<p>", b.status.word());
     if b.base_only {
         o.push_str("Base tree only (the series did not apply cleanly). ");
     }
@@ -346,7 +370,7 @@ fn detail(o: &mut String, c: &Cell, dom: &str) {
                 esc(&d.file),
                 d.line,
                 d.column.map(|c| format!(":{c}")).unwrap_or_default(),
-                esc(&d.severity),
+                esc(d.severity.word()),
                 esc(&d.message),
                 d.patch
                     .as_ref()
@@ -364,8 +388,10 @@ fn detail(o: &mut String, c: &Cell, dom: &str) {
             esc(&b.log_excerpt.join("\n"))
         );
     }
+}
 
-    // Boot.
+/// The boot stage.
+fn boot_section(o: &mut String, c: &Cell) {
     match &c.boot {
         CellBoot::Skipped { reason, .. } => {
             let _ = writeln!(o, "<h3>Boot: skipped</h3>\n<p>{}</p>", esc(reason));
@@ -374,7 +400,7 @@ fn detail(o: &mut String, c: &Cell, dom: &str) {
             let _ = writeln!(
                 o,
                 "<h3>Boot: {}</h3>\n<p>accel <strong>{}</strong>{}, {:.1} s.{}</p>",
-                boot_word(&c.boot),
+                c.boot.outcome().word(),
                 esc(&r.accel),
                 r.accel_note
                     .as_ref()
@@ -394,13 +420,15 @@ fn detail(o: &mut String, c: &Cell, dom: &str) {
             }
         }
     }
+}
 
-    // Guest tests.
+/// The guest tests.
+fn tests_section(o: &mut String, c: &Cell) {
     let tests = crate::view::flat_tests(c);
     if !tests.is_empty() {
         o.push_str("<h3>Guest tests</h3>\n<table class=\"tests\"><tr><th>test</th><th>status</th><th>detail</th></tr>\n");
         for (name, t) in tests {
-            let st = test_str(t.status);
+            let st = t.status.word();
             // A re-run test: its verdict, and the first failure's reason.
             let (word, reason) = match &t.retried {
                 Some(r) => (
@@ -419,20 +447,6 @@ fn detail(o: &mut String, c: &Cell, dom: &str) {
         }
         o.push_str("</table>\n");
     }
-
-    if !exact.is_empty() {
-        o.push_str("<h3>Applied hunks</h3>\n");
-        o.push_str(&exact);
-    }
-
-    if !c.logs.is_empty() {
-        o.push_str("<h3>Logs</h3>\n<ul class=\"logs\">\n");
-        for (k, v) in &c.logs {
-            let _ = writeln!(o, "<li>{}: {}</li>", esc(k), link(v, v));
-        }
-        o.push_str("</ul>\n");
-    }
-    o.push_str("</section>\n");
 }
 
 /// A hunk a reader must look at: not applied, applied with fuzz or an
@@ -495,7 +509,7 @@ fn hunk_row(o: &mut String, patch: &str, path: &str, h: &harness_core::report::H
         diag,
         if !diag.is_empty() && !warns.is_empty() { "<br>" } else { "" },
         warns.join("<br>"),
-        st = hunk_str(h.status),
+        st = h.status.word(),
     );
 }
 

@@ -12,7 +12,8 @@
 
 use crate::error::ReportError;
 use crate::model::{Cell, CellBoot, HunkStatus, MatrixReport, StageStatus, TestStatus};
-use crate::view::{apply_expected, boot_expected, boot_word, build_expected, hunk_str, stage_str};
+use crate::status::{StageOutcome, Word};
+use crate::view::{apply_expected, boot_expected, build_expected};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use std::time::Duration;
 
@@ -101,7 +102,16 @@ fn suite(cell: &Cell) -> TestSuite {
         if cell.as_expected { "true" } else { "false" },
     ));
 
-    // Hunks.
+    hunk_cases(&mut s, cell);
+    kconfig_case(&mut s, cell);
+    build_case(&mut s, cell);
+    boot_case(&mut s, cell);
+    guest_test_cases(&mut s, cell);
+    s
+}
+
+/// One case per hunk (and per patch error).
+fn hunk_cases(s: &mut TestSuite, cell: &Cell) {
     let xfail_apply = apply_expected(cell);
     for p in &cell.apply.patches {
         for e in &p.errors {
@@ -131,7 +141,7 @@ fn suite(cell: &Cell) -> TestSuite {
                             h.index,
                             f.path,
                             p.name,
-                            hunk_str(h.status),
+                            h.status.word(),
                             h.line.map(|l| l.to_string()).unwrap_or_else(|| "?".into()),
                             cause,
                             summary
@@ -155,17 +165,17 @@ fn suite(cell: &Cell) -> TestSuite {
                     }
                 }
                 out.extend(h.warnings.iter().cloned());
-                if !out.is_empty()
-                    && matches!(h.status, HunkStatus::Applied | HunkStatus::AlreadyApplied)
-                {
+                if !out.is_empty() && h.status.passed() {
                     tc.set_system_out(out.join("\n"));
                 }
                 s.add_test_case(tc);
             }
         }
     }
+}
 
-    // Kconfig.
+/// The kconfig stage.
+fn kconfig_case(s: &mut TestSuite, cell: &Cell) {
     let kst = match cell.kconfig.status {
         StageStatus::Passed => TestCaseStatus::success(),
         StageStatus::Failed => failure(
@@ -176,8 +186,10 @@ fn suite(cell: &Cell) -> TestSuite {
         StageStatus::Skipped => skipped("kconfig skipped", None),
     };
     s.add_test_case(case(cell, "kconfig".into(), kst));
+}
 
-    // Build.
+/// The build stage, with its warnings as output.
+fn build_case(s: &mut TestSuite, cell: &Cell) {
     let b = &cell.build;
     let mut btc = match b.status {
         StageStatus::Passed => case(cell, "build".into(), TestCaseStatus::success()),
@@ -204,7 +216,7 @@ fn suite(cell: &Cell) -> TestSuite {
                     "build skipped ({})",
                     cell.actual
                         .build
-                        .as_deref()
+                        .map(Word::word)
                         .unwrap_or("an earlier stage failed or the matrix says so")
                 ),
                 None,
@@ -219,7 +231,7 @@ fn suite(cell: &Cell) -> TestSuite {
     if b.status != StageStatus::Skipped {
         let mut out = vec![format!(
             "status {}{}, {:.1} s, {} objects recompiled{}, {} warnings, {} errors",
-            stage_str(b.status),
+            b.status.word(),
             if b.base_only { " (base tree only)" } else { "" },
             b.seconds,
             b.recompiled
@@ -235,8 +247,10 @@ fn suite(cell: &Cell) -> TestSuite {
         btc.set_system_out(out.join("\n"));
     }
     s.add_test_case(btc);
+}
 
-    // Boot.
+/// The boot stage.
+fn boot_case(s: &mut TestSuite, cell: &Cell) {
     match &cell.boot {
         CellBoot::Skipped { reason, .. } => {
             s.add_test_case(case(
@@ -254,11 +268,11 @@ fn suite(cell: &Cell) -> TestSuite {
                 case(cell, "boot".into(), TestCaseStatus::success())
             } else {
                 let msg = match &r.detail {
-                    Some(d) => format!("boot {}: {d}", boot_word(&cell.boot)),
-                    None => format!("boot {}", boot_word(&cell.boot)),
+                    Some(d) => format!("boot {}: {d}", cell.boot.outcome().word()),
+                    None => format!("boot {}", cell.boot.outcome().word()),
                 };
                 let trace = Some(r.trace.join("\n"));
-                let f = failed(boot_expected(cell), &msg, boot_word(&cell.boot), trace);
+                let f = failed(boot_expected(cell), &msg, cell.boot.outcome().word(), trace);
                 failed_case(cell, "boot".into(), f)
             };
             if let Some(t) = secs(r.seconds) {
@@ -279,8 +293,10 @@ fn suite(cell: &Cell) -> TestSuite {
             s.add_test_case(tc);
         }
     }
+}
 
-    // Guest tests.
+/// One case per guest test (KTAP subtests flattened).
+fn guest_test_cases(s: &mut TestSuite, cell: &Cell) {
     for (name, t) in crate::view::flat_tests(cell) {
         let reason = t.reason.clone().unwrap_or_default();
         let name = format!("test {name}");
@@ -318,7 +334,6 @@ fn suite(cell: &Cell) -> TestSuite {
         }
         s.add_test_case(tc);
     }
-    s
 }
 
 /// The other attempt of a re-run test, as JUnit reruns: a flaky pass carries

@@ -14,8 +14,9 @@
 //! the run directory is given; the relative path always goes to
 //! `misc.log_path`.
 
-use crate::model::{Cell, CellBoot, HunkStatus, MatrixReport, StageStatus, TestStatus};
-use crate::view::{aggregate_str, boot_ok, boot_word, hunk_str};
+use crate::model::{Cell, CellBoot, MatrixReport, StageStatus, TestStatus};
+use crate::status::{StageOutcome, Word};
+use crate::view::boot_ok;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
@@ -138,20 +139,37 @@ fn put(m: &mut Map<String, Value>, k: &str, v: Option<Value>) {
     }
 }
 
-pub fn to_kcidb_with(report: &MatrixReport, opts: &KcidbOptions) -> Value {
-    let origin = sanitize_origin(&opts.origin);
-    let run = &report.run_id;
-    let start_time =
-        looks_like_datetime(&report.started).then(|| Value::from(report.started.clone()));
-    let compiler = opts.compiler.clone().or_else(|| {
-        report.trees.iter().find_map(|t| {
-            t.provenance
-                .get("compiler")
-                .and_then(|c| c.as_str())
-                .map(str::to_string)
-        })
-    });
+/// What every record of one export shares.
+struct Ctx {
+    origin: String,
+    run: String,
+    start_time: Option<Value>,
+    compiler: Option<String>,
+    base_url: Option<String>,
+}
 
+impl Ctx {
+    fn checkout_id(&self, series: &str, tree: &str) -> String {
+        format!("{}:{}:{series}@{tree}", self.origin, self.run)
+    }
+}
+
+pub fn to_kcidb_with(report: &MatrixReport, opts: &KcidbOptions) -> Value {
+    let ctx = Ctx {
+        origin: sanitize_origin(&opts.origin),
+        run: report.run_id.clone(),
+        start_time: looks_like_datetime(&report.started)
+            .then(|| Value::from(report.started.clone())),
+        compiler: opts.compiler.clone().or_else(|| {
+            report.trees.iter().find_map(|t| {
+                t.provenance
+                    .get("compiler")
+                    .and_then(|c| c.as_str())
+                    .map(str::to_string)
+            })
+        }),
+        base_url: opts.base_url.clone(),
+    };
     // Checkouts: one per (series, tree).
     let mut pairs: BTreeMap<(String, String), Vec<&Cell>> = BTreeMap::new();
     for c in &report.cells {
@@ -160,222 +178,234 @@ pub fn to_kcidb_with(report: &MatrixReport, opts: &KcidbOptions) -> Value {
             .or_default()
             .push(c);
     }
-    let checkout_id = |series: &str, tree: &str| format!("{origin}:{run}:{series}@{tree}");
-    let mut checkouts = Vec::new();
-    for ((series, tree), cells) in &pairs {
-        let first = cells.first().copied();
-        let status = first.map(|c| c.apply.status);
-        let valid = cells.iter().all(|c| {
-            matches!(
-                c.apply.status,
-                crate::model::AggregateStatus::Applied
-                    | crate::model::AggregateStatus::AlreadyApplied
-            )
-        });
-        let mut failed = Vec::new();
-        if let Some(c) = first {
-            for p in &c.apply.patches {
-                for f in &p.files {
-                    for h in &f.hunks {
-                        if matches!(h.status, HunkStatus::Failed | HunkStatus::Malformed) {
-                            failed.push(format!(
-                                "{}: {} hunk #{} {} at line {}: {}",
-                                p.name,
-                                f.path,
-                                h.index,
-                                hunk_str(h.status),
-                                h.line.map(|l| l.to_string()).unwrap_or_else(|| "?".into()),
-                                h.diagnosis
-                                    .as_ref()
-                                    .map(|d| d.summary.as_str())
-                                    .unwrap_or("")
-                            ));
-                        }
-                    }
-                }
-            }
-        }
-        let tree_info = report.trees.iter().find(|t| &t.name == tree);
-        let mut m = Map::new();
-        m.insert("id".into(), checkout_id(series, tree).into());
-        m.insert("origin".into(), origin.clone().into());
-        m.insert("tree_name".into(), tree.clone().into());
-        m.insert(
-            "comment".into(),
-            format!("series {series} on {tree}").into(),
-        );
-        m.insert("valid".into(), valid.into());
-        put(&mut m, "start_time", start_time.clone());
-        put(
-            &mut m,
-            "git_commit_hash",
-            tree_info
-                .and_then(|t| t.provenance.get("commit"))
-                .and_then(|c| c.as_str())
-                .filter(|c| {
-                    c.len() == 40
-                        && c.bytes()
-                            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
-                })
-                .map(Value::from),
-        );
-        put(&mut m, "log_excerpt", excerpt(&failed).map(Value::from));
-        m.insert(
-            "misc".into(),
-            json!({
-                "series": series,
-                "apply_status": status.map(aggregate_str),
-                "patches": first.map(|c| c.apply.patches.len()).unwrap_or(0),
-                "provenance": tree_info.map(|t| t.provenance.clone()).unwrap_or(Value::Null),
-                "run_id": run,
-            }),
-        );
-        // The schema allows no nulls anywhere, misc included: drop them.
-        if let Some(Value::Object(misc)) = m.get_mut("misc") {
-            misc.retain(|_, v| !v.is_null());
-        }
-        checkouts.push(Value::Object(m));
-    }
-
+    let checkouts: Vec<Value> = pairs
+        .iter()
+        .map(|((series, tree), cells)| checkout(report, &ctx, series, tree, cells))
+        .collect();
     let mut builds = Vec::new();
     let mut tests = Vec::new();
     for c in &report.cells {
-        let build_id = format!("{origin}:{run}:{}", c.id);
-        let b = &c.build;
-        let status = match b.status {
-            StageStatus::Passed => "PASS",
-            StageStatus::Failed => "FAIL",
-            StageStatus::Skipped => "SKIP",
-        };
-        let mut m = Map::new();
-        m.insert("id".into(), build_id.clone().into());
-        m.insert("checkout_id".into(), checkout_id(&c.series, &c.tree).into());
-        m.insert("origin".into(), origin.clone().into());
-        m.insert("config_name".into(), c.config.name.clone().into());
-        m.insert("architecture".into(), "x86_64".into());
-        m.insert("status".into(), status.into());
-        put(&mut m, "compiler", compiler.clone().map(Value::from));
-        put(&mut m, "start_time", start_time.clone());
-        if b.status != StageStatus::Skipped && b.seconds.is_finite() && b.seconds >= 0.0 {
-            m.insert("duration".into(), json!(b.seconds));
-        }
-        if let Some(l) = &b.log {
-            put(&mut m, "log_url", url(&opts.base_url, l).map(Value::from));
-        }
-        let mut lines: Vec<String> = b
-            .errors
-            .iter()
-            .map(|d| format!("{}:{}: {}: {}", d.file, d.line, d.severity, d.message))
-            .collect();
-        lines.extend(b.log_excerpt.iter().cloned());
-        put(&mut m, "log_excerpt", excerpt(&lines).map(Value::from));
-        m.insert(
-            "comment".into(),
-            format!(
-                "{}{}",
-                c.id,
-                if b.base_only {
-                    " (base tree only: the series did not apply cleanly)"
-                } else {
-                    ""
-                }
-            )
-            .into(),
-        );
-        let mut misc = Map::new();
-        misc.insert("symbols".into(), json!(c.config.symbols));
-        misc.insert("base_only".into(), b.base_only.into());
-        misc.insert("reused".into(), b.reused.into());
-        misc.insert("warnings".into(), b.warnings.len().into());
-        misc.insert("errors".into(), b.errors.len().into());
-        misc.insert("as_expected".into(), c.as_expected.into());
-        put(&mut misc, "recompiled", b.recompiled.map(Value::from));
-        put(&mut misc, "log_path", b.log.clone().map(Value::from));
-        m.insert("misc".into(), Value::Object(misc));
-        builds.push(Value::Object(m));
-
-        // Boot test.
-        let mut t = Map::new();
-        t.insert("id".into(), format!("{build_id}:boot").into());
-        t.insert("build_id".into(), build_id.clone().into());
-        t.insert("origin".into(), origin.clone().into());
-        t.insert("path".into(), "boot".into());
-        put(&mut t, "start_time", start_time.clone());
-        let boot_status = match (&c.boot, boot_ok(&c.boot)) {
-            (CellBoot::Skipped { .. }, _) => "SKIP",
-            (CellBoot::Ran(r), _) if r.status == crate::model::BootStatus::QemuError => "ERROR",
-            (_, Some(true)) => "PASS",
-            _ => "FAIL",
-        };
-        t.insert("status".into(), boot_status.into());
-        match &c.boot {
-            CellBoot::Skipped { reason, .. } => {
-                t.insert("comment".into(), format!("boot skipped: {reason}").into());
-            }
-            CellBoot::Ran(r) => {
-                if r.seconds.is_finite() && r.seconds >= 0.0 {
-                    t.insert("duration".into(), json!(r.seconds));
-                }
-                t.insert(
-                    "comment".into(),
-                    match &r.detail {
-                        Some(d) => format!("boot {}: {d}", boot_word(&c.boot)),
-                        None => format!("boot {}", boot_word(&c.boot)),
-                    }
-                    .into(),
-                );
-                put(&mut t, "log_excerpt", excerpt(&r.trace).map(Value::from));
-                if let Some(l) = &r.console_log {
-                    put(&mut t, "log_url", url(&opts.base_url, l).map(Value::from));
-                }
-                let mut misc = Map::new();
-                misc.insert("accel".into(), r.accel.clone().into());
-                put(
-                    &mut misc,
-                    "accel_note",
-                    r.accel_note.clone().map(Value::from),
-                );
-                put(
-                    &mut misc,
-                    "log_path",
-                    r.console_log.clone().map(Value::from),
-                );
-                t.insert("misc".into(), Value::Object(misc));
-            }
-        }
-        tests.push(Value::Object(t));
-
-        // Guest tests.
+        let build_id = format!("{}:{}:{}", ctx.origin, ctx.run, c.id);
+        builds.push(build(c, &ctx, &build_id));
+        tests.push(boot_test(c, &ctx, &build_id));
         for (name, gt) in crate::view::flat_tests(c) {
-            let path = test_path(&name);
-            let mut t = Map::new();
-            t.insert("id".into(), format!("{build_id}:{path}").into());
-            t.insert("build_id".into(), build_id.clone().into());
-            t.insert("origin".into(), origin.clone().into());
-            t.insert("path".into(), path.into());
-            put(&mut t, "start_time", start_time.clone());
-            let (st, waived) = match gt.status {
-                TestStatus::Pass => ("PASS", false),
-                TestStatus::Fail => ("FAIL", false),
-                TestStatus::Skip => ("SKIP", false),
-                // An expected failure: reported as FAIL but waived, so it
-                // does not alert anyone.
-                TestStatus::Xfail => ("FAIL", true),
-            };
-            t.insert("status".into(), st.into());
-            if waived {
-                t.insert("waived".into(), true.into());
-            }
-            put(&mut t, "comment", gt.reason.clone().map(Value::from));
-            t.insert("misc".into(), json!({ "name": name }));
-            tests.push(Value::Object(t));
+            tests.push(guest_test(&ctx, &build_id, &name, gt));
         }
     }
-
     json!({
         "version": { "major": KCIDB_MAJOR, "minor": KCIDB_MINOR },
         "checkouts": checkouts,
         "builds": builds,
         "tests": tests,
     })
+}
+
+/// The checkout of one (series, tree).
+fn checkout(report: &MatrixReport, ctx: &Ctx, series: &str, tree: &str, cells: &[&Cell]) -> Value {
+    let run = &ctx.run;
+    let first = cells.first().copied();
+    let status = first.map(|c| c.apply.status);
+    let valid = cells.iter().all(|c| c.apply.status.passed());
+    let mut failed = Vec::new();
+    if let Some(c) = first {
+        for p in &c.apply.patches {
+            for f in &p.files {
+                for h in &f.hunks {
+                    if !h.status.passed() {
+                        failed.push(format!(
+                            "{}: {} hunk #{} {} at line {}: {}",
+                            p.name,
+                            f.path,
+                            h.index,
+                            h.status.word(),
+                            h.line.map(|l| l.to_string()).unwrap_or_else(|| "?".into()),
+                            h.diagnosis
+                                .as_ref()
+                                .map(|d| d.summary.as_str())
+                                .unwrap_or("")
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    let tree_info = report.trees.iter().find(|t| t.name == tree);
+    let mut m = Map::new();
+    m.insert("id".into(), ctx.checkout_id(series, tree).into());
+    m.insert("origin".into(), ctx.origin.clone().into());
+    m.insert("tree_name".into(), tree.into());
+    m.insert(
+        "comment".into(),
+        format!("series {series} on {tree}").into(),
+    );
+    m.insert("valid".into(), valid.into());
+    put(&mut m, "start_time", ctx.start_time.clone());
+    put(
+        &mut m,
+        "git_commit_hash",
+        tree_info
+            .and_then(|t| t.provenance.get("commit"))
+            .and_then(|c| c.as_str())
+            .filter(|c| {
+                c.len() == 40
+                    && c.bytes()
+                        .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+            })
+            .map(Value::from),
+    );
+    put(&mut m, "log_excerpt", excerpt(&failed).map(Value::from));
+    m.insert(
+        "misc".into(),
+        json!({
+            "series": series,
+            "apply_status": status.map(Word::word),
+            "patches": first.map(|c| c.apply.patches.len()).unwrap_or(0),
+            "provenance": tree_info.map(|t| t.provenance.clone()).unwrap_or(Value::Null),
+            "run_id": run,
+        }),
+    );
+    // The schema allows no nulls anywhere, misc included: drop them.
+    if let Some(Value::Object(misc)) = m.get_mut("misc") {
+        misc.retain(|_, v| !v.is_null());
+    }
+    Value::Object(m)
+}
+
+/// The build record of one cell.
+fn build(c: &Cell, ctx: &Ctx, build_id: &str) -> Value {
+    let build_id = build_id.to_owned();
+    let b = &c.build;
+    let status = match b.status {
+        StageStatus::Passed => "PASS",
+        StageStatus::Failed => "FAIL",
+        StageStatus::Skipped => "SKIP",
+    };
+    let mut m = Map::new();
+    m.insert("id".into(), build_id.clone().into());
+    m.insert(
+        "checkout_id".into(),
+        ctx.checkout_id(&c.series, &c.tree).into(),
+    );
+    m.insert("origin".into(), ctx.origin.clone().into());
+    m.insert("config_name".into(), c.config.name.clone().into());
+    m.insert("architecture".into(), "x86_64".into());
+    m.insert("status".into(), status.into());
+    put(&mut m, "compiler", ctx.compiler.clone().map(Value::from));
+    put(&mut m, "start_time", ctx.start_time.clone());
+    if b.status != StageStatus::Skipped && b.seconds.is_finite() && b.seconds >= 0.0 {
+        m.insert("duration".into(), json!(b.seconds));
+    }
+    if let Some(l) = &b.log {
+        put(&mut m, "log_url", url(&ctx.base_url, l).map(Value::from));
+    }
+    let mut lines: Vec<String> = b
+        .errors
+        .iter()
+        .map(|d| format!("{}:{}: {}: {}", d.file, d.line, d.severity, d.message))
+        .collect();
+    lines.extend(b.log_excerpt.iter().cloned());
+    put(&mut m, "log_excerpt", excerpt(&lines).map(Value::from));
+    m.insert(
+        "comment".into(),
+        format!(
+            "{}{}",
+            c.id,
+            if b.base_only {
+                " (base tree only: the series did not apply cleanly)"
+            } else {
+                ""
+            }
+        )
+        .into(),
+    );
+    let mut misc = Map::new();
+    misc.insert("symbols".into(), json!(c.config.symbols));
+    misc.insert("base_only".into(), b.base_only.into());
+    misc.insert("reused".into(), b.reused.into());
+    misc.insert("warnings".into(), b.warnings.len().into());
+    misc.insert("errors".into(), b.errors.len().into());
+    misc.insert("as_expected".into(), c.as_expected.into());
+    put(&mut misc, "recompiled", b.recompiled.map(Value::from));
+    put(&mut misc, "log_path", b.log.clone().map(Value::from));
+    m.insert("misc".into(), Value::Object(misc));
+    Value::Object(m)
+}
+
+/// The boot of one cell, as a test.
+fn boot_test(c: &Cell, ctx: &Ctx, build_id: &str) -> Value {
+    let mut t = Map::new();
+    t.insert("id".into(), format!("{build_id}:boot").into());
+    t.insert("build_id".into(), build_id.into());
+    t.insert("origin".into(), ctx.origin.clone().into());
+    t.insert("path".into(), "boot".into());
+    put(&mut t, "start_time", ctx.start_time.clone());
+    let boot_status = match (&c.boot, boot_ok(&c.boot)) {
+        (CellBoot::Skipped { .. }, _) => "SKIP",
+        (CellBoot::Ran(r), _) if r.status == crate::model::BootStatus::QemuError => "ERROR",
+        (_, Some(true)) => "PASS",
+        _ => "FAIL",
+    };
+    t.insert("status".into(), boot_status.into());
+    match &c.boot {
+        CellBoot::Skipped { reason, .. } => {
+            t.insert("comment".into(), format!("boot skipped: {reason}").into());
+        }
+        CellBoot::Ran(r) => {
+            if r.seconds.is_finite() && r.seconds >= 0.0 {
+                t.insert("duration".into(), json!(r.seconds));
+            }
+            t.insert(
+                "comment".into(),
+                match &r.detail {
+                    Some(d) => format!("boot {}: {d}", c.boot.outcome().word()),
+                    None => format!("boot {}", c.boot.outcome().word()),
+                }
+                .into(),
+            );
+            put(&mut t, "log_excerpt", excerpt(&r.trace).map(Value::from));
+            if let Some(l) = &r.console_log {
+                put(&mut t, "log_url", url(&ctx.base_url, l).map(Value::from));
+            }
+            let mut misc = Map::new();
+            misc.insert("accel".into(), r.accel.clone().into());
+            put(
+                &mut misc,
+                "accel_note",
+                r.accel_note.clone().map(Value::from),
+            );
+            put(
+                &mut misc,
+                "log_path",
+                r.console_log.clone().map(Value::from),
+            );
+            t.insert("misc".into(), Value::Object(misc));
+        }
+    }
+    Value::Object(t)
+}
+
+/// One guest test of a cell.
+fn guest_test(ctx: &Ctx, build_id: &str, name: &str, gt: &crate::model::TestResult) -> Value {
+    let path = test_path(name);
+    let mut t = Map::new();
+    t.insert("id".into(), format!("{build_id}:{path}").into());
+    t.insert("build_id".into(), build_id.into());
+    t.insert("origin".into(), ctx.origin.clone().into());
+    t.insert("path".into(), path.into());
+    put(&mut t, "start_time", ctx.start_time.clone());
+    let (st, waived) = match gt.status {
+        TestStatus::Pass => ("PASS", false),
+        TestStatus::Fail => ("FAIL", false),
+        TestStatus::Skip => ("SKIP", false),
+        // An expected failure: reported as FAIL but waived, so it
+        // does not alert anyone.
+        TestStatus::Xfail => ("FAIL", true),
+    };
+    t.insert("status".into(), st.into());
+    if waived {
+        t.insert("waived".into(), true.into());
+    }
+    put(&mut t, "comment", gt.reason.clone().map(Value::from));
+    t.insert("misc".into(), json!({ "name": name }));
+    Value::Object(t)
 }

@@ -13,6 +13,7 @@ pub mod kcidb;
 pub mod markdown;
 pub mod model;
 pub mod shard;
+pub mod status;
 pub mod view;
 pub mod write;
 

@@ -8,10 +8,10 @@
 //! text (patch names, diagnoses, log lines) is escaped for tables or fenced
 //! with a fence longer than any backtick run it contains.
 
-use crate::model::{Cell, CellBoot, HunkStatus, MatrixReport};
+use crate::model::{Cell, CellBoot, MatrixReport};
+use crate::status::{StageOutcome, Word};
 use crate::view::{
-    boot_word, cell_verdict, expectation_mismatches, hunk_str, one_line, stage_words, test_str,
-    truncate, Grid, Verdict,
+    cell_verdict, expectation_mismatches, one_line, stage_words, truncate, Grid, Verdict,
 };
 use std::fmt::Write;
 
@@ -196,7 +196,7 @@ fn unexpected_cells(o: &mut String, report: &MatrixReport) {
             let _ = writeln!(
                 o,
                 "- **Boot**: {} — accel {}, {:.1} s{}",
-                boot_word(&c.boot),
+                c.boot.outcome().word(),
                 esc(&r.accel),
                 r.seconds,
                 detail.unwrap_or_default()
@@ -224,7 +224,7 @@ fn failed_tests(o: &mut String, c: &Cell) {
                 crate::view::retry_word(r.verdict).to_string(),
                 r.first.reason.as_deref(),
             ),
-            None => (test_str(t.status).to_string(), t.reason.as_deref()),
+            None => (t.status.word().to_string(), t.reason.as_deref()),
         };
         let _ = writeln!(
             o,
@@ -328,7 +328,7 @@ fn per_patch(c: &Cell) -> Vec<String> {
                 .files
                 .iter()
                 .flat_map(|f| &f.hunks)
-                .filter(|h| matches!(h.status, HunkStatus::Failed | HunkStatus::Malformed))
+                .filter(|h| !h.status.passed())
                 .count()
                 + p.errors.len();
             (n > 0).then(|| format!("{} ({n})", truncate(&p.name, 60)))
@@ -348,7 +348,7 @@ fn hunk_rows(c: &Cell) -> Vec<String> {
         }
         for f in &p.files {
             for h in &f.hunks {
-                if !matches!(h.status, HunkStatus::Failed | HunkStatus::Malformed) {
+                if h.status.passed() {
                     continue;
                 }
                 let why = match &h.diagnosis {
@@ -360,7 +360,7 @@ fn hunk_rows(c: &Cell) -> Vec<String> {
                     cell_text(&p.name),
                     cell_text(&f.path),
                     h.index,
-                    hunk_str(h.status),
+                    h.status.word(),
                     opt(h.line),
                     esc(&truncate(&one_line(&why), 200))
                 ));

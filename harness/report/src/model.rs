@@ -1,6 +1,7 @@
 //! The `harness.matrix/1` report model (see docs/contract.md).
 //! `report.json` is canonical; Markdown, JUnit and HTML are rendered from it.
 
+use crate::status::{StageOutcome, Word};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -71,12 +72,93 @@ pub struct ConfigInfo {
     pub symbols: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum StageStatus {
-    Passed,
-    Failed,
+crate::word_enum! {
+    /// Status of the kconfig and build stages.
+    pub enum StageStatus ("build") {
+        Passed = "passed",
+        Failed = "failed",
+        Skipped = "skipped",
+    }
+}
+
+impl StageOutcome for StageStatus {
+    fn passed(self) -> bool {
+        self == StageStatus::Passed
+    }
+    fn not_run(self) -> bool {
+        self == StageStatus::Skipped
+    }
+}
+
+crate::word_enum! {
+    /// How bad a build diagnostic is.
+    pub enum Severity ("severity") {
+        Warning = "warning",
+        Error = "error",
+    }
+}
+
+crate::word_enum! {
+    /// The resource limit that stopped a build.
+    pub enum LimitHit ("limit") {
+        WallTime = "wall-time",
+        Output = "output",
+        Memory = "memory",
+    }
+}
+
+/// The boot stage of a cell as one word: the boot's status, or `skipped`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BootOutcome {
+    Ran(BootStatus),
     Skipped,
+}
+
+impl Word for BootOutcome {
+    const ALL: &'static [Self] = &[
+        BootOutcome::Ran(BootStatus::Passed),
+        BootOutcome::Ran(BootStatus::TestsPassedKernelWarned),
+        BootOutcome::Ran(BootStatus::TestsFailed),
+        BootOutcome::Ran(BootStatus::Panic),
+        BootOutcome::Ran(BootStatus::Timeout),
+        BootOutcome::Ran(BootStatus::NoOutput),
+        BootOutcome::Ran(BootStatus::QemuError),
+        BootOutcome::Skipped,
+    ];
+    const WHAT: &'static str = "boot";
+    fn word(self) -> &'static str {
+        match self {
+            BootOutcome::Ran(s) => s.word(),
+            BootOutcome::Skipped => "skipped",
+        }
+    }
+}
+
+impl StageOutcome for BootOutcome {
+    fn passed(self) -> bool {
+        self == BootOutcome::Ran(BootStatus::Passed)
+    }
+    fn not_run(self) -> bool {
+        self == BootOutcome::Skipped
+    }
+}
+
+impl std::fmt::Display for BootOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.word())
+    }
+}
+
+impl Serialize for BootOutcome {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::status::serialize_word(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for BootOutcome {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::status::deserialize_word(d)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -98,7 +180,7 @@ pub struct Diagnostic {
     pub file: String,
     pub line: usize,
     pub column: Option<usize>,
-    pub severity: String,
+    pub severity: Severity,
     pub message: String,
     /// Patch that touched this line, or null for the base tree.
     pub patch: Option<String>,
@@ -136,7 +218,7 @@ pub struct CellBuild {
     /// The resource limit that stopped the build (`wall-time`, `output`,
     /// `memory`), if one did.
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub limit_hit: Option<String>,
+    pub limit_hit: Option<LimitHit>,
 }
 
 /// Boot stage: a full boot report, or skipped.
@@ -147,16 +229,90 @@ pub enum CellBoot {
     Skipped { status: StageStatus, reason: String },
 }
 
-/// What a cell is expected to do, from the matrix config.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+impl CellBoot {
+    /// The boot stage as one word.
+    pub fn outcome(&self) -> BootOutcome {
+        match self {
+            CellBoot::Ran(b) => BootOutcome::Ran(b.status),
+            CellBoot::Skipped { .. } => BootOutcome::Skipped,
+        }
+    }
+}
+
+/// What a cell is expected to do (from the matrix config), or what it did.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Expectation {
     /// Expected apply status (e.g. "failed" for netns-l2-l3 on modern trees).
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub apply: Option<String>,
+    pub apply: Option<AggregateStatus>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub build: Option<String>,
+    pub build: Option<StageStatus>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub boot: Option<String>,
+    pub boot: Option<BootOutcome>,
+}
+
+/// One stage: a declared expectation must hold as declared; an undeclared
+/// one holds when the stage passed.
+fn stage_meets<T: StageOutcome>(want: Option<T>, got: Option<T>) -> bool {
+    match want {
+        Some(w) => got == Some(w),
+        None => got.is_some_and(T::passed),
+    }
+}
+
+/// One line when a stage did not do what was expected (see
+/// [`Expectation::mismatches`]).
+fn stage_mismatch<T: StageOutcome>(
+    stage: &str,
+    want: Option<T>,
+    got: Option<T>,
+    judge_undeclared: bool,
+) -> Option<String> {
+    let got_word = got.map_or("nothing", T::word);
+    match want {
+        Some(w) if got != Some(w) => Some(format!(
+            "{stage}: expected {w}, got {got_word}",
+            w = w.word()
+        )),
+        // An undeclared stage must pass; `skipped` after an earlier failure
+        // is not listed again.
+        None if judge_undeclared && got.is_some_and(|g| !g.passed() && !g.not_run()) => {
+            let pass = T::ALL
+                .iter()
+                .copied()
+                .find(|s| s.passed())
+                .map_or("passed", T::word);
+            Some(format!("{stage}: expected {pass}, got {got_word}"))
+        }
+        _ => None,
+    }
+}
+
+impl Expectation {
+    /// Whether `actual` meets this expectation. `built`: the cell's tree is
+    /// built (else only apply is judged).
+    pub fn meets(&self, actual: &Expectation, built: bool) -> bool {
+        let apply_ok = stage_meets(self.apply, actual.apply);
+        if !built {
+            return apply_ok;
+        }
+        apply_ok && stage_meets(self.build, actual.build) && stage_meets(self.boot, actual.boot)
+    }
+
+    /// One line "stage: expected X, got Y" per stage that did not do what was
+    /// expected: a declared expectation that differs, or (with
+    /// `judge_undeclared`) an undeclared stage that did not pass.
+    pub fn mismatches(&self, actual: &Expectation, judge_undeclared: bool) -> Vec<String> {
+        let j = judge_undeclared;
+        [
+            stage_mismatch("apply", self.apply, actual.apply, j),
+            stage_mismatch("build", self.build, actual.build, j),
+            stage_mismatch("boot", self.boot, actual.boot, j),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

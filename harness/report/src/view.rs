@@ -2,9 +2,10 @@
 //! a cell, the grid layout, summary recomputation and canonical ordering.
 
 use crate::model::{
-    AggregateStatus, BootStatus, Cell, CellBoot, HunkStatus, MatrixReport, StageStatus, Summary,
-    TestResult, TestStatus,
+    BootStatus, Cell, CellBoot, HunkStatus, MatrixReport, StageStatus, Summary, TestResult,
+    TestStatus,
 };
+use crate::status::{StageOutcome, Word};
 
 /// How a cell reads at a glance (its colour in the HTML grid).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,10 +102,7 @@ pub fn stage_words(cell: &Cell) -> Vec<String> {
         } else {
             "build"
         };
-        out.push(format!(
-            "{what}: {}{mark} {how}",
-            stage_str(cell.build.status)
-        ));
+        out.push(format!("{what}: {}{mark} {how}", cell.build.status));
     }
     match &cell.boot {
         CellBoot::Skipped { reason, .. } => {
@@ -118,7 +116,7 @@ pub fn stage_words(cell: &Cell) -> Vec<String> {
             };
             out.push(format!(
                 "boot: {}{mark} in {:.1} s",
-                boot_status_str(b.status),
+                b.status.word(),
                 b.seconds
             ));
         }
@@ -150,7 +148,7 @@ fn apply_words(cell: &Cell) -> String {
         parts.push(format!("{already} already applied"));
     }
     if parts.is_empty() {
-        return format!("apply: {}", aggregate_str(cell.apply.status));
+        return format!("apply: {}", cell.apply.status);
     }
     format!("apply: {}", parts.join(", "))
 }
@@ -188,10 +186,8 @@ fn plural(n: usize) -> &'static str {
 /// True when any stage of the cell did not pass (apply not clean, kconfig or
 /// build failed, boot not passed, a guest test failed).
 pub fn cell_has_failure(cell: &Cell) -> bool {
-    !matches!(
-        cell.apply.status,
-        AggregateStatus::Applied | AggregateStatus::AlreadyApplied
-    ) || cell.kconfig.status == StageStatus::Failed
+    !cell.apply.status.passed()
+        || cell.kconfig.status == StageStatus::Failed
         || cell.build.status == StageStatus::Failed
         || boot_ok(&cell.boot) == Some(false)
         || cell_tests(cell)
@@ -199,67 +195,11 @@ pub fn cell_has_failure(cell: &Cell) -> bool {
             .any(|t| t.status == TestStatus::Fail)
 }
 
-pub fn aggregate_str(s: AggregateStatus) -> &'static str {
-    match s {
-        AggregateStatus::Applied => "applied",
-        AggregateStatus::Partial => "partial",
-        AggregateStatus::Failed => "failed",
-        AggregateStatus::AlreadyApplied => "already-applied",
-        AggregateStatus::Malformed => "malformed",
-    }
-}
-
-pub fn hunk_str(s: HunkStatus) -> &'static str {
-    match s {
-        HunkStatus::Applied => "applied",
-        HunkStatus::Failed => "failed",
-        HunkStatus::AlreadyApplied => "already-applied",
-        HunkStatus::Malformed => "malformed",
-    }
-}
-
-pub fn stage_str(s: StageStatus) -> &'static str {
-    match s {
-        StageStatus::Passed => "passed",
-        StageStatus::Failed => "failed",
-        StageStatus::Skipped => "skipped",
-    }
-}
-
-pub fn boot_status_str(s: BootStatus) -> &'static str {
-    match s {
-        BootStatus::Passed => "passed",
-        BootStatus::TestsPassedKernelWarned => "tests-passed-kernel-warned",
-        BootStatus::TestsFailed => "tests-failed",
-        BootStatus::Panic => "panic",
-        BootStatus::Timeout => "timeout",
-        BootStatus::NoOutput => "no-output",
-        BootStatus::QemuError => "qemu-error",
-    }
-}
-
-pub fn test_str(s: TestStatus) -> &'static str {
-    match s {
-        TestStatus::Pass => "pass",
-        TestStatus::Fail => "fail",
-        TestStatus::Skip => "skip",
-        TestStatus::Xfail => "xfail",
-    }
-}
-
 /// How a re-run test reads: `flaky (fail, then pass in a fresh boot)`.
 pub fn retry_word(v: harness_boot::retry::RetryVerdict) -> &'static str {
     match v {
         harness_boot::retry::RetryVerdict::Flaky => "flaky (failed, then passed in a fresh boot)",
         harness_boot::retry::RetryVerdict::FailedAgain => "fail (failed again in a fresh boot)",
-    }
-}
-
-/// The boot stage's status word: a `harness.boot/1` status or `skipped`.
-pub fn boot_word(boot: &CellBoot) -> &'static str {
-    match boot {
-        CellBoot::Ran(b) => boot_status_str(b.status),
-        CellBoot::Skipped { .. } => "skipped",
     }
 }
 
@@ -308,55 +248,23 @@ pub fn hunk_counts(cell: &Cell) -> (usize, usize, usize, usize) {
 /// True when the apply stage matches a declared expectation (so its failures
 /// are expected ones).
 pub fn apply_expected(cell: &Cell) -> bool {
-    matches!(&cell.expected.apply, Some(e) if Some(e) == cell.actual.apply.as_ref())
+    cell.expected.apply.is_some() && cell.expected.apply == cell.actual.apply
 }
 
 pub fn build_expected(cell: &Cell) -> bool {
-    matches!(&cell.expected.build, Some(e) if Some(e) == cell.actual.build.as_ref())
+    cell.expected.build.is_some() && cell.expected.build == cell.actual.build
 }
 
 pub fn boot_expected(cell: &Cell) -> bool {
-    matches!(&cell.expected.boot, Some(e) if Some(e) == cell.actual.boot.as_ref())
-}
-
-/// Whether an apply outcome meets a cell that declares no apply
-/// expectation: every hunk applied, or the whole series is already in the
-/// tree (nothing failed; the report says `already-applied`). The one rule
-/// both `as_expected` (the matrix) and the mismatch lines below use.
-pub fn undeclared_apply_ok(actual: Option<&str>) -> bool {
-    matches!(actual, Some("applied") | Some("already-applied"))
+    cell.expected.boot.is_some() && cell.expected.boot == cell.actual.boot
 }
 
 /// One line "stage: expected X, got Y" per stage that did not do what was
 /// expected: a declared expectation that differs, or (for a cell that is
-/// not as expected) an undeclared stage that failed (undeclared stages must
-/// pass; `skipped` after an earlier failure is not listed again).
+/// not as expected) an undeclared stage that did not pass (see
+/// [`crate::model::Expectation::mismatches`]).
 pub fn expectation_mismatches(cell: &Cell) -> Vec<String> {
-    let mut out = Vec::new();
-    let pairs = [
-        ("apply", &cell.expected.apply, &cell.actual.apply, "applied"),
-        ("build", &cell.expected.build, &cell.actual.build, "passed"),
-        ("boot", &cell.expected.boot, &cell.actual.boot, "passed"),
-    ];
-    for (stage, exp, act, pass) in pairs {
-        let got = act.as_deref().unwrap_or("nothing");
-        match exp {
-            Some(e) if Some(e) != act.as_ref() => {
-                out.push(format!("{stage}: expected {e}, got {got}"));
-            }
-            None if !cell.as_expected
-                && act.as_deref().is_some_and(|a| {
-                    a != pass
-                        && a != "skipped"
-                        && !(stage == "apply" && undeclared_apply_ok(Some(a)))
-                }) =>
-            {
-                out.push(format!("{stage}: expected {pass}, got {got}"));
-            }
-            _ => {}
-        }
-    }
-    out
+    cell.expected.mismatches(&cell.actual, !cell.as_expected)
 }
 
 /// Guest tests flattened with their KTAP subtests: ("parent.sub", result).

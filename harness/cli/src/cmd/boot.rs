@@ -216,10 +216,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
 
     let to_stdout = args.json.as_deref() == Some(std::path::Path::new("-"));
     if !to_stdout {
-        let status = serde_json::to_value(report.status)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
+        let status = harness_report::status::Word::word(report.status);
         crate::common::outln!(
             "boot {}: {status} in {:.1} s ({}{})",
             args.kernel.display(),

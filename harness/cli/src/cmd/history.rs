@@ -18,12 +18,7 @@ fn line(h: &TestHistory) -> Intermittent {
     let words: Vec<String> = h
         .runs
         .iter()
-        .map(|r| {
-            serde_json::to_value(r.result)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default()
-        })
+        .map(|r| harness_report::status::Word::word(r.result).to_owned())
         .collect();
     Intermittent {
         cell: format!("{}@{}:{}", h.series, h.tree, h.config),

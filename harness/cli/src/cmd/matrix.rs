@@ -4,8 +4,9 @@ use crate::common::{cache_dir, project_root, write_json, Outcome};
 use anyhow::Context;
 use harness_orchestrate::matrix::config::{MatrixConfig, SandboxMode};
 use harness_orchestrate::matrix::real::RealStages;
-use harness_orchestrate::matrix::run::{new_run_id, run_matrix, Event, RunOptions};
+use harness_orchestrate::matrix::run::{new_run_id, run_matrix, Event, RunOptions, Stage};
 use harness_report::model::MatrixReport;
+use harness_report::status::Word;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -15,7 +16,8 @@ use std::time::Instant;
 #[command(after_help = "\
 With no arguments, runs the project's default matrix (matrix.yaml in the project, \
 or the copy embedded in the binary) and writes results/<run-id>/ with report.json \
-(harness.matrix/1), summary.md, junit.xml and index.html; results/latest points at it.
+(harness.matrix/1), summary.md, junit.xml, index.html and events.jsonl (the run's events, \
+replayable into report.json); results/latest points at it.
 
 Exit status: 0 every cell as expected; 1 some cell differs from its expectation \
 (or --compare found a regression); 2 the matrix could not run.")]
@@ -78,7 +80,7 @@ fn load_config(args: &Args, root: &Path) -> anyhow::Result<(MatrixConfig, String
             (text, p.display().to_string())
         }
     };
-    let mut cfg = MatrixConfig::from_yaml(&text, Path::new(&origin)).map_err(anyhow::Error::msg)?;
+    let mut cfg = MatrixConfig::from_yaml(&text, Path::new(&origin))?;
     filter(&mut cfg, args)?;
     Ok((cfg, origin))
 }
@@ -160,28 +162,15 @@ impl Progress {
         }
     }
 
-    fn event(&self, e: Event) {
+    fn event(&self, e: &Event) {
         match e {
-            Event::Planned { cells, builds } => {
-                self.line(&format!("{cells} cells, {builds} builds planned"))
-            }
-            Event::Started { what, stage } => match &self.bars {
-                Some((mp, bars)) => {
-                    let pb = mp.add(indicatif::ProgressBar::new_spinner());
-                    pb.set_style(
-                        indicatif::ProgressStyle::with_template("{spinner} {elapsed:>4} {msg}")
-                            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-                    );
-                    pb.enable_steady_tick(std::time::Duration::from_millis(200));
-                    pb.set_message(format!("{stage:<6} {what}"));
-                    if let Ok(mut b) = bars.lock() {
-                        b.insert(format!("{stage}:{what}"), pb);
-                    }
-                }
-                None => self.line(&format!("{stage:<6} {what} ...")),
-            },
+            Event::RunStarted { report, builds } => self.line(&format!(
+                "{} cells, {builds} builds planned",
+                report.cells.len()
+            )),
+            Event::Started { subject, stage } => self.started(subject, *stage),
             Event::Finished {
-                what,
+                subject,
                 stage,
                 status,
                 seconds,
@@ -190,16 +179,72 @@ impl Progress {
                     if let Some(pb) = bars
                         .lock()
                         .ok()
-                        .and_then(|mut b| b.remove(&format!("{stage}:{what}")))
+                        .and_then(|mut b| b.remove(&format!("{stage}:{subject}")))
                     {
                         pb.finish_and_clear();
                     }
                 }
-                self.line(&format!("{stage:<6} {what}: {status} ({seconds:.1}s)"));
+                let stage = stage.word();
+                self.line(&format!("{stage:<6} {subject}: {status} ({seconds:.1}s)"));
             }
-            Event::Note(n) => self.line(&n),
+            Event::Built { .. } | Event::Booted { .. } | Event::RunFinished { .. } => {}
         }
     }
+
+    fn started(&self, subject: &str, stage: Stage) {
+        let stage_word = stage.word();
+        match &self.bars {
+            Some((mp, bars)) => {
+                let pb = mp.add(indicatif::ProgressBar::new_spinner());
+                pb.set_style(
+                    indicatif::ProgressStyle::with_template("{spinner} {elapsed:>4} {msg}")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+                );
+                pb.enable_steady_tick(std::time::Duration::from_millis(200));
+                pb.set_message(format!("{stage_word:<6} {subject}"));
+                if let Ok(mut b) = bars.lock() {
+                    b.insert(format!("{stage}:{subject}"), pb);
+                }
+            }
+            None => self.line(&format!("{stage_word:<6} {subject} ...")),
+        }
+    }
+}
+
+/// The run's events, one JSON line each, in `events.jsonl` beside
+/// report.json (`harness_orchestrate::matrix::events::replay` reads it back).
+struct EventLog {
+    file: Mutex<std::io::LineWriter<std::fs::File>>,
+    error: Mutex<Option<String>>,
+}
+
+impl EventLog {
+    fn create(path: &Path) -> anyhow::Result<EventLog> {
+        let file =
+            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+        Ok(EventLog {
+            file: Mutex::new(std::io::LineWriter::new(file)),
+            error: Mutex::new(None),
+        })
+    }
+
+    fn event(&self, e: &Event) {
+        use std::io::Write;
+        let written = serde_json::to_string(e)
+            .map_err(|e| e.to_string())
+            .and_then(|line| {
+                let mut f = self.file.lock().map_err(|_| "lock poisoned".to_owned())?;
+                writeln!(f, "{line}").map_err(|e| e.to_string())
+            });
+        if let (Err(msg), Ok(mut slot)) = (written, self.error.lock()) {
+            slot.get_or_insert(msg);
+        }
+    }
+}
+
+/// A stage's word, or nothing when the stage has none.
+fn word<T: Word>(status: Option<T>) -> &'static str {
+    status.map_or("", T::word)
 }
 
 fn print_table(report: &MatrixReport) {
@@ -222,10 +267,10 @@ fn print_table(report: &MatrixReport) {
         crate::common::outln!(
             "{:<48} {:<16} {:<8} {:<8} {:<14} {:<6} {}",
             c.id,
-            c.actual.apply.clone().unwrap_or_default(),
-            harness_report::view::stage_str(c.kconfig.status),
-            c.actual.build.clone().unwrap_or_default(),
-            c.actual.boot.clone().unwrap_or_default(),
+            word(c.actual.apply),
+            c.kconfig.status.word(),
+            word(c.actual.build),
+            word(c.actual.boot),
             format!("{passed}/{}", tests.len()),
             if c.as_expected {
                 "as expected"
@@ -355,7 +400,13 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         Some(b) => Some((b.clone(), sibling_dir(&results, args.compare.as_deref()))),
         None => latest_complete(&results, &run_id),
     };
-    let mut report = run_matrix(&cfg, &stages, &opts, &|e| progress.event(e), &persist);
+    let events_path = run_dir.join("events.jsonl");
+    let event_log = EventLog::create(&events_path)?;
+    let subscribers = |e: &Event| {
+        event_log.event(e);
+        progress.event(e);
+    };
+    let mut report = run_matrix(&cfg, &stages, &opts, &subscribers, &persist);
     if let Some(e) = persist_err.lock().ok().and_then(|s| s.clone()) {
         anyhow::bail!("writing the report into {}: {e}", run_dir.display());
     }
@@ -375,6 +426,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     });
     if let Some(e) = persist_err.lock().ok().and_then(|s| s.clone()) {
         anyhow::bail!("writing the report into {}: {e}", run_dir.display());
+    }
+    if let Some(e) = event_log.error.lock().ok().and_then(|s| s.clone()) {
+        anyhow::bail!("writing {}: {e}", events_path.display());
     }
     update_latest(&results, &run_id);
     let intermittent = super::history::record(&results, &report)?;
@@ -396,27 +450,35 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     if let (Some(cmp), true) = (cmp, baseline.is_some()) {
         // With `--json -` stdout holds the JSON report alone.
         let json_on_stdout = args.json.as_deref() == Some(Path::new("-"));
-        let lines = cmp
-            .regressions
-            .iter()
-            .map(|r| ("REGRESSION", &r.cell, &r.message))
-            .chain(cmp.fixes.iter().map(|f| ("fixed", &f.cell, &f.message)));
-        for (what, cell, message) in lines {
-            // The message usually names the cell already.
-            let line = if message.starts_with(cell.as_str()) {
-                format!("{what} {message}")
-            } else {
-                format!("{what} {cell}: {message}")
-            };
-            if json_on_stdout {
-                eprintln!("{line}");
-            } else {
-                crate::common::outln!("{line}");
-            }
-        }
-        if !cmp.regressions.is_empty() {
+        if print_changes(&cmp, json_on_stdout) {
             outcome = Outcome::Failed;
         }
     }
     Ok(outcome)
+}
+
+/// Compare with the baseline run: compare.json in the run directory, one
+/// line per regression and fix. True when something regressed.
+/// Print a comparison's regressions and fixes (to stderr when stdout holds
+/// the JSON report); true when it has a regression.
+fn print_changes(cmp: &harness_report::compare::Comparison, json_on_stdout: bool) -> bool {
+    let lines = cmp
+        .regressions
+        .iter()
+        .map(|r| ("REGRESSION", &r.cell, &r.message))
+        .chain(cmp.fixes.iter().map(|f| ("fixed", &f.cell, &f.message)));
+    for (what, cell, message) in lines {
+        // The message usually names the cell already.
+        let line = if message.starts_with(cell.as_str()) {
+            format!("{what} {message}")
+        } else {
+            format!("{what} {cell}: {message}")
+        };
+        if json_on_stdout {
+            eprintln!("{line}");
+        } else {
+            crate::common::outln!("{line}");
+        }
+    }
+    !cmp.regressions.is_empty()
 }

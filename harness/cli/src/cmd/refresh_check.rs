@@ -139,12 +139,12 @@ fn render(r: &RefreshCheckReport) -> String {
     let _ = writeln!(o, "tree: {}", r.tree);
     let _ = writeln!(
         o,
-        "old:  {} ({}): {:?}",
+        "old:  {} ({}): {}",
         r.old.source, r.old.revision, r.old.status
     );
     let _ = writeln!(
         o,
-        "new:  {} ({}): {:?}",
+        "new:  {} ({}): {}",
         r.new.source, r.new.revision, r.new.status
     );
     for p in &r.patches {
@@ -160,10 +160,7 @@ fn render(r: &RefreshCheckReport) -> String {
             let Some(side) = side else { continue };
             for f in &side.files {
                 for h in &f.hunks {
-                    let st = serde_json::to_value(h.status)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                        .unwrap_or_default();
+                    let st = h.status.as_str();
                     let mut line = format!("  {label} {} hunk #{}: {st}", f.path, h.index);
                     if let Some(off) = h.offset {
                         if off != 0 {

@@ -1,5 +1,7 @@
 //! The matrix configuration (`matrix.yaml`) and its expansion into cells.
 
+use harness_report::model::{AggregateStatus, BootOutcome, Expectation, StageStatus};
+use harness_report::status::deserialize_opt_word;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -32,16 +34,28 @@ fn yes() -> bool {
     true
 }
 
-/// Expected outcome of a cell, in the words of the report.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
+/// Expected outcome of a cell, in the words of the report. Every word must
+/// be a status its stage can have, checked as the file is read (a typo such
+/// as `faild` would otherwise make the cell unexpected forever).
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Expect {
-    #[serde(default)]
-    pub apply: Option<String>,
-    #[serde(default)]
-    pub build: Option<String>,
-    #[serde(default)]
-    pub boot: Option<String>,
+    #[serde(default, deserialize_with = "deserialize_opt_word")]
+    pub apply: Option<AggregateStatus>,
+    #[serde(default, deserialize_with = "deserialize_opt_word")]
+    pub build: Option<StageStatus>,
+    #[serde(default, deserialize_with = "deserialize_opt_word")]
+    pub boot: Option<BootOutcome>,
+}
+
+impl From<Expect> for Expectation {
+    fn from(e: Expect) -> Expectation {
+        Expectation {
+            apply: e.apply,
+            build: e.build,
+            boot: e.boot,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -72,17 +86,11 @@ pub struct SeriesEntry {
 impl SeriesEntry {
     /// Expectation for this series on `tree`: per-tree entries override the general one.
     pub fn expectation_for(&self, tree: &str) -> Expect {
-        let mut e = self.expect.clone();
+        let mut e = self.expect;
         if let Some(t) = self.per_tree.get(tree) {
-            if t.apply.is_some() {
-                e.apply = t.apply.clone();
-            }
-            if t.build.is_some() {
-                e.build = t.build.clone();
-            }
-            if t.boot.is_some() {
-                e.boot = t.boot.clone();
-            }
+            e.apply = t.apply.or(e.apply);
+            e.build = t.build.or(e.build);
+            e.boot = t.boot.or(e.boot);
         }
         e
     }
@@ -268,11 +276,17 @@ impl Default for BootSettings {
 }
 
 impl MatrixConfig {
-    pub fn from_yaml(text: &str, origin: &Path) -> Result<MatrixConfig, String> {
-        let cfg: MatrixConfig =
-            serde_yaml_ng::from_str(text).map_err(|e| format!("{}: {e}", origin.display()))?;
-        cfg.validate()
-            .map_err(|e| format!("{}: {e}", origin.display()))?;
+    pub fn from_yaml(text: &str, origin: &Path) -> Result<MatrixConfig, ConfigError> {
+        let cfg: MatrixConfig = serde_yaml_ng::from_str(text).map_err(|e| ConfigError {
+            path: origin.to_owned(),
+            line: e.location().map(|l| l.line()),
+            message: e.to_string(),
+        })?;
+        cfg.validate().map_err(|message| ConfigError {
+            path: origin.to_owned(),
+            line: None,
+            message,
+        })?;
         Ok(cfg)
     }
 
@@ -296,13 +310,6 @@ impl MatrixConfig {
                 return Err(format!("series {}: empty `source`", s.name));
             }
             s.take_range()?;
-            s.expect
-                .check()
-                .map_err(|e| format!("series {}: expect: {e}", s.name))?;
-            for (tree, e) in &s.per_tree {
-                e.check()
-                    .map_err(|e| format!("series {}: per_tree {tree}: {e}", s.name))?;
-            }
             if !seen.insert(format!("s:{}", s.name)) {
                 return Err(format!("series {} is listed twice", s.name));
             }
@@ -344,43 +351,15 @@ impl MatrixConfig {
     }
 }
 
-impl Expect {
-    /// Every word must be a status its stage can have (a typo such as
-    /// `faild` would otherwise make the cell unexpected forever).
-    pub fn check(&self) -> Result<(), String> {
-        use harness_report::model::{AggregateStatus, BootStatus, StageStatus};
-        fn known<T: serde::de::DeserializeOwned>(
-            stage: &str,
-            word: &Option<String>,
-            words: &str,
-        ) -> Result<(), String> {
-            match word {
-                Some(w)
-                    if serde_json::from_value::<T>(serde_json::Value::String(w.clone()))
-                        .is_err() =>
-                {
-                    Err(format!(
-                        "{stage}: `{w}` is not a {stage} status (one of: {words})"
-                    ))
-                }
-                _ => Ok(()),
-            }
-        }
-        known::<AggregateStatus>(
-            "apply",
-            &self.apply,
-            "applied, partial, failed, already-applied, malformed",
-        )?;
-        known::<StageStatus>("build", &self.build, "passed, failed, skipped")?;
-        match self.boot.as_deref() {
-            Some("skipped") | None => Ok(()),
-            _ => known::<BootStatus>(
-                "boot",
-                &self.boot,
-                "passed, tests-passed-kernel-warned, tests-failed, panic, timeout, no-output, qemu-error, skipped",
-            ),
-        }
-    }
+/// A matrix file that cannot be used: where, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {message}", path.display())]
+pub struct ConfigError {
+    pub path: PathBuf,
+    /// The 1-based line, when the error is about one place in the file
+    /// (the message then says `at line N column M` too).
+    pub line: Option<usize>,
+    pub message: String,
 }
 
 /// One planned cell.
@@ -465,7 +444,7 @@ mod source_choice_tests {
 mod expect_tests {
     use super::*;
 
-    fn with_expect(expect: &str) -> Result<MatrixConfig, String> {
+    fn with_expect(expect: &str) -> Result<MatrixConfig, ConfigError> {
         let yaml = format!(
             "trees: [{{name: t}}]\nseries:\n  - name: s\n    source: s\n    expect: {expect}\nconfigs:\n  - name: c\n    fragments: [f.config]\n"
         );
@@ -476,13 +455,20 @@ mod expect_tests {
     fn an_expectation_word_must_be_a_status_of_its_stage() {
         with_expect("{apply: failed, build: passed, boot: tests-failed}").expect("valid words");
         with_expect("{boot: skipped}").expect("a boot that is not run");
-        let err = with_expect("{apply: faild}").expect_err("a typo");
+        let e = with_expect("{apply: faild}").expect_err("a typo");
+        // `expect:` is on the fifth line of the file.
+        assert_eq!(e.line, Some(5), "{e}");
+        let err = e.to_string();
         assert!(
             err.contains("m.yaml") && err.contains("`faild` is not a apply status"),
             "{err}"
         );
-        let err = with_expect("{build: applied}").expect_err("an apply word for build");
-        assert!(err.contains("build: `applied`"), "{err}");
+        // `expect:` is on the fifth line of the file.
+        assert!(err.contains("line 5"), "{err}");
+        let err = with_expect("{build: applied}")
+            .expect_err("an apply word for build")
+            .to_string();
+        assert!(err.contains("`applied` is not a build status"), "{err}");
     }
 }
 
@@ -502,13 +488,13 @@ mod tests {
             .iter()
             .find(|c| c.id == "preempt-rt-prefix@linux-6.1:ip-multiple-tables-y")
             .expect("cell present");
-        assert_eq!(rt.expect.apply.as_deref(), Some("applied"));
+        assert_eq!(rt.expect.apply, Some(AggregateStatus::Applied));
         assert!(rt.build);
         let rt612 = cells
             .iter()
             .find(|c| c.id == "preempt-rt-prefix@linux-6.12:ip-multiple-tables-n")
             .expect("cell present");
-        assert_eq!(rt612.expect.apply.as_deref(), Some("partial"));
+        assert_eq!(rt612.expect.apply, Some(AggregateStatus::Partial));
         assert!(!rt612.build);
     }
 
@@ -539,7 +525,7 @@ mod tests {
             ("config", "trees: [{name: t}]\nseries: [{name: s, source: p}]\nconfigs: [{name: '../c', fragments: [f]}]\n"),
             ("tree", "trees: [{name: .t}]\nseries: [{name: s, source: p}]\nconfigs: [{name: c, fragments: [f]}]\n"),
         ] {
-            let err = MatrixConfig::from_yaml(yaml, Path::new("m.yaml")).expect_err("must be refused");
+            let err = MatrixConfig::from_yaml(yaml, Path::new("m.yaml")).expect_err("must be refused").to_string();
             assert!(
                 err.contains("m.yaml") && err.contains(field) && err.contains("bad name"),
                 "{field}: {err}"
@@ -550,7 +536,9 @@ mod tests {
     #[test]
     fn an_empty_series_source_is_refused_at_load() {
         let yaml = "trees: [{name: t}]\nseries: [{name: s, source: ''}]\nconfigs: [{name: c, fragments: [f]}]\n";
-        let err = MatrixConfig::from_yaml(yaml, Path::new("m.yaml")).expect_err("must be refused");
+        let err = MatrixConfig::from_yaml(yaml, Path::new("m.yaml"))
+            .expect_err("must be refused")
+            .to_string();
         assert!(
             err.contains("m.yaml") && err.contains("empty `source`"),
             "{err}"
@@ -560,7 +548,9 @@ mod tests {
     #[test]
     fn unknown_keys_are_errors() {
         let text = "trees: [{name: t}]\nseries: [{name: s, source: p, bogus: 1}]\nconfigs: [{name: c, fragments: [f]}]\n";
-        let err = MatrixConfig::from_yaml(text, Path::new("m.yaml")).expect_err("must be refused");
+        let err = MatrixConfig::from_yaml(text, Path::new("m.yaml"))
+            .expect_err("must be refused")
+            .to_string();
         assert!(err.contains("m.yaml") && err.contains("bogus"), "{err}");
     }
 

@@ -62,10 +62,10 @@ mod tests {
         let cache = Path::new("/c");
         let tree = Path::new("/c/trees/linux-6.1/tree");
         let (bsrc, bdir) = unit_dirs(cache, "linux-6.1-base", tree, false);
-        let (ssrc, sdir) = unit_dirs(cache, "linux-6.1-rt", tree, true);
+        let (ssrc, sdir) = unit_dirs(cache, "linux-6.1+rt", tree, true);
         assert_eq!(bsrc, tree);
-        assert_eq!(ssrc, Path::new("/c/work/linux-6.1-rt/trees/linux-6.1/tree"));
-        assert_eq!(sdir, Path::new("/c/work/linux-6.1-rt/builds/linux-6.1-rt"));
+        assert_eq!(ssrc, Path::new("/c/work/linux-6.1+rt/trees/linux-6.1/tree"));
+        assert_eq!(sdir, Path::new("/c/work/linux-6.1+rt/builds/linux-6.1+rt"));
         assert_eq!(relative(&bsrc, &bdir), relative(&ssrc, &sdir));
         assert_eq!(
             relative(&ssrc, &sdir),

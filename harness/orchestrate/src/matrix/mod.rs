@@ -1,8 +1,13 @@
 //! `harness matrix`: series x trees x configs, applied, built, booted, tested.
 
 pub mod attribution;
+pub mod cells;
 pub mod config;
+pub mod events;
+pub mod execute;
 pub mod layout;
+pub mod plan;
 pub mod preflight;
 pub mod real;
 pub mod run;
+pub mod stages;

@@ -2,14 +2,17 @@
 //! kconfig + make, initramfs + QEMU.
 
 use super::config::{BootSettings, BuildSettings, ConfigEntry, SandboxMode, SeriesEntry};
-use super::run::{ApplyResult, BuildResult, BuildUnit, SourceKind, Stages, TreeHandle};
+use super::stages::{
+    Applied, Attribution, BuildResult, BuildUnit, Kernel, Source, SourceKind, Stage, StageError,
+    Stages, TreeHandle,
+};
 use harness_report::model::{
-    BootReport, BootStatus, CellBuild, CellKconfig, Diagnostic, StageStatus, TestResult, TestStatus,
+    BootReport, BootStatus, CellBuild, CellKconfig, Diagnostic, LimitHit, Severity, StageStatus,
+    TestResult, TestStatus,
 };
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 /// Glue from the matrix pipeline to the library crates.
 pub struct RealStages {
@@ -21,13 +24,6 @@ pub struct RealStages {
     pub boot: BootSettings,
     /// Command-line override of the config's sandbox mode.
     pub sandbox_override: Option<SandboxMode>,
-    /// Keep worktrees after the run (they are stable per unit anyway).
-    pub keep_worktrees: bool,
-    changes: Mutex<HashMap<(String, String), harness_core::apply::Changes>>,
-    /// Per (series, tree): the lines each patch added, for warning attribution.
-    added: Mutex<HashMap<(String, String), Attribution>>,
-    sources: Mutex<HashMap<String, PathBuf>>,
-    initramfs: Mutex<HashMap<String, PathBuf>>,
 }
 
 impl RealStages {
@@ -50,11 +46,6 @@ impl RealStages {
             build,
             boot,
             sandbox_override: None,
-            keep_worktrees: true,
-            changes: Mutex::new(HashMap::new()),
-            added: Mutex::new(HashMap::new()),
-            sources: Mutex::new(HashMap::new()),
-            initramfs: Mutex::new(HashMap::new()),
         })
     }
 
@@ -73,37 +64,23 @@ impl RealStages {
         hex::encode(&h.finalize()[..8])
     }
 
-    /// The source directory for a unit: the base tree, or a stable worktree
-    /// with the series' changes written in (created once per run).
-    /// Recorded per unit key: the boot stage finds the tree's selftests there.
-    fn source_for(&self, unit: &BuildUnit, tree: &TreeHandle) -> Result<PathBuf, String> {
-        let mut sources = self.sources.lock().map_err(|_| "internal lock poisoned")?;
-        if unit.kind == SourceKind::Base {
-            sources.insert(unit.key.clone(), tree.path.clone());
-            return Ok(tree.path.clone());
-        }
-        if let Some(p) = sources.get(&unit.key) {
-            return Ok(p.clone());
-        }
+    /// A stable worktree of `tree` with the series' changes written in.
+    fn series_worktree(
+        &self,
+        unit: &BuildUnit,
+        tree: &TreeHandle,
+        changes: &harness_core::apply::Changes,
+    ) -> Result<PathBuf, StageError> {
+        let err = |path: &Path, msg: String| {
+            StageError::new(Stage::Source, unit.key.clone(), msg).at(path)
+        };
         let (dest, _) = super::layout::unit_dirs(&self.cache_root, &unit.key, &tree.path, true);
         if let Some(parent) = dest.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| format!("creating {}: {e}", parent.display()))?;
+            std::fs::create_dir_all(parent).map_err(|e| err(parent, format!("creating: {e}")))?;
         }
-        let series = match &unit.kind {
-            SourceKind::Series(s) => s.clone(),
-            SourceKind::Base => unreachable_base(),
-        };
-        let changes = self
-            .changes
-            .lock()
-            .map_err(|_| "internal lock poisoned")?
-            .get(&(series.clone(), unit.tree.clone()))
-            .cloned()
-            .ok_or_else(|| format!("no apply result for {series}@{}", unit.tree))?;
         // Files already holding what the series writes keep their mtime
         // through the re-sync and rewrite, so make reuses their objects.
-        let kept = crate::mtimes::unchanged(&dest, &changes);
+        let kept = crate::mtimes::unchanged(&dest, changes);
         let wt = harness_trees::Worktree::create_with(
             &tree.path,
             &dest,
@@ -112,14 +89,13 @@ impl RealStages {
                 keep: true,
             },
         )
-        .map_err(|e| format!("worktree {}: {e}", dest.display()))?;
-        crate::apply::write_changes_in_place(wt.path(), &changes)
-            .map_err(|e| format!("writing {series} into {}: {e:#}", dest.display()))?;
-        crate::mtimes::restore(wt.path(), &changes, &kept)
-            .map_err(|e| format!("restoring mtimes in {}: {e}", dest.display()))?;
+        .map_err(|e| err(&dest, format!("worktree: {e}")))?;
+        crate::apply::write_changes_in_place(wt.path(), changes)
+            .map_err(|e| err(&dest, format!("writing the series: {e:#}")))?;
+        crate::mtimes::restore(wt.path(), changes, &kept)
+            .map_err(|e| err(&dest, format!("restoring mtimes: {e}")))?;
         let path = wt.path().to_owned();
         drop(wt); // kept: keep = true
-        sources.insert(unit.key.clone(), path.clone());
         Ok(path)
     }
 
@@ -178,14 +154,6 @@ fn sandbox_binds<'a>(
     (vec![out, ccache], readonly)
 }
 
-fn unreachable_base() -> String {
-    // source_for returns early for Base units; keep a value rather than panic.
-    String::from("base")
-}
-
-/// Per file, the lines each patch of a series added (final coordinates).
-type Attribution = std::collections::BTreeMap<String, Vec<harness_build::PatchLines>>;
-
 /// Report diagnostics, each naming the patch that added its line (or none:
 /// the base tree).
 fn attributed(diags: &[harness_build::Diagnostic], added: &Attribution) -> Vec<Diagnostic> {
@@ -206,13 +174,27 @@ fn to_diag(d: &harness_build::Diagnostic) -> Diagnostic {
         file: d.file.clone().unwrap_or_default(),
         line: d.line.unwrap_or(0) as usize,
         column: d.column.map(|c| c as usize),
-        severity: serde_json::to_value(d.severity)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_else(|| "warning".into()),
+        severity: severity(d.severity),
         message: d.message.clone(),
         patch: None,
         new: None,
+    }
+}
+
+/// The report's word for a build diagnostic's severity.
+fn severity(s: harness_build::Severity) -> Severity {
+    match s {
+        harness_build::Severity::Warning => Severity::Warning,
+        harness_build::Severity::Error => Severity::Error,
+    }
+}
+
+/// The report's word for the limit that stopped a build.
+fn limit_hit(h: harness_build::LimitHit) -> LimitHit {
+    match h {
+        harness_build::LimitHit::WallTime => LimitHit::WallTime,
+        harness_build::LimitHit::Output => LimitHit::Output,
+        harness_build::LimitHit::Memory => LimitHit::Memory,
     }
 }
 
@@ -300,14 +282,122 @@ pub fn apply_log(report: &harness_core::report::ApplyReport) -> String {
     out
 }
 
+/// The kconfig stage of a cell: passed, or each requested symbol that did
+/// not survive, explained.
+fn kconfig_cell(
+    kc: &Result<harness_build::KconfigOutcome, harness_build::KconfigError>,
+) -> CellKconfig {
+    match kc {
+        Ok(k) if k.ok() => CellKconfig {
+            status: StageStatus::Passed,
+            problems: vec![],
+        },
+        Ok(k) => CellKconfig {
+            status: StageStatus::Failed,
+            problems: k.dropped().map(dropped_symbol).collect(),
+        },
+        Err(e) => CellKconfig {
+            status: StageStatus::Failed,
+            problems: vec![e.to_string()],
+        },
+    }
+}
+
+fn dropped_symbol(c: &harness_build::SymbolCheck) -> String {
+    let why = c
+        .reason
+        .as_ref()
+        .map(|r| format!(": {}", r.summary))
+        .filter(|w| w != ": ")
+        .unwrap_or_default();
+    format!(
+        "{} wanted {} but is {} ({}){why}",
+        c.symbol,
+        c.wanted,
+        c.actual.clone().unwrap_or_else(|| "absent".into()),
+        c.requested_at,
+    )
+}
+
+/// A build that ran: its cell record and, when it passed, the kernel with
+/// the `.config` kept beside it.
+fn built(
+    o: harness_build::BuildOutcome,
+    kconfig: CellKconfig,
+    sandboxed: bool,
+    unit: &BuildUnit,
+    added: &Attribution,
+) -> BuildResult {
+    let passed = o.status == harness_build::BuildStatus::Passed;
+    let build = CellBuild {
+        status: if passed {
+            StageStatus::Passed
+        } else {
+            StageStatus::Failed
+        },
+        base_only: unit.kind == SourceKind::Base,
+        seconds: o.seconds,
+        recompiled: Some(o.recompiled_objects),
+        reused: o.reused,
+        sandboxed,
+        errors: attributed(&o.errors, added),
+        warnings: attributed(&o.warnings, added),
+        log: None,
+        log_excerpt: o.log_excerpt.lines().map(str::to_owned).collect(),
+        limit_hit: o.limit_hit.map(limit_hit),
+    };
+    let kernel = o.artifact.clone().filter(|_| passed).map(|image| {
+        let config = image.with_file_name("config");
+        Kernel {
+            config: config.is_file().then_some(config),
+            image,
+        }
+    });
+    BuildResult {
+        kconfig,
+        build,
+        kernel,
+        log: o.log_path.is_file().then(|| o.log_path.clone()),
+    }
+}
+
+impl RealStages {
+    /// make's options for one (unit, config) build.
+    fn build_options(
+        &self,
+        log_path: PathBuf,
+        unit_dir: &Path,
+        config: &str,
+        ccache: PathBuf,
+        source_id: String,
+    ) -> harness_build::BuildOptions {
+        if let Some(p) = log_path.parent() {
+            let _ = std::fs::create_dir_all(p);
+        }
+        let mut bopts = harness_build::BuildOptions::new(log_path);
+        bopts.jobs = self.build.jobs;
+        bopts.ccache_dir = Some(ccache);
+        bopts.artifacts_dir = Some(unit_dir.join("artifacts").join(config));
+        bopts.source_id = Some(source_id);
+        bopts.results_dir = Some(unit_dir.join("results"));
+        let limits = &self.build.limits;
+        bopts.wall_limit = limits
+            .wall_minutes
+            .map(|m| std::time::Duration::from_secs(m * 60));
+        bopts.log_limit = limits.log_mb.map(|m| m << 20);
+        bopts.memory_limit = limits.memory_mb.map(|m| m << 20);
+        bopts
+    }
+}
+
 impl Stages for RealStages {
-    fn resolve_tree(&self, name: &str) -> Result<TreeHandle, String> {
+    fn resolve_tree(&self, name: &str) -> Result<TreeHandle, StageError> {
         // Held shared for the run (a re-pin waits), fingerprint checked: a
         // base tree changed in place since its fetch is never used.
         let t = self
             .trees
             .resolve_in_use(name, &self.specs)
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| StageError::new(Stage::Fetch, name, e.to_string()))?;
         Ok(TreeHandle {
             name: name.to_owned(),
             path: t.path.clone(),
@@ -315,17 +405,19 @@ impl Stages for RealStages {
         })
     }
 
-    fn apply(&self, entry: &SeriesEntry, tree: &TreeHandle) -> Result<(ApplyResult, bool), String> {
+    fn apply(&self, entry: &SeriesEntry, tree: &TreeHandle) -> Result<Applied, StageError> {
         let path = self.series_path(&entry.source);
-        let mut series = entry.load_source(&path)?;
-        if let Some((a, b)) = entry.take_range()? {
+        let subject = format!("{}@{}", entry.name, tree.name);
+        let err = |e: String| StageError::new(Stage::Apply, subject.clone(), e).at(&path);
+        let mut series = entry.load_source(&path).map_err(err)?;
+        if let Some((a, b)) = entry.take_range().map_err(err)? {
             if b > series.patches.len() {
-                return Err(format!(
+                return Err(err(format!(
                     "series {}: take {a}-{b} but {} has only {} patches",
                     entry.name,
                     path.display(),
                     series.patches.len()
-                ));
+                )));
             }
             series.patches = series.patches[a - 1..b].to_vec();
         }
@@ -336,7 +428,7 @@ impl Stages for RealStages {
             &tree.path,
             crate::apply::Options::default(),
         )
-        .map_err(|e| format!("{e:#}"))?;
+        .map_err(|e| err(format!("{e:#}")))?;
         let mut report = outcome.report;
         report.tree = tree.name.clone();
         let key = changes_key(&outcome.changes);
@@ -348,47 +440,50 @@ impl Stages for RealStages {
         let added = super::attribution::changed_lines(&outcome.placements, |i| {
             names.get(&i).cloned().unwrap_or_else(|| format!("#{i}"))
         });
-        self.added
-            .lock()
-            .map_err(|_| "internal lock poisoned")?
-            .insert((entry.name.clone(), tree.name.clone()), added);
-        self.changes
-            .lock()
-            .map_err(|_| "internal lock poisoned")?
-            .insert((entry.name.clone(), tree.name.clone()), outcome.changes);
-        Ok((
-            ApplyResult {
-                status: report.status,
-                log: apply_log(&report),
-                patches: report.patches,
-                source_key: key,
-            },
+        Ok(Applied {
+            status: report.status,
+            log: apply_log(&report),
+            patches: report.patches,
+            source_key: key,
             from_mail,
-        ))
+            changes: outcome.changes,
+            added,
+        })
+    }
+
+    fn prepare_source(
+        &self,
+        unit: &BuildUnit,
+        tree: &TreeHandle,
+        applied: Option<&Applied>,
+    ) -> Result<Source, StageError> {
+        match (&unit.kind, applied) {
+            (SourceKind::Base, _) => Ok(Source {
+                dir: tree.path.clone(),
+                added: Attribution::new(),
+            }),
+            (SourceKind::Series(_), Some(applied)) => Ok(Source {
+                dir: self.series_worktree(unit, tree, &applied.changes)?,
+                added: applied.added.clone(),
+            }),
+            (SourceKind::Series(series), None) => Err(StageError::new(
+                Stage::Source,
+                unit.key.clone(),
+                format!("no apply result for {series}@{}", unit.tree),
+            )),
+        }
     }
 
     fn build(
         &self,
         unit: &BuildUnit,
         tree: &TreeHandle,
+        source: &Source,
         config: &ConfigEntry,
         run_dir: &Path,
     ) -> BuildResult {
         let t0 = std::time::Instant::now();
-        let src = match self.source_for(unit, tree) {
-            Ok(s) => s,
-            Err(e) => {
-                return BuildResult {
-                    kconfig: CellKconfig {
-                        status: StageStatus::Skipped,
-                        problems: vec![e.clone()],
-                    },
-                    build: failed_build(e, t0.elapsed().as_secs_f64()),
-                    kernel: None,
-                    log: None,
-                }
-            }
-        };
+        let src = source.dir.clone();
         let series = unit.kind != SourceKind::Base;
         let (_, unit_dir) =
             super::layout::unit_dirs(&self.cache_root, &unit.key, &tree.path, series);
@@ -427,41 +522,7 @@ impl Stages for RealStages {
             ..harness_build::MergeOptions::default()
         };
         let kc = harness_build::merge(&src, &out, &fragments, &kopts, factory.as_ref());
-        let kconfig = match &kc {
-            Ok(k) if k.ok() => CellKconfig {
-                status: StageStatus::Passed,
-                problems: vec![],
-            },
-            Ok(k) => CellKconfig {
-                status: StageStatus::Failed,
-                problems: k
-                    .dropped()
-                    .map(|c| {
-                        let why = c
-                            .reason
-                            .as_ref()
-                            .map(|r| r.summary.clone())
-                            .unwrap_or_default();
-                        format!(
-                            "{} wanted {} but is {} ({}){}",
-                            c.symbol,
-                            c.wanted,
-                            c.actual.clone().unwrap_or_else(|| "absent".into()),
-                            c.requested_at,
-                            if why.is_empty() {
-                                String::new()
-                            } else {
-                                format!(": {why}")
-                            }
-                        )
-                    })
-                    .collect(),
-            },
-            Err(e) => CellKconfig {
-                status: StageStatus::Failed,
-                problems: vec![e.to_string()],
-            },
-        };
+        let kconfig = kconfig_cell(&kc);
         if kconfig.status != StageStatus::Passed {
             let mut b = skipped("kconfig failed: requested symbols did not survive");
             b.sandboxed = sandboxed;
@@ -472,65 +533,13 @@ impl Stages for RealStages {
                 log: None,
             };
         }
-        let log_path = run_dir
-            .join("builds")
-            .join(format!("{}-{}.log", unit.key, config.name));
-        if let Some(p) = log_path.parent() {
-            let _ = std::fs::create_dir_all(p);
-        }
-        let mut bopts = harness_build::BuildOptions::new(log_path.clone());
-        bopts.jobs = self.build.jobs;
-        bopts.ccache_dir = Some(ccache);
-        bopts.artifacts_dir = Some(unit_dir.join("artifacts").join(&config.name));
-        bopts.source_id = Some(source_id);
-        bopts.results_dir = Some(unit_dir.join("results"));
-        let limits = &self.build.limits;
-        bopts.wall_limit = limits
-            .wall_minutes
-            .map(|m| std::time::Duration::from_secs(m * 60));
-        bopts.log_limit = limits.log_mb.map(|m| m << 20);
-        bopts.memory_limit = limits.memory_mb.map(|m| m << 20);
-        let added = match &unit.kind {
-            SourceKind::Series(s) => self
-                .added
-                .lock()
-                .ok()
-                .and_then(|m| m.get(&(s.clone(), unit.tree.clone())).cloned())
-                .unwrap_or_default(),
-            SourceKind::Base => Attribution::new(),
-        };
+        let log_path = run_dir.join("builds").join(format!(
+            "{}.log",
+            super::plan::build_stem(&unit.key, &config.name)
+        ));
+        let bopts = self.build_options(log_path, &unit_dir, &config.name, ccache, source_id);
         match harness_build::build(&src, &out, &bopts, factory.as_ref()) {
-            Ok(o) => {
-                let passed = o.status == harness_build::BuildStatus::Passed;
-                let build = CellBuild {
-                    status: if passed {
-                        StageStatus::Passed
-                    } else {
-                        StageStatus::Failed
-                    },
-                    base_only: unit.kind == SourceKind::Base,
-                    seconds: o.seconds,
-                    recompiled: Some(o.recompiled_objects),
-                    reused: o.reused,
-                    sandboxed,
-                    errors: attributed(&o.errors, &added),
-                    warnings: attributed(&o.warnings, &added),
-                    log: None,
-                    log_excerpt: o.log_excerpt.lines().map(str::to_owned).collect(),
-                    limit_hit: o.limit_hit.map(|h| h.as_str().to_owned()),
-                };
-                let log = if o.log_path.is_file() {
-                    Some(o.log_path.clone())
-                } else {
-                    None
-                };
-                BuildResult {
-                    kconfig,
-                    build,
-                    kernel: if passed { o.artifact.clone() } else { None },
-                    log,
-                }
-            }
+            Ok(o) => built(o, kconfig, sandboxed, unit, &source.added),
             Err(e) => {
                 let mut b = failed_build(e.to_string(), t0.elapsed().as_secs_f64());
                 b.sandboxed = sandboxed;
@@ -546,40 +555,23 @@ impl Stages for RealStages {
 
     fn boot(
         &self,
-        unit_key: &str,
-        kernel: &Path,
+        kernel: &Kernel,
+        source: &Source,
         symbols: &BTreeMap<String, String>,
         console_log: &Path,
     ) -> BootReport {
         let t0 = std::time::Instant::now();
         let config_text = guest_config(kernel, symbols);
         let guest = self.project_root.join("qemu");
-        let (kselftests, not_in_tree) = self.kselftests_of(unit_key);
-        // One initramfs per (config, selftest scripts): a tree's own scripts.
-        let key = kselftests.iter().fold(config_text.clone(), |k, t| {
-            format!("{k}\0{}", t.script.display())
-        });
-        let initramfs = {
-            let cached = self
-                .initramfs
-                .lock()
-                .ok()
-                .and_then(|m| m.get(&key).cloned());
-            match cached {
-                Some(p) => Ok(p),
-                None => {
-                    let mut o = harness_boot::initramfs::InitramfsOptions::new(&guest);
-                    o.config = Some(config_text.clone());
-                    o.kselftests = kselftests.clone();
-                    let r = harness_boot::initramfs::ensure(&self.cache_root.join("initramfs"), &o)
-                        .map_err(|e| e.to_string());
-                    if let (Ok(p), Ok(mut m)) = (&r, self.initramfs.lock()) {
-                        m.insert(key.clone(), p.clone());
-                    }
-                    r
-                }
-            }
-        };
+        let (kselftests, not_in_tree) = self.kselftests_of(&source.dir);
+        // One initramfs per (config, selftest scripts): content-addressed in
+        // the cache, so equal inputs share one file.
+        let mut o = harness_boot::initramfs::InitramfsOptions::new(&guest);
+        o.config = Some(config_text);
+        o.kselftests = kselftests.clone();
+        let initramfs = harness_boot::initramfs::ensure(&self.cache_root.join("initramfs"), &o)
+            .map_err(|e| e.to_string());
+        let kernel = &kernel.image;
         let qemu_error = |msg: String| {
             let mut r = BootReport::new(BootStatus::QemuError, "none");
             r.detail = Some(msg);
@@ -616,9 +608,11 @@ impl Stages for RealStages {
 /// `.config` the build left beside the kernel (artifacts/<config>/config),
 /// so a test can tell that a symbol no fragment mentions is off; else the
 /// requested symbols.
-fn guest_config(kernel: &Path, requested: &BTreeMap<String, String>) -> String {
-    std::fs::read_to_string(kernel.with_file_name("config"))
-        .ok()
+fn guest_config(kernel: &Kernel, requested: &BTreeMap<String, String>) -> String {
+    kernel
+        .config
+        .as_ref()
+        .and_then(|c| std::fs::read_to_string(c).ok())
         .filter(|t| t.contains("# Automatically generated file; DO NOT EDIT"))
         .unwrap_or_else(|| {
             requested
@@ -629,19 +623,14 @@ fn guest_config(kernel: &Path, requested: &BTreeMap<String, String>) -> String {
 }
 
 impl RealStages {
-    /// The configured kernel selftests as found in `unit_key`'s source tree,
+    /// The configured kernel selftests as found in the source tree `src`,
     /// and a skipped result for each one that tree does not have (an older
     /// tree may predate a selftest; that is not the kernel's failure).
     fn kselftests_of(
         &self,
-        unit_key: &str,
+        src: &Path,
     ) -> (Vec<harness_boot::initramfs::Kselftest>, Vec<TestResult>) {
         use harness_boot::initramfs::{Kselftest, SELFTESTS_DIR};
-        let source = self
-            .sources
-            .lock()
-            .ok()
-            .and_then(|m| m.get(unit_key).cloned());
         let mut found = Vec::new();
         let mut missing = Vec::new();
         for name in &self.boot.kselftests {
@@ -651,10 +640,6 @@ impl RealStages {
                     harness_boot::initramfs::kselftest_test_name(name),
                     TestStatus::Skip,
                 )
-            };
-            let Some(src) = &source else {
-                missing.push(skipped(format!("no source tree known for {unit_key}")));
-                continue;
             };
             match Kselftest::from_path(&src.join(SELFTESTS_DIR).join(name)) {
                 Ok(k) if k.name == *name => found.push(k),
@@ -714,7 +699,10 @@ mod tests {
     #[test]
     fn guest_reads_the_complete_config_beside_the_kernel_else_the_request() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let kernel = dir.path().join("bzImage");
+        let kernel = Kernel {
+            image: dir.path().join("bzImage"),
+            config: Some(dir.path().join("config")),
+        };
         let requested: BTreeMap<String, String> =
             [("CONFIG_IP_MULTIPLE_TABLES".to_owned(), "n".to_owned())].into();
         // Nothing beside the kernel: the requested symbols.

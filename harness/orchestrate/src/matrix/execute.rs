@@ -1,0 +1,276 @@
+//! Running a [`Plan`]: trees are resolved, every (series, tree) is applied
+//! in parallel (rayon), then each build unit is configured and built once
+//! per config, sequentially (builds use every core), while boots run on a
+//! second thread beside the next build. A failing stage marks its cell and
+//! skips only what depends on it. Everything the report needs leaves as an
+//! [`Event`].
+
+use super::cells::{self, BuildRecord};
+use super::config::{ConfigEntry, MatrixConfig};
+use super::events::{Event, Status};
+use super::plan::{build_stem, ApplySummary, Pair, Plan, Units};
+use super::stages::{
+    Applied, BuildResult, BuildUnit, Kernel, Source, SourceKind, Stage, StageError, Stages,
+    TreeHandle,
+};
+use harness_report::model::StageStatus;
+use harness_report::status::StageOutcome;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::mpsc;
+
+pub type Trees = BTreeMap<String, Result<TreeHandle, StageError>>;
+pub type AppliedPairs = HashMap<Pair, Result<Applied, StageError>>;
+
+/// The stages, the run's settings and where its events go.
+pub struct Executor<'a> {
+    pub cfg: &'a MatrixConfig,
+    pub stages: &'a dyn Stages,
+    pub run_dir: &'a Path,
+    pub project_root: &'a Path,
+    pub emit: &'a (dyn Fn(Event) + Sync),
+}
+
+/// One (unit, config) build for the boot thread.
+struct BootJob {
+    subject: String,
+    cells: Vec<String>,
+    config: usize,
+    kernel: Kernel,
+    source: Source,
+}
+
+impl Executor<'_> {
+    /// Run `what` as `stage` on `subject`, with started/finished events.
+    fn timed<T>(
+        &self,
+        subject: &str,
+        stage: Stage,
+        what: impl FnOnce() -> T,
+        status: impl Fn(&T) -> Status,
+    ) -> T {
+        (self.emit)(Event::Started {
+            subject: subject.to_owned(),
+            stage,
+        });
+        let t0 = std::time::Instant::now();
+        let out = what();
+        (self.emit)(Event::Finished {
+            subject: subject.to_owned(),
+            stage,
+            status: status(&out),
+            seconds: t0.elapsed().as_secs_f64(),
+        });
+        out
+    }
+
+    /// Resolve the trees the plan needs.
+    pub fn resolve_trees(&self, plan: &Plan) -> Trees {
+        plan.trees
+            .iter()
+            .map(|name| {
+                let r = self.timed(
+                    name,
+                    Stage::Fetch,
+                    || self.stages.resolve_tree(name),
+                    |r| Status::Fetch(r.is_ok()),
+                );
+                (name.clone(), r)
+            })
+            .collect()
+    }
+
+    /// Apply every pair of the plan, in parallel.
+    pub fn apply_all(&self, plan: &Plan, trees: &Trees) -> AppliedPairs {
+        use rayon::prelude::*;
+        plan.applies
+            .par_iter()
+            .map(|pair| {
+                let subject = pair.to_string();
+                let r = self.timed(
+                    &subject,
+                    Stage::Apply,
+                    || self.apply(pair, trees),
+                    |r| match r {
+                        Ok(a) => Status::Apply(a.status),
+                        Err(_) => Status::Error,
+                    },
+                );
+                (pair.clone(), r)
+            })
+            .collect()
+    }
+
+    fn apply(&self, pair: &Pair, trees: &Trees) -> Result<Applied, StageError> {
+        let entry = self.cfg.series.iter().find(|e| e.name == pair.series);
+        let err = |msg: String| StageError::new(Stage::Apply, pair.to_string(), msg);
+        match (entry, trees.get(&pair.tree)) {
+            (Some(e), Some(Ok(tree))) => self.stages.apply(e, tree),
+            (_, Some(Err(e))) => Err(err(format!(
+                "tree {} unavailable: {}",
+                pair.tree, e.message
+            ))),
+            _ => Err(err(format!(
+                "series {} or tree {} not configured",
+                pair.series, pair.tree
+            ))),
+        }
+    }
+
+    /// Build every unit with every config; boot each kernel some cell uses.
+    pub fn build_and_boot(
+        &self,
+        plan: &Plan,
+        units: &Units,
+        trees: &Trees,
+        applied: &AppliedPairs,
+    ) {
+        let configs: Vec<String> = self.cfg.configs.iter().map(|c| c.name.clone()).collect();
+        let cells_of = plan.cells_of(units, &configs);
+        let symbols: Vec<BTreeMap<String, String>> = self
+            .cfg
+            .configs
+            .iter()
+            .map(|c| cells::config_symbols(self.project_root, c))
+            .collect();
+        let (boot_tx, boot_rx) = mpsc::channel::<BootJob>();
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                for job in boot_rx {
+                    self.boot(job, &symbols);
+                }
+            });
+            for (ui, unit) in units.units.iter().enumerate() {
+                let Some(Ok(tree)) = trees.get(&unit.tree) else {
+                    continue;
+                };
+                let for_unit = match &unit.kind {
+                    SourceKind::Series(s) => applied
+                        .get(&Pair {
+                            series: s.clone(),
+                            tree: unit.tree.clone(),
+                        })
+                        .and_then(|r| r.as_ref().ok()),
+                    SourceKind::Base => None,
+                };
+                let source = self.stages.prepare_source(unit, tree, for_unit);
+                for (ci, conf) in self.cfg.configs.iter().enumerate() {
+                    let ids: Vec<String> = cells_of
+                        .get(&(ui, ci))
+                        .map(|v| v.iter().map(|&i| plan.cells[i].id.clone()).collect())
+                        .unwrap_or_default();
+                    let kernel = self.build(unit, tree, &source, conf, &ids);
+                    if let (Some(kernel), Ok(source), false) = (kernel, &source, ids.is_empty()) {
+                        let subject = format!("{}:{}", unit.key, conf.name);
+                        (self.emit)(Event::Started {
+                            subject: subject.clone(),
+                            stage: Stage::Boot,
+                        });
+                        let job = BootJob {
+                            subject,
+                            cells: ids,
+                            config: ci,
+                            kernel,
+                            source: source.clone(),
+                        };
+                        let _ = boot_tx.send(job);
+                    }
+                }
+            }
+            drop(boot_tx);
+        });
+    }
+
+    /// Build one (unit, config) and report it to the cells it serves; the
+    /// kernel, when there is one.
+    fn build(
+        &self,
+        unit: &BuildUnit,
+        tree: &TreeHandle,
+        source: &Result<Source, StageError>,
+        conf: &ConfigEntry,
+        cells: &[String],
+    ) -> Option<Kernel> {
+        let subject = format!("{}:{}", unit.key, conf.name);
+        let run = || match source {
+            Ok(source) => self.stages.build(unit, tree, source, conf, self.run_dir),
+            Err(e) => source_failed(e),
+        };
+        let br = self.timed(&subject, Stage::Build, run, |b| {
+            Status::Build(b.build.status)
+        });
+        let base = unit.kind == SourceKind::Base;
+        let baseline = (base && br.build.status == StageStatus::Passed)
+            .then(|| (unit.tree.clone(), conf.name.clone()));
+        let mut build = br.build;
+        build.base_only = base;
+        let record = BuildRecord {
+            kconfig: br.kconfig,
+            build,
+            log: br.log.as_deref().map(|l| cells::rel(self.run_dir, l)),
+            kernel: br.kernel.is_some(),
+        };
+        (self.emit)(Event::Built {
+            cells: cells.to_vec(),
+            baseline,
+            record: Box::new(record),
+        });
+        br.kernel
+    }
+
+    fn boot(&self, job: BootJob, symbols: &[BTreeMap<String, String>]) {
+        let log = self
+            .run_dir
+            .join("boots")
+            .join(format!("{}.console.log", console_stem(&job.subject)));
+        let no_symbols = BTreeMap::new();
+        let symbols = symbols.get(job.config).unwrap_or(&no_symbols);
+        let rep = self.stages.boot(&job.kernel, &job.source, symbols, &log);
+        (self.emit)(Event::Finished {
+            subject: job.subject.clone(),
+            stage: Stage::Boot,
+            status: Status::Boot(rep.status),
+            seconds: rep.seconds,
+        });
+        (self.emit)(Event::Booted {
+            cells: job.cells,
+            report: Box::new(cells::relative_boot(rep, self.run_dir)),
+        });
+    }
+}
+
+/// `unit:config` as a file name stem.
+fn console_stem(subject: &str) -> String {
+    match subject.split_once(':') {
+        Some((unit, config)) => build_stem(unit, config),
+        None => build_stem(subject, ""),
+    }
+}
+
+/// How each pair applied, for planning the builds.
+pub fn summaries(applied: &AppliedPairs) -> HashMap<Pair, ApplySummary> {
+    applied
+        .iter()
+        .filter_map(|(pair, r)| {
+            let a = r.as_ref().ok()?;
+            let summary = ApplySummary {
+                passed: a.status.passed(),
+                source_key: a.source_key.clone(),
+                from_mail: a.from_mail,
+            };
+            Some((pair.clone(), summary))
+        })
+        .collect()
+}
+
+/// The build of a unit whose source could not be prepared.
+fn source_failed(e: &StageError) -> BuildResult {
+    let (kconfig, mut build) = cells::skipped_build(&e.to_string());
+    build.status = StageStatus::Failed;
+    BuildResult {
+        kconfig,
+        build,
+        kernel: None,
+        log: None,
+    }
+}

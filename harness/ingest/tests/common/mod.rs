@@ -1,5 +1,7 @@
 //! Shared by the ingest integration tests: where the checkout keeps its real
 //! test data (see corpus/README.md for the origin and licence of each).
+//! Each test binary includes this module and uses some of it.
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 

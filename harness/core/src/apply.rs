@@ -228,8 +228,8 @@ pub fn check_path(p: &str) -> Result<String, String> {
             ".." => return Err(format!("path `{p}` escapes the tree (`..` component)")),
             // Like git's verify_path: a patch never writes repository
             // metadata (an executable `.git/hooks/post-checkout` would run on
-            // the next checkout). Any case, as git refuses `.GIT` too.
-            c if c.eq_ignore_ascii_case(".git") => {
+            // the next checkout).
+            c if names_git_dir(c) => {
                 return Err(format!("path `{p}` is inside a `.git` directory"))
             }
             c => parts.push(c),
@@ -239,6 +239,29 @@ pub fn check_path(p: &str) -> Result<String, String> {
         return Err(format!("path `{p}` names no file"));
     }
     Ok(parts.join("/"))
+}
+
+/// A path component git's `verify_path` refuses as the repository
+/// directory (git 2.47 with its default `core.protectNTFS`): `.git` or its
+/// NTFS short name `git~1`, in any case, followed only by dots or spaces
+/// (which NTFS drops), or by `:` (an NTFS stream) or a backslash.
+fn names_git_dir(component: &str) -> bool {
+    let b = component.as_bytes();
+    let rest = if b.len() >= 4 && b[0] == b'.' && b[1..4].eq_ignore_ascii_case(b"git") {
+        &b[4..]
+    } else if b.len() >= 5 && b[..5].eq_ignore_ascii_case(b"git~1") {
+        &b[5..]
+    } else {
+        return false;
+    };
+    for &c in rest {
+        match c {
+            b':' | b'\\' => return true,
+            b'.' | b' ' => {}
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// GNU `best_name`: fewest components, then shortest basename, then shortest.
@@ -2007,6 +2030,42 @@ mod tests {
             assert!(o.changes.files.is_empty(), "{path}");
         }
         assert_eq!(check_path(".gitignore"), Ok(".gitignore".to_string()));
+    }
+
+    #[test]
+    fn git_dir_names_as_git_verify_path() {
+        // `git apply --check` (git 2.47) on a creation of each path answers
+        // "invalid path" for the first list and accepts the second.
+        let refused = [
+            ".git",
+            ".git/hooks/post-checkout",
+            "sub/.GIT/config",
+            ".Git/x",
+            ".git./hooks/x",
+            ".git /hooks/x",
+            "a/.git. . /x",
+            "git~1/hooks/x",
+            "GIT~1/x",
+            ".git:x/y",
+            ".git::$DATA/y",
+            "x/.git:foo",
+            ".git\\hooks\\x",
+        ];
+        for p in refused {
+            let e = check_path(p).expect_err(p);
+            assert!(e.contains(".git") && e.contains(p), "{e}");
+        }
+        for p in [
+            ".gitignore",
+            ".gitmodules",
+            "git~2/x",
+            ".git.x/y",
+            ".gitx/y",
+            "a\\b",
+            "a:b",
+        ] {
+            assert_eq!(check_path(p).as_deref(), Ok(p), "{p}");
+        }
     }
 
     #[test]

@@ -15,7 +15,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use crate::diagnose::{self, Cause, Diagnosis, EarlierFailures, HunkContext, Placed, TreeLookup};
+use crate::diagnose::{
+    self, Cause, Diagnosis, EarlierFailures, FileDiagnoser, HunkContext, Placed, TreeLookup,
+};
 use crate::patch::{FileOp, FilePatch, Hunk, LineKind, ParsedPatch};
 use crate::report::{
     AggregateStatus, ApplyReport, FileResult, HunkResult, HunkStatus, PatchResult, APPLY_SCHEMA,
@@ -1356,8 +1358,12 @@ impl<'a> SeriesApplier<'a> {
                     ),
                     None => {
                         let summary = format!("`{source}` does not exist in the tree");
+                        let lookup = self.overlay();
+                        let diagnoser = FileDiagnoser::new(None, &lookup);
                         result.hunks = failed_hunks(f, |h| {
-                            let d = self.diagnose(h, &source, h.gnu_first() as i64, None);
+                            let first = h.gnu_first() as i64;
+                            let d =
+                                diagnose_with(&diagnoser, &self.earlier, h, &source, first, None);
                             if d.cause == Cause::Unknown {
                                 Diagnosis::new(Cause::FileMissing, summary.clone())
                             } else {
@@ -1442,28 +1448,18 @@ impl<'a> SeriesApplier<'a> {
         }
     }
 
+    /// The tree as the series has left it so far, for diagnoses.
+    fn overlay(&self) -> OverlayLookup<'_> {
+        OverlayLookup {
+            base: self.lookup,
+            files: &self.changes.files,
+        }
+    }
+
     fn record_failures(&mut self, index: usize, r: &FileResult) {
         if r.hunks.iter().any(|h| h.status == HunkStatus::Failed) {
             self.earlier.record(index, &r.path);
         }
-    }
-
-    fn diagnose(&self, h: &Hunk, path: &str, expected: i64, file: Option<&[&str]>) -> Diagnosis {
-        let (olds, news) = hunk_strs(h);
-        let old_refs: Vec<&str> = olds.iter().map(String::as_str).collect();
-        let new_refs: Vec<&str> = news.iter().map(String::as_str).collect();
-        let ctx = HunkContext {
-            path,
-            old_lines: &old_refs,
-            new_lines: &new_refs,
-            expected_line: expected.max(1) as usize,
-            file,
-        };
-        let lookup = OverlayLookup {
-            base: self.lookup,
-            files: &self.changes.files,
-        };
-        diagnose::diagnose_hunk(&ctx, &lookup, &self.earlier)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1501,6 +1497,14 @@ impl<'a> SeriesApplier<'a> {
         let file_refs: Option<Vec<&str>> = file_strs
             .as_ref()
             .map(|v| v.iter().map(String::as_str).collect());
+        // Field by field (not `self.overlay()`): the loop below records
+        // into `self.earlier` and `self.placements` while it is borrowed.
+        let lookup = OverlayLookup {
+            base: self.lookup,
+            files: &self.changes.files,
+        };
+        // Built at the first failed hunk, for all of them.
+        let mut diagnoser: Option<FileDiagnoser<'_>> = None;
         for (h, v) in f.hunks.iter().zip(run.verdicts) {
             let mut hr = HunkResult {
                 index: h.index,
@@ -1524,7 +1528,11 @@ impl<'a> SeriesApplier<'a> {
                     ));
                 }
                 HunkStatus::Failed => {
-                    let mut d = self.diagnose(h, source, v.expected, file_refs.as_deref());
+                    let file = file_refs.as_deref();
+                    let diagnoser =
+                        diagnoser.get_or_insert_with(|| FileDiagnoser::new(file, &lookup));
+                    let mut d =
+                        diagnose_with(diagnoser, &self.earlier, h, source, v.expected, file);
                     if v.skipped_with_file {
                         explain_skipped_with_file(&mut d);
                     }
@@ -1625,6 +1633,28 @@ impl<'a> SeriesApplier<'a> {
         self.record_failures(p.index, &result);
         result
     }
+}
+
+/// The diagnosis of failed hunk `h` of `path`, expected at line `expected`.
+fn diagnose_with(
+    diagnoser: &FileDiagnoser<'_>,
+    earlier: &EarlierFailures,
+    h: &Hunk,
+    path: &str,
+    expected: i64,
+    file: Option<&[&str]>,
+) -> Diagnosis {
+    let (olds, news) = hunk_strs(h);
+    let old_lines: Vec<&str> = olds.iter().map(String::as_str).collect();
+    let new_lines: Vec<&str> = news.iter().map(String::as_str).collect();
+    let ctx = HunkContext {
+        path,
+        old_lines: &old_lines,
+        new_lines: &new_lines,
+        expected_line: expected.max(1) as usize,
+        file,
+    };
+    diagnoser.diagnose(&ctx, earlier)
 }
 
 /// A hunk GNU patch -N would ignore because hunk #1 of its file is already

@@ -11,6 +11,7 @@ mod classify;
 mod elsewhere;
 mod fuzz;
 mod index;
+mod missing;
 #[cfg(test)]
 mod numbering_tests;
 mod others;

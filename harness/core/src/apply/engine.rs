@@ -4,7 +4,8 @@ use super::*;
 
 /// Lines of `b`, each with its `\n` (the last may lack one). memchr finds the
 /// newlines a word at a time; a byte-wise `split_inclusive` was a quarter of the
-/// run time of applying the PREEMPT_RT series.
+/// run time of applying the PREEMPT_RT series (a portable 8-byte-word search
+/// took a fifth more instructions than memchr's).
 pub(crate) fn split_lines(b: &[u8]) -> Vec<&[u8]> {
     let mut out = Vec::with_capacity(b.len() / 32 + 1);
     let mut start = 0;
@@ -46,10 +47,26 @@ impl<'h> Pattern<'h> {
 }
 
 pub(super) struct Input<'f> {
+    /// The file, and its lines as slices of it (contiguous, in order).
+    pub(super) content: &'f [u8],
     pub(super) lines: Vec<&'f [u8]>,
 }
 
 impl<'f> Input<'f> {
+    pub(super) fn new(content: &'f [u8]) -> Self {
+        Input {
+            content,
+            lines: split_lines(content),
+        }
+    }
+    /// Lines `from..=to` (1-based, within the file) as one slice of it.
+    fn span(&self, from: i64, to: i64) -> &'f [u8] {
+        let (first, last) = (self.get(from), self.get(to));
+        let base = self.content.as_ptr() as usize;
+        let start = first.as_ptr() as usize - base;
+        let end = last.as_ptr() as usize - base + last.len();
+        &self.content[start..end]
+    }
     pub(super) fn len(&self) -> i64 {
         self.lines.len() as i64
     }
@@ -183,17 +200,18 @@ impl Output<'_> {
         if self.last_frozen > lastline {
             return false;
         }
-        while self.last_frozen < lastline {
-            self.last_frozen += 1;
-            let s = self.input.get(self.last_frozen);
-            if !s.is_empty() {
-                if !self.after_newline {
-                    self.buf.push(b'\n');
-                }
-                self.buf.extend_from_slice(s);
-                self.after_newline = s.ends_with(b"\n");
+        // The lines in the file are copied as one slice (lines past its
+        // end are empty and copy nothing).
+        let (from, to) = (self.last_frozen + 1, lastline.min(self.input.len()));
+        if from <= to {
+            if !self.after_newline {
+                self.buf.push(b'\n');
             }
+            let s = self.input.span(from, to);
+            self.buf.extend_from_slice(s);
+            self.after_newline = s.ends_with(b"\n");
         }
+        self.last_frozen = lastline;
         true
     }
     pub(super) fn write(&mut self, s: &[u8]) {
@@ -246,7 +264,9 @@ pub(super) struct Verdict {
     pub(super) skipped_with_file: bool,
 }
 
-pub(super) struct FileRun {
+pub(super) struct FileRun<'c> {
+    /// The file's lines (see [`split_lines`]).
+    pub(super) lines: Vec<&'c [u8]>,
     pub(super) verdicts: Vec<Verdict>,
     pub(super) output: Vec<u8>,
     pub(super) reject: Vec<u8>,
@@ -297,10 +317,8 @@ pub(super) fn locate_like_gnu(
 }
 
 /// Apply all hunks of one file section to `input` the way GNU does.
-pub(super) fn run_hunks(f: &FilePatch, content: &[u8], max_fuzz: usize) -> FileRun {
-    let input = Input {
-        lines: split_lines(content),
-    };
+pub(super) fn run_hunks<'c>(f: &FilePatch, content: &'c [u8], max_fuzz: usize) -> FileRun<'c> {
+    let input = Input::new(content);
     let mut out = Output {
         buf: Vec::with_capacity(content.len() + 1024),
         after_newline: true,
@@ -423,8 +441,9 @@ pub(super) fn run_hunks(f: &FilePatch, content: &[u8], max_fuzz: usize) -> FileR
     }
     out.copy_till(input.len());
     FileRun {
-        verdicts,
         output: out.buf,
+        lines: input.lines,
+        verdicts,
         reject,
     }
 }

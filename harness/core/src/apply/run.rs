@@ -15,19 +15,9 @@ impl<'a> SeriesApplier<'a> {
         mode: Option<u32>,
         mut result: FileResult,
     ) -> FileResult {
-        let run = run_hunks(f, content, self.opts.max_fuzz);
-        // The file as lines, for diagnoses and fuzz warnings (only when needed).
-        // Split only when some hunk is not exact at its expected line.
-        let moved =
-            |v: &Verdict| v.status == HunkStatus::Applied && v.old_start as i64 != v.expected;
-        let content_lines =
-            if run.verdicts.iter().any(|v| {
-                moved(v) || v.status == HunkStatus::Failed || v.fuzz.is_some_and(|f| f > 0)
-            }) {
-                split_lines(content)
-            } else {
-                Vec::new()
-            };
+        let mut run = run_hunks(f, content, self.opts.max_fuzz);
+        // The file as lines, for diagnoses and fuzz warnings.
+        let content_lines = std::mem::take(&mut run.lines);
         let needs_lines = f.hunks.iter().zip(&run.verdicts).any(|(h, v)| {
             v.status == HunkStatus::Failed
                 || v.fuzz.is_some_and(|f| f > 0)

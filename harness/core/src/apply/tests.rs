@@ -11,6 +11,21 @@ fn split_lines_matches_split_inclusive() {
         let want: Vec<&[u8]> = input.as_bytes().split_inclusive(|&c| c == b'\n').collect();
         assert_eq!(split_lines(input.as_bytes()), want, "{input:?}");
     }
+    // Newlines at every offset of the 8-byte words and in the tail, next to
+    // bytes one off `\n` (0x09, 0x0b) and with the high bit set.
+    let mut bytes: Vec<u8> = Vec::new();
+    for i in 0..300u32 {
+        bytes.extend((0..i % 19).map(|k| [b'a', 0x09, 0x0b, 0x8a, 0xff][(k % 5) as usize]));
+        bytes.push(b'\n');
+        if i % 7 == 0 {
+            bytes.push(b'\n');
+        }
+    }
+    for len in (0..bytes.len()).step_by(13) {
+        let input = &bytes[..len];
+        let want: Vec<&[u8]> = input.split_inclusive(|&c| c == b'\n').collect();
+        assert_eq!(split_lines(input), want, "length {len}");
+    }
 }
 
 fn base() -> String {

@@ -101,7 +101,9 @@ pub fn removed_lines<'a>(old: &[&'a str], new: &[&str]) -> Vec<&'a str> {
     out
 }
 
-/// All 0-based positions where `needle` occurs contiguously in `hay`.
+/// All 0-based positions where `needle` occurs contiguously in `hay` (the
+/// reference the indexed and whitespace-blind searches are tested against).
+#[cfg(test)]
 pub fn find_all<T: PartialEq<U>, U>(hay: &[T], needle: &[U]) -> Vec<usize> {
     if needle.is_empty() || needle.len() > hay.len() {
         return Vec::new();

@@ -13,7 +13,6 @@ use std::collections::HashMap;
 pub struct FileIndex<'a> {
     lines: &'a [&'a str],
     generic: Vec<bool>,
-    exact_at: HashMap<&'a str, Vec<usize>>,
     /// Normalised line -> its id; `norm_ids[i]` is line i's, `at[id]` the
     /// lines with that id.
     id_of: HashMap<String, u32>,
@@ -29,30 +28,34 @@ pub struct FileIndex<'a> {
 impl<'a> FileIndex<'a> {
     pub fn new(lines: &'a [&'a str]) -> Self {
         let generic = lines.iter().map(|l| is_generic(l)).collect();
-        let mut exact_at: HashMap<&'a str, Vec<usize>> = HashMap::new();
         let mut id_of: HashMap<String, u32> = HashMap::new();
         let mut norm_ids = Vec::with_capacity(lines.len());
         let mut at: Vec<Vec<usize>> = Vec::new();
         let mut text = String::with_capacity(lines.iter().map(|l| l.len() + 1).sum());
         let mut starts = Vec::with_capacity(lines.len());
+        let mut norm = String::new();
         for (i, l) in lines.iter().enumerate() {
-            exact_at.entry(l).or_default().push(i);
             starts.push(text.len());
             text.push_str(l);
             text.push('\n');
-        }
-        for (i, l) in lines.iter().enumerate() {
-            let id = *id_of.entry(norm_ws(l)).or_insert_with(|| {
-                at.push(Vec::new());
-                (at.len() - 1) as u32
-            });
+            // Normalised into one buffer: a new String only for a new line.
+            norm.clear();
+            norm.extend(l.chars().filter(|c| !c.is_whitespace()));
+            let id = match id_of.get(norm.as_str()) {
+                Some(&id) => id,
+                None => {
+                    at.push(Vec::new());
+                    let id = (at.len() - 1) as u32;
+                    id_of.insert(norm.clone(), id);
+                    id
+                }
+            };
             at[id as usize].push(i);
             norm_ids.push(id);
         }
         FileIndex {
             lines,
             generic,
-            exact_at,
             id_of,
             norm_ids,
             at,
@@ -93,9 +96,16 @@ impl<'a> FileIndex<'a> {
 
     /// All starts where `block` occurs exactly (as `align::find_all`).
     pub fn find_exact(&self, block: &[&str]) -> Vec<usize> {
-        find_block(self.lines, block, |l| {
-            self.exact_at.get(l).map_or(&[][..], Vec::as_slice)
-        })
+        // Equal lines are equal once normalised: the candidates come from
+        // the normalised ids, the check is exact.
+        let ids: Option<Vec<u32>> = block.iter().map(|l| self.id(&norm_ws(l))).collect();
+        let Some(ids) = ids else {
+            return Vec::new();
+        };
+        find_block(&self.norm_ids, &ids, |&id| self.positions(id))
+            .into_iter()
+            .filter(|&s| self.lines[s..s + block.len()] == *block)
+            .collect()
     }
 
     /// All starts where `block` (whitespace-normalised lines) occurs in the

@@ -7,7 +7,9 @@
 # release build). Prints both times and the ratio. Target: harness >= 3x.
 #
 # Usage: scripts/bench-apply.sh [RUNS]      (default 10)
-# Env:   CARGO_TARGET_DIR (default: target), SERIES_DIR (default:
+# Env:   HARNESS (a harness binary to time instead of building the release
+#        one; the verdict check still builds the test), CARGO_TARGET_DIR
+#        (default: target), SERIES_DIR (default:
 #        patches/preempt-rt; e.g. corpus/debian-linux-6.1.176/patches for
 #        Debian's series), TREE (default: `harness tree path linux-6.1`).
 # Needs: hyperfine, patch (scripts/host-packages.txt).
@@ -24,9 +26,13 @@ target=${CARGO_TARGET_DIR:-$root/target}
 export CARGO_TARGET_DIR=$target
 series_dir=${SERIES_DIR:-$root/patches/preempt-rt}
 
-echo "== building harness (release)" >&2
-cargo build --release -p harness >&2
-harness=$target/release/harness
+if [ -n "${HARNESS:-}" ]; then
+    harness=$HARNESS
+else
+    echo "== building harness (release)" >&2
+    cargo build --release -p harness >&2
+    harness=$target/release/harness
+fi
 
 if [ -z "${TREE:-}" ]; then
     TREE=$("$harness" tree path linux-6.1) || { echo "bench-apply: harness tree path linux-6.1 failed" >&2; exit 2; }

@@ -308,6 +308,61 @@ fn symlink_to_a_directory_outside_is_refused() {
 }
 
 #[test]
+fn git_hook_creation_is_refused_and_the_rest_written() {
+    // A hook would run on the next `git checkout` of the written tree. git
+    // refuses this patch ("error: invalid path '.git/hooks/post-checkout'",
+    // `git apply --check`, git 2.47); so does the harness: that section is
+    // malformed with the reason, the f.txt section still applies and is
+    // written by `--into`, the hook is written nowhere (nor a `.rej`).
+    let fx = Fx::new();
+    let hook = "diff --git a/.git/hooks/post-checkout b/.git/hooks/post-checkout\nnew file mode 100755\n--- /dev/null\n+++ b/.git/hooks/post-checkout\n@@ -0,0 +1,2 @@\n+#!/bin/sh\n+touch pwned\n";
+    let p = fx.write_patch(
+        "evil-hook.patch",
+        format!("{}{hook}", modify("a/f.txt", "b/f.txt")).as_bytes(),
+    );
+    let (plain, into) = fx.apply_both(&p, "git hook");
+    for r in [&plain, &into] {
+        assert_eq!(r.code, Some(1), "git hook: want exit 1: {}", r.describe());
+        assert_refused(
+            r,
+            "git hook",
+            &["evil-hook.patch", ".git/hooks/post-checkout"],
+        );
+        assert_malformed_file(r, "git hook", "post-checkout");
+        let doc: serde_json::Value = serde_json::from_slice(&r.stdout).expect("JSON report");
+        let report = h::parse_report(&doc).unwrap();
+        let f = report[0]
+            .files
+            .iter()
+            .find(|f| f.path == "f.txt")
+            .expect("f.txt");
+        assert_eq!(f.status, "applied", "{}", r.describe());
+        let reason = report[0]
+            .files
+            .iter()
+            .find(|f| f.path.contains("post-checkout"))
+            .and_then(|f| f.reason.clone())
+            .unwrap_or_default();
+        assert!(reason.contains("`.git` directory"), "{reason}");
+    }
+    let out = fx.root().join("out");
+    let written = std::fs::read_to_string(out.join("f.txt")).expect("--into wrote f.txt");
+    assert!(written.contains("three\n"), "{written}");
+    let names: Vec<PathBuf> = snapshot(&out).into_keys().collect();
+    assert!(
+        names
+            .iter()
+            .all(|n| !n.to_string_lossy().contains("post-checkout")),
+        "--into wrote the hook: {names:?}"
+    );
+    assert!(
+        !out.join(".git").exists(),
+        "--into made {}/.git",
+        out.display()
+    );
+}
+
+#[test]
 fn hunk_shorter_than_its_header_is_malformed_and_the_rest_still_evaluated() {
     // The first hunk claims 5 old / 5 new lines but has 3 before the next
     // `diff --git` header; the second file's hunk is fine and must still be

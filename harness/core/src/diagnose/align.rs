@@ -1,8 +1,10 @@
 //! Line-level helpers: generic-line detection, whitespace normalisation,
 //! exact search and best (fuzzy) alignment of a block of lines in a file.
 
+use super::index::FileIndex;
 use super::{DiffLine, DiffTag};
 use similar::{capture_diff_slices, Algorithm, DiffOp};
+use std::cmp::Reverse;
 use std::collections::HashMap;
 
 /// Lines that say nothing about where they are: braces, blanks, `#endif`,
@@ -99,7 +101,9 @@ pub fn removed_lines<'a>(old: &[&'a str], new: &[&str]) -> Vec<&'a str> {
     out
 }
 
-/// All 0-based positions where `needle` occurs contiguously in `hay`.
+/// All 0-based positions where `needle` occurs contiguously in `hay` (the
+/// reference the indexed and whitespace-blind searches are tested against).
+#[cfg(test)]
 pub fn find_all<T: PartialEq<U>, U>(hay: &[T], needle: &[U]) -> Vec<usize> {
     if needle.is_empty() || needle.len() > hay.len() {
         return Vec::new();
@@ -152,19 +156,18 @@ fn longest_token(line: &str) -> &str {
         .unwrap_or("")
 }
 
-/// The line of `file` most similar to `line` (0-based index, similarity),
-/// scanning only lines that share its longest identifier. None below `min`.
-pub fn most_similar(line: &str, file: &[&str], min: f64) -> Option<(usize, f64)> {
+/// The line of the file most similar to `line` (0-based index, similarity),
+/// scanning only lines that share its longest identifier (found by one
+/// substring search of the file's text). None below `min`.
+pub fn most_similar_in(line: &str, ix: &FileIndex<'_>, min: f64) -> Option<(usize, f64)> {
     let tok = longest_token(line);
     if tok.len() < 4 {
         return None;
     }
+    let file = ix.lines();
     let mut best: Option<(usize, f64)> = None;
-    for (i, l) in file.iter().enumerate() {
-        if !l.contains(tok) {
-            continue;
-        }
-        let s = similarity(line, l);
+    for i in ix.lines_containing(tok) {
+        let s = similarity(line, file[i]);
         if s >= min && best.is_none_or(|(_, b)| s > b) {
             best = Some((i, s));
         }
@@ -190,107 +193,54 @@ pub struct Alignment {
 /// scored by a line diff over a window around it. Ties go to the candidate
 /// nearest `expected` (0-based). Cost: O(|hay| + candidates x window²).
 pub fn align(needle: &[&str], hay: &[&str], expected: usize) -> Option<Alignment> {
-    if needle.is_empty() || hay.is_empty() {
+    align_in(needle, &FileIndex::new(hay), expected)
+}
+
+/// A vote of a line matching the needle; a generic line of the file votes
+/// 1/20 of it (unless the needle has only generic lines).
+const VOTE: u64 = 20;
+
+/// The best-voted starts that a line diff then scores.
+const CANDIDATES: usize = 16;
+
+/// [`align`] in an indexed file: the votes come from the occurrences of the
+/// needle's lines (not from a scan of the file) and the line diffs compare
+/// line ids. Cost: O(occurrences + candidates x window²).
+pub fn align_in(needle: &[&str], ix: &FileIndex<'_>, expected: usize) -> Option<Alignment> {
+    if needle.is_empty() || ix.lines().is_empty() {
         return None;
     }
-    let nneedle: Vec<String> = needle.iter().map(|l| norm_ws(l)).collect();
-    let all_generic = needle.iter().all(|l| is_generic(l));
-    let mut want: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, l) in nneedle.iter().enumerate() {
-        want.entry(l.as_str()).or_default().push(i);
-    }
-    let mut votes: HashMap<isize, f64> = HashMap::new();
-    let mut buf = String::new();
-    for (j, line) in hay.iter().enumerate() {
-        buf.clear();
-        buf.extend(line.chars().filter(|c| !c.is_whitespace()));
-        if let Some(is) = want.get(buf.as_str()) {
-            let w = if !all_generic && is_generic(line) {
-                0.05
-            } else {
-                1.0
-            };
-            for &i in is {
-                *votes.entry(j as isize - i as isize).or_default() += w;
-            }
-        }
-    }
-    if votes.is_empty() {
-        return None;
-    }
-    // Smooth: a start also gets half the votes of starts within a few lines
-    // (the block may have lines inserted or removed in the middle).
-    let mut cands: Vec<(isize, f64)> = votes.iter().map(|(&s, &v)| (s, v)).collect();
-    cands.sort_by(|a, b| {
-        b.1.partial_cmp(&a.1)
-            .unwrap_or(std::cmp::Ordering::Equal)
-            .then(
-                (a.0 - expected as isize)
-                    .abs()
-                    .cmp(&(b.0 - expected as isize).abs()),
-            )
-    });
-    cands.truncate(16);
-    let slack = needle.len() + 8;
+    let generic: Vec<bool> = needle.iter().map(|l| is_generic(l)).collect();
+    let all_generic = generic.iter().all(|&g| g);
+    // The needle as the file's line ids; a line the file lacks gets an id
+    // no line of the file has.
+    let ids: Vec<u32> = needle
+        .iter()
+        .enumerate()
+        .map(|(i, l)| ix.id(&norm_ws(l)).unwrap_or(u32::MAX - i as u32))
+        .collect();
+    let needle = Needle {
+        ids: &ids,
+        generic: &generic,
+        all_generic,
+    };
     let mut best: Option<(Alignment, usize)> = None;
-    for (s, _) in cands {
-        let lo = (s - slack as isize).max(0) as usize;
-        let hi = ((s + (needle.len() + slack) as isize).max(0) as usize).min(hay.len());
-        if lo >= hi {
-            continue;
-        }
-        let region: Vec<String> = hay[lo..hi].iter().map(|l| norm_ws(l)).collect();
-        let ops = capture_diff_slices(Algorithm::Myers, &nneedle, &region);
-        let mut pairs: Vec<(usize, usize)> = Vec::new();
-        for op in &ops {
-            if let DiffOp::Equal {
-                old_index,
-                new_index,
-                len,
-            } = *op
-            {
-                for k in 0..len {
-                    pairs.push((old_index + k, new_index + k));
-                }
-            }
-        }
-        // Drop generic-only matches far from the distinctive ones.
-        let distinct: Vec<(usize, usize)> = pairs
-            .iter()
-            .copied()
-            .filter(|&(i, _)| all_generic || !is_generic(needle[i]))
-            .collect();
-        // Only generic lines matched (the distinctive ones all changed):
-        // align on them anyway, it is still the best guess near `expected`.
-        let distinct = if distinct.is_empty() {
-            pairs.clone()
-        } else {
-            distinct
-        };
-        let (first, last) = match (distinct.first(), distinct.last()) {
-            (Some(f), Some(l)) => (*f, *l),
-            _ => continue,
-        };
-        let near_lo = first.1.saturating_sub(first.0 + 2);
-        let near_hi = last.1 + (needle.len() - last.0) + 2;
-        let pairs: Vec<(usize, usize)> = pairs
-            .into_iter()
-            .filter(|&(_, j)| j >= near_lo && j <= near_hi)
-            .collect();
-        let (Some(&(fi, fj)), Some(&(li, lj))) = (pairs.first(), pairs.last()) else {
+    for s in best_starts(&needle, ix, expected) {
+        let Some((lo, hi)) = window(&needle, ix, s) else {
             continue;
         };
-        let start = lo + fj.saturating_sub(fi);
-        let start = start.max(lo);
-        let end = (lo + lj + (needle.len() - 1 - li) + 1).min(hay.len());
-        let matched = pairs.len();
-        let al = Alignment {
-            start,
-            len: end.saturating_sub(start).max(1).min(hay.len() - start),
-            matched,
-            score: matched as f64 / needle.len() as f64,
+        // A candidate that cannot match more lines than the best so far
+        // cannot replace it: skip its line diff.
+        if best
+            .as_ref()
+            .is_some_and(|(b, _)| max_matched(&needle, ix, lo, hi) < b.matched)
+        {
+            continue;
+        }
+        let Some(al) = score_window(&needle, ix, lo, hi) else {
+            continue;
         };
-        let dist = start.abs_diff(expected);
+        let dist = al.start.abs_diff(expected);
         let better = match &best {
             None => true,
             Some((b, bd)) => al.matched > b.matched || (al.matched == b.matched && dist < *bd),
@@ -300,6 +250,117 @@ pub fn align(needle: &[&str], hay: &[&str], expected: usize) -> Option<Alignment
         }
     }
     best.map(|(a, _)| a)
+}
+
+/// The block being aligned, as line ids of the file.
+struct Needle<'n> {
+    ids: &'n [u32],
+    generic: &'n [bool],
+    all_generic: bool,
+}
+
+/// Every line of the file equal to a needle line votes for the start that
+/// puts them together; the [`CANDIDATES`] best-voted starts (ties: nearest
+/// `expected`, then the first).
+fn best_starts(needle: &Needle<'_>, ix: &FileIndex<'_>, expected: usize) -> Vec<isize> {
+    let n = needle.ids.len();
+    let mut votes = ix.votes.borrow_mut();
+    if votes.len() < ix.lines().len() + n {
+        votes.resize(ix.lines().len() + n, 0);
+    }
+    // Slot `j + n - i` holds the votes for start `j - i`.
+    let mut touched: Vec<usize> = Vec::new();
+    for (i, &id) in needle.ids.iter().enumerate() {
+        for &j in ix.positions(id) {
+            let w = if !needle.all_generic && ix.is_generic_at(j) {
+                1
+            } else {
+                VOTE
+            };
+            let slot = j + n - i;
+            if votes[slot] == 0 {
+                touched.push(slot);
+            }
+            votes[slot] += w;
+        }
+    }
+    let mut cands: Vec<(isize, u64)> = touched
+        .into_iter()
+        .map(|slot| (slot as isize - n as isize, std::mem::take(&mut votes[slot])))
+        .collect();
+    let key = |&(s, v): &(isize, u64)| (Reverse(v), (s - expected as isize).abs(), s);
+    if cands.len() > CANDIDATES {
+        cands.select_nth_unstable_by_key(CANDIDATES - 1, key);
+        cands.truncate(CANDIDATES);
+    }
+    cands.sort_unstable_by_key(key);
+    cands.into_iter().map(|(s, _)| s).collect()
+}
+
+/// The lines `lo..hi` of the file a line diff compares with the needle for
+/// start `s`: the needle's length plus a slack on either side.
+fn window(needle: &Needle<'_>, ix: &FileIndex<'_>, s: isize) -> Option<(usize, usize)> {
+    let n = needle.ids.len();
+    let slack = n + 8;
+    let lo = (s - slack as isize).max(0) as usize;
+    let hi = ((s + (n + slack) as isize).max(0) as usize).min(ix.lines().len());
+    (lo < hi).then_some((lo, hi))
+}
+
+/// An upper bound of the lines a diff can match in the window: the needle
+/// lines that occur in it at all.
+fn max_matched(needle: &Needle<'_>, ix: &FileIndex<'_>, lo: usize, hi: usize) -> usize {
+    needle
+        .ids
+        .iter()
+        .filter(|&&id| {
+            let at = ix.positions(id);
+            at.get(at.partition_point(|&j| j < lo))
+                .is_some_and(|&j| j < hi)
+        })
+        .count()
+}
+
+/// The alignment a line diff finds in the window `lo..hi`.
+fn score_window(
+    needle: &Needle<'_>,
+    ix: &FileIndex<'_>,
+    lo: usize,
+    hi: usize,
+) -> Option<Alignment> {
+    let n = needle.ids.len();
+    let hay_len = ix.lines().len();
+    let ops = capture_diff_slices(Algorithm::Myers, needle.ids, &ix.ids()[lo..hi]);
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    for op in &ops {
+        if let DiffOp::Equal {
+            old_index,
+            new_index,
+            len,
+        } = *op
+        {
+            pairs.extend((0..len).map(|k| (old_index + k, new_index + k)));
+        }
+    }
+    // Drop generic-only matches far from the distinctive ones; when only
+    // generic lines matched (the distinctive ones all changed), align on
+    // them anyway, it is still the best guess near `expected`.
+    let distinct = |&&(i, _): &&(usize, usize)| needle.all_generic || !needle.generic[i];
+    let first = pairs.iter().find(distinct).or(pairs.first())?;
+    let last = pairs.iter().rev().find(distinct).or(pairs.last())?;
+    let near_lo = first.1.saturating_sub(first.0 + 2);
+    let near_hi = last.1 + (n - last.0) + 2;
+    pairs.retain(|&(_, j)| j >= near_lo && j <= near_hi);
+    let (&(fi, fj), &(li, lj)) = (pairs.first()?, pairs.last()?);
+    let start = (lo + fj.saturating_sub(fi)).max(lo);
+    let end = (lo + lj + (n - 1 - li) + 1).min(hay_len);
+    let matched = pairs.len();
+    Some(Alignment {
+        start,
+        len: end.saturating_sub(start).max(1).min(hay_len - start),
+        matched,
+        score: matched as f64 / n as f64,
+    })
 }
 
 /// Expected (`needle`) vs found (`hay[start..start+len]`), line by line.

@@ -10,24 +10,24 @@
 //! the hunk and no other evidence exists.
 
 use super::align::{
-    added_lines, align, diff_lines, find_all, is_generic, lead_trail, most_similar, nearest,
-    norm_ws, removed_lines, similarity, Alignment,
+    added_lines, align_in, diff_lines, is_generic, lead_trail, most_similar_in, nearest, norm_ws,
+    removed_lines, similarity, Alignment,
 };
-use super::{
-    Cause, Closest, Diagnosis, DiffTag, EarlierFailure, EarlierFailures, HunkContext, TreeLookup,
-};
-
-/// Candidates read when looking for a moved file (bounds the work on big trees).
-const MAX_MOVE_CANDIDATES: usize = 64;
+use super::index::FileIndex;
+use super::missing::missing_file;
+use super::others::OtherFiles;
+use super::{Cause, Closest, Diagnosis, DiffTag, EarlierFailure, EarlierFailures, HunkContext};
 
 pub fn diagnose(
     h: &HunkContext<'_>,
-    tree: &dyn TreeLookup,
+    ix: Option<&FileIndex<'_>>,
+    tree: &OtherFiles<'_>,
     earlier: &EarlierFailures,
 ) -> Diagnosis {
-    let Some(file) = h.file else {
+    let Some(ix) = ix else {
         return missing_file(h, tree, earlier);
     };
+    let file = ix.lines();
     let old = h.old_lines;
     let new = h.new_lines;
     let exp0 = h.expected_line.saturating_sub(1);
@@ -60,11 +60,11 @@ pub fn diagnose(
         return d;
     }
 
-    let old_hits = find_all(file, old);
+    let old_hits = ix.find_exact(old);
 
     // 1. The postimage is there and the preimage is not: already applied.
     if old_hits.is_empty() && old != new {
-        if let Some(at) = present_at(file, new, exp0) {
+        if let Some(at) = nearest(&ix.find_exact(new), exp0) {
             return already_applied(h, file, at, false);
         }
     }
@@ -74,7 +74,7 @@ pub fn diagnose(
     if !old_hits.is_empty() {
         let at = nearest(&old_hits, exp0).unwrap_or(0);
         if old_hits.len() > 1 {
-            return ambiguous(h, file, &old_hits, at, "the hunk's whole preimage");
+            return ambiguous(h, ix, &old_hits, at, "the hunk's whole preimage");
         }
         let mut d = Diagnosis::new(
             Cause::ContextDrifted,
@@ -98,9 +98,8 @@ pub fn diagnose(
     }
 
     // 3. Whitespace damage.
-    let nfile: Vec<String> = file.iter().map(|l| norm_ws(l)).collect();
     let nold: Vec<String> = old.iter().map(|l| norm_ws(l)).collect();
-    let ws_hits = find_all(&nfile, &nold);
+    let ws_hits = ix.find_norm(&nold);
     if !ws_hits.is_empty() {
         let at = nearest(&ws_hits, exp0).unwrap_or(0);
         let differing = old
@@ -136,14 +135,14 @@ pub fn diagnose(
     }
     if old != new {
         let nnew: Vec<String> = new.iter().map(|l| norm_ws(l)).collect();
-        let hits = find_all(&nfile, &nnew);
+        let hits = ix.find_norm(&nnew);
         if let Some(at) = nearest(&hits, exp0) {
             return already_applied(h, file, at, true);
         }
     }
 
     // Best alignment of the preimage, used by everything below.
-    let al = align(old, file, exp0);
+    let al = align_in(old, ix, exp0);
     let mut diag = match al {
         Some(a) => with_alignment(old, file, a),
         None => Diagnosis::default(),
@@ -151,7 +150,7 @@ pub fn diagnose(
 
     // 4. Depends on an earlier failed patch (strong evidence: the missing
     //    preimage lines are ones an earlier failed hunk would have added).
-    let missing = missing_lines(old, file, &diag);
+    let missing = missing_lines(old, ix, &diag);
     if let Some(patch) = earlier_provider(h.path, &missing, earlier) {
         diag.cause = Cause::DependsOnEarlierPatch;
         diag.earlier_patch = Some(patch);
@@ -182,7 +181,7 @@ pub fn diagnose(
     }
 
     // 5. Partly (or differently) applied.
-    if let Some(d) = partly_applied(h, file, al, exp0) {
+    if let Some(d) = partly_applied(h, ix, al, exp0) {
         return d;
     }
 
@@ -191,7 +190,7 @@ pub fn diagnose(
     let core_end = old.len().saturating_sub(trail).max(lead);
     let core = old.get(lead..core_end).unwrap_or(&[]);
     if !core.is_empty() {
-        let hits = find_all(file, core);
+        let hits = ix.find_exact(core);
         let distinctive = core.iter().any(|l| !is_generic(l));
         if hits.len() == 1
             || (hits.len() > 1 && !distinctive && near_alignment(&hits, al).is_some())
@@ -203,7 +202,7 @@ pub fn diagnose(
             };
             return context_drifted(
                 h,
-                file,
+                ix,
                 diag,
                 al,
                 at,
@@ -215,7 +214,7 @@ pub fn diagnose(
             if let Some(at) = near_alignment(&hits, al) {
                 return context_drifted(
                     h,
-                    file,
+                    ix,
                     diag,
                     al,
                     at,
@@ -224,25 +223,25 @@ pub fn diagnose(
                 );
             }
             let at = nearest(&hits, exp0).unwrap_or(hits[0]);
-            return ambiguous(h, file, &hits, at, "the lines this hunk changes");
+            return ambiguous(h, ix, &hits, at, "the lines this hunk changes");
         }
-        return target_changed(h, file, tree, diag, al, earlier, core);
+        return target_changed(h, ix, tree, diag, al, earlier, core);
     }
 
     // Pure insertion: is the insertion point (the context on either side) intact?
     let before = old.get(..lead).unwrap_or(&[]);
     let after = old.get(lead..).unwrap_or(&[]);
-    let bh = find_all(file, before);
-    let ah = find_all(file, after);
+    let bh = ix.find_exact(before);
+    let ah = ix.find_exact(after);
     let b_ok = before.iter().any(|l| !is_generic(l));
     let a_ok = after.iter().any(|l| !is_generic(l));
     if b_ok && bh.len() == 1 {
         let at = bh[0] + before.len();
-        return insertion_point(h, file, diag, al, at, "before", before);
+        return insertion_point(h, ix, diag, al, at, "before", before);
     }
     if a_ok && ah.len() == 1 {
         let at = ah[0];
-        return insertion_point(h, file, diag, al, at, "after", after);
+        return insertion_point(h, ix, diag, al, at, "after", after);
     }
     if bh.len() > 1 || ah.len() > 1 {
         let hits: Vec<usize> = if bh.len() > 1 {
@@ -253,12 +252,12 @@ pub fn diagnose(
         if let Some(at) = near_alignment(&hits, al) {
             let side = if bh.len() > 1 { "before" } else { "after" };
             let ctx = if bh.len() > 1 { before } else { after };
-            return insertion_point(h, file, diag, al, at, side, ctx);
+            return insertion_point(h, ix, diag, al, at, side, ctx);
         }
         let at = nearest(&hits, exp0).unwrap_or(0);
-        return ambiguous(h, file, &hits, at, "the context around the insertion point");
+        return ambiguous(h, ix, &hits, at, "the context around the insertion point");
     }
-    target_changed(h, file, tree, diag, al, earlier, old)
+    target_changed(h, ix, tree, diag, al, earlier, old)
 }
 
 fn signed(n: i64) -> String {
@@ -277,11 +276,6 @@ fn first_line(s: &str) -> String {
     } else {
         t.to_owned()
     }
-}
-
-/// Where `block` occurs exactly (nearest to `exp0`), if anywhere.
-fn present_at(file: &[&str], block: &[&str], exp0: usize) -> Option<usize> {
-    nearest(&find_all(file, block), exp0)
 }
 
 fn already_applied(h: &HunkContext<'_>, file: &[&str], at: usize, ws: bool) -> Diagnosis {
@@ -305,11 +299,12 @@ fn already_applied(h: &HunkContext<'_>, file: &[&str], at: usize, ws: bool) -> D
 
 fn ambiguous(
     h: &HunkContext<'_>,
-    file: &[&str],
+    ix: &FileIndex<'_>,
     hits: &[usize],
     at: usize,
     what: &str,
 ) -> Diagnosis {
+    let file = ix.lines();
     let lines: Vec<usize> = hits.iter().map(|x| x + 1).collect();
     let shown: Vec<String> = lines.iter().take(8).map(|l| l.to_string()).collect();
     let mut d = Diagnosis::new(
@@ -329,7 +324,7 @@ fn ambiguous(
         len,
         score: 0.0,
     });
-    if let Some(a) = align(h.old_lines, file, at) {
+    if let Some(a) = align_in(h.old_lines, ix, at) {
         d.closest = Some(Closest {
             line: a.start + 1,
             len: a.len,
@@ -356,7 +351,7 @@ fn with_alignment(old: &[&str], file: &[&str], a: Alignment) -> Diagnosis {
     d
 }
 
-fn round2(x: f64) -> f64 {
+pub(super) fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
@@ -397,8 +392,7 @@ fn conflict_lines(d: &Diagnosis) -> Vec<usize> {
 }
 
 /// Non-generic preimage lines that are nowhere in the file (whitespace ignored).
-fn missing_lines<'a>(old: &[&'a str], file: &[&str], d: &Diagnosis) -> Vec<&'a str> {
-    let present: std::collections::HashSet<String> = file.iter().map(|l| norm_ws(l)).collect();
+fn missing_lines<'a>(old: &[&'a str], ix: &FileIndex<'_>, d: &Diagnosis) -> Vec<&'a str> {
     let expected: Vec<&'a str> = if d.diff.is_empty() {
         old.to_vec()
     } else {
@@ -412,7 +406,7 @@ fn missing_lines<'a>(old: &[&'a str], file: &[&str], d: &Diagnosis) -> Vec<&'a s
     };
     expected
         .into_iter()
-        .filter(|l| !is_generic(l) && !present.contains(&norm_ws(l)))
+        .filter(|l| !is_generic(l) && !ix.has_norm(&norm_ws(l)))
         .collect()
 }
 
@@ -438,16 +432,17 @@ fn earlier_provider(path: &str, missing: &[&str], earlier: &EarlierFailures) -> 
 /// the file where the postimage fits best, and that fits better than the preimage.
 fn partly_applied(
     h: &HunkContext<'_>,
-    file: &[&str],
+    ix: &FileIndex<'_>,
     al: Option<Alignment>,
     exp0: usize,
 ) -> Option<Diagnosis> {
+    let file = ix.lines();
     let added = added_lines(h.old_lines, h.new_lines);
     let distinctive: Vec<&str> = added.iter().copied().filter(|l| !is_generic(l)).collect();
     if distinctive.is_empty() {
         return None;
     }
-    let an = align(h.new_lines, file, exp0)?;
+    let an = align_in(h.new_lines, ix, exp0)?;
     if let Some(ao) = al {
         if an.matched <= ao.matched {
             return None;
@@ -571,15 +566,16 @@ fn first_difference(d: &Diagnosis) -> Option<String> {
 
 fn context_drifted(
     h: &HunkContext<'_>,
-    file: &[&str],
+    ix: &FileIndex<'_>,
     mut d: Diagnosis,
     al: Option<Alignment>,
     at: usize,
     core_len: usize,
     what: &str,
 ) -> Diagnosis {
+    let file = ix.lines();
     if al.is_none_or(|a| at + 2 < a.start || at > a.start + a.len + 2) {
-        if let Some(a) = align(h.old_lines, file, at) {
+        if let Some(a) = align_in(h.old_lines, ix, at) {
             d = with_alignment(h.old_lines, file, a);
         }
     }
@@ -611,15 +607,16 @@ fn context_drifted(
 
 fn insertion_point(
     h: &HunkContext<'_>,
-    file: &[&str],
+    ix: &FileIndex<'_>,
     mut d: Diagnosis,
     al: Option<Alignment>,
     at: usize,
     side: &str,
     ctx: &[&str],
 ) -> Diagnosis {
+    let file = ix.lines();
     if al.is_none_or(|a| at + 2 < a.start || at > a.start + a.len + 2) {
-        if let Some(a) = align(h.old_lines, file, at.saturating_sub(ctx.len())) {
+        if let Some(a) = align_in(h.old_lines, ix, at.saturating_sub(ctx.len())) {
             d = with_alignment(h.old_lines, file, a);
         }
     }
@@ -656,13 +653,14 @@ fn insertion_point(
 
 fn target_changed(
     h: &HunkContext<'_>,
-    file: &[&str],
-    tree: &dyn TreeLookup,
+    ix: &FileIndex<'_>,
+    tree: &OtherFiles<'_>,
     mut d: Diagnosis,
     al: Option<Alignment>,
     earlier: &EarlierFailures,
     core: &[&str],
 ) -> Diagnosis {
+    let file = ix.lines();
     let Some(a) = al else {
         return nothing_matches(h, file, earlier);
     };
@@ -689,7 +687,7 @@ fn target_changed(
     );
     let mut elsewhere = String::new();
     if let Some(g) = gone.first() {
-        if let Some((i, sim)) = most_similar(g, file, 0.5) {
+        if let Some((i, sim)) = most_similar_in(g, ix, 0.5) {
             elsewhere = format!(
                 "; the most similar line left is line {} `{}` ({:.0}% similar)",
                 i + 1,
@@ -760,118 +758,4 @@ fn nothing_matches(h: &HunkContext<'_>, file: &[&str], earlier: &EarlierFailures
             h.path
         ),
     )
-}
-
-fn parent_dir(path: &str) -> &str {
-    path.rsplit_once('/').map(|(d, _)| d).unwrap_or("")
-}
-
-fn missing_file(
-    h: &HunkContext<'_>,
-    tree: &dyn TreeLookup,
-    earlier: &EarlierFailures,
-) -> Diagnosis {
-    let name = h.path.rsplit('/').next().unwrap_or(h.path);
-    let exp0 = h.expected_line.saturating_sub(1);
-    let mut cands: Vec<String> = tree
-        .paths_named(name)
-        .into_iter()
-        .filter(|p| p != h.path)
-        .take(MAX_MOVE_CANDIDATES)
-        .collect();
-    for p in tree.paths_in_dir(parent_dir(h.path)) {
-        if cands.len() >= 2 * MAX_MOVE_CANDIDATES {
-            break;
-        }
-        if p != h.path && !cands.contains(&p) {
-            cands.push(p);
-        }
-    }
-    let distinctive: Vec<String> = h
-        .old_lines
-        .iter()
-        .filter(|l| !is_generic(l))
-        .map(|l| norm_ws(l))
-        .collect();
-    let mut best: Option<(String, f64, Option<Alignment>)> = None;
-    if !distinctive.is_empty() {
-        for c in &cands {
-            let Some(text) = tree.read(c) else { continue };
-            let lines: Vec<&str> = text.lines().collect();
-            let set: std::collections::HashSet<String> = lines.iter().map(|l| norm_ws(l)).collect();
-            let found = distinctive.iter().filter(|l| set.contains(*l)).count();
-            let mut score = found as f64 / distinctive.len() as f64;
-            let same_name = c.rsplit('/').next() == Some(name);
-            if same_name {
-                score += 0.001; // prefer same-name files on ties
-            }
-            if best.as_ref().is_none_or(|(_, b, _)| score > *b) {
-                let a = align(h.old_lines, &lines, exp0);
-                best = Some((c.clone(), score, a));
-            }
-        }
-    }
-    if let Some((to, score, a)) = best {
-        if score >= 0.5 {
-            let mut d = Diagnosis::new(
-                Cause::FileMoved,
-                format!(
-                    "{} does not exist; its content is now in {}: {:.0}% of the hunk's distinctive preimage lines are there{}",
-                    h.path,
-                    to,
-                    (score.min(1.0)) * 100.0,
-                    a.map(|a| format!(", best match at line {}", a.start + 1)).unwrap_or_default()
-                ),
-            );
-            if let Some(a) = a {
-                d.closest = Some(Closest {
-                    line: a.start + 1,
-                    len: a.len,
-                    score: round2(a.score),
-                });
-            }
-            d.next_step = format!(
-                "retarget the hunk to {to} (rewrite `--- a/{}` and `+++ b/{}` in the patch), then apply again",
-                h.path, h.path
-            );
-            d.moved_to = Some(to);
-            return d;
-        }
-    }
-    if let Some(EarlierFailure::Patch { index, label }) = earlier.failed_on(h.path) {
-        let mut d = Diagnosis::new(
-            Cause::DependsOnEarlierPatch,
-            format!(
-                "{} does not exist and patch {label} of this series, which also changes it, failed: the file is probably created there",
-                h.path
-            ),
-        );
-        d.earlier_patch = Some(index);
-        d.next_step = format!("fix patch {label} first, then re-check this hunk");
-        return d;
-    }
-    let same: Vec<&String> = cands
-        .iter()
-        .filter(|c| c.rsplit('/').next() == Some(name))
-        .collect();
-    let mut d = Diagnosis::new(
-        Cause::FileMissing,
-        if same.is_empty() {
-            format!(
-                "{} does not exist in the tree and no file with its name or content was found",
-                h.path
-            )
-        } else {
-            format!(
-                "{} does not exist in the tree; files with the same name ({}) do not contain the hunk's preimage",
-                h.path,
-                same.iter().take(4).map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
-            )
-        },
-    );
-    d.next_step = format!(
-        "check whether {} was removed upstream, or is created by a patch missing from the series",
-        h.path
-    );
-    d
 }

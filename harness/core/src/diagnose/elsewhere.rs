@@ -6,7 +6,8 @@
 //! `include/uapi/linux/x.h`) and the files next to it.
 
 use super::align::is_generic;
-use super::{Cause, Diagnosis, HunkContext, TreeLookup};
+use super::others::OtherFiles;
+use super::{Cause, Diagnosis, HunkContext};
 
 /// Below this share of the preimage found at the best place, the alignment
 /// is noise: fewer than two lines in five line up, which generic lines alone
@@ -49,7 +50,7 @@ fn other_arch(path: &str, cand: &str) -> bool {
     }
 }
 
-fn candidates(path: &str, tree: &dyn TreeLookup) -> Vec<String> {
+fn candidates(path: &str, tree: &OtherFiles<'_>) -> Vec<String> {
     let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
     let mut out: Vec<String> = tree.paths_named(name);
     out.extend(tree.paths_in_dir(dir));
@@ -61,20 +62,19 @@ fn candidates(path: &str, tree: &dyn TreeLookup) -> Vec<String> {
 }
 
 /// The other file holding most of `lines` (trimmed, exact), if any holds one.
-pub fn search(path: &str, old: &[&str], tree: &dyn TreeLookup) -> Option<Found> {
+pub fn search(path: &str, old: &[&str], tree: &OtherFiles<'_>) -> Option<Found> {
     let want = distinctive(old);
     if want.is_empty() {
         return None;
     }
     let mut best: Option<Found> = None;
     for cand in candidates(path, tree) {
-        let Some(text) = tree.read(&cand) else {
+        let Some(other) = tree.read(&cand) else {
             continue;
         };
-        let lines: Vec<&str> = text.lines().map(str::trim).collect();
         let hits: Vec<(usize, &str)> = want
             .iter()
-            .filter_map(|w| lines.iter().position(|l| *l == w.trim()).map(|i| (i, *w)))
+            .filter_map(|w| other.first_trimmed(w.trim()).map(|i| (i, *w)))
             .collect();
         let Some(&(first, example)) = hits.iter().min_by_key(|(i, _)| *i) else {
             continue;
@@ -96,7 +96,7 @@ pub fn search(path: &str, old: &[&str], tree: &dyn TreeLookup) -> Option<Found> 
 /// [`PLAUSIBLE_SCORE`]; `None` when the alignment is plausible.
 pub fn no_plausible_match(
     h: &HunkContext<'_>,
-    tree: &dyn TreeLookup,
+    tree: &OtherFiles<'_>,
     d: &Diagnosis,
 ) -> Option<Diagnosis> {
     let score = d.closest.as_ref().map_or(0.0, |c| c.score);
@@ -240,7 +240,7 @@ mod tests {
             format!("{}\nint unrelated;\n", OLD[1]).into_bytes(),
         );
         assert_eq!(
-            search("include/linux/sched.h", &OLD, &t).map(|f| f.matched),
+            search("include/linux/sched.h", &OLD, &OtherFiles::new(&t)).map(|f| f.matched),
             Some(1)
         );
         let d = diagnose(&t);

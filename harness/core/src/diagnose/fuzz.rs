@@ -8,7 +8,7 @@
 //! (repeated tables, duplicated functions, moved blocks), which prints the
 //! caught misplacements and the false alarms.
 
-use super::align::{find_all, is_generic, lead_trail, norm_ws};
+use super::align::{is_generic, lead_trail, norm_ws};
 use super::HunkContext;
 
 /// A fuzzy apply this many lines or more from the line the header names is
@@ -87,9 +87,8 @@ pub fn placement_warnings(hunk: &HunkContext<'_>, p: &Placed) -> Vec<String> {
             _ => matched,
         };
         if !searched.is_empty() {
-            let nfile: Vec<String> = file.iter().map(|l| norm_ws(l)).collect();
             let nm: Vec<String> = searched.iter().map(|l| norm_ws(l)).collect();
-            let hits = find_all(&nfile, &nm);
+            let hits = find_all_ws(file, &nm);
             if hits.len() > 1 {
                 let shown: Vec<String> = hits.iter().take(6).map(|h| (h + 1).to_string()).collect();
                 out.push(format!(
@@ -206,4 +205,48 @@ pub fn fuzz_warnings(hunk: &HunkContext<'_>, fuzz: usize) -> Vec<String> {
             fuzz,
         },
     )
+}
+
+/// Where `block` (whitespace-normalised lines) occurs in `file` once
+/// whitespace is ignored: `find_all` over the normalised file, without
+/// normalising (allocating) every line of it for each hunk.
+fn find_all_ws(file: &[&str], block: &[String]) -> Vec<usize> {
+    if block.is_empty() || block.len() > file.len() {
+        return Vec::new();
+    }
+    let eq = |line: &str, norm: &str| line.chars().filter(|c| !c.is_whitespace()).eq(norm.chars());
+    (0..=file.len() - block.len())
+        .filter(|&s| block.iter().zip(&file[s..]).all(|(n, l)| eq(l, n)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnose::align::find_all;
+
+    #[test]
+    fn whitespace_blind_search_is_find_all_over_the_normalised_file() {
+        let file = [
+            "\tif (x)",
+            "if(x)",
+            "  return 0;",
+            "}",
+            "if (x) ",
+            "return\t0;",
+            "",
+        ];
+        let nfile: Vec<String> = file.iter().map(|l| norm_ws(l)).collect();
+        for block in [
+            &["if (x)"][..],
+            &["if (x)", "return 0;"],
+            &[""],
+            &["}", "if(x)"],
+            &["nope"],
+        ] {
+            let nb: Vec<String> = block.iter().map(|l| norm_ws(l)).collect();
+            assert_eq!(find_all_ws(&file, &nb), find_all(&nfile, &nb), "{block:?}");
+        }
+        assert_eq!(find_all_ws(&file, &["if(x)".into()]), vec![0, 1, 4]);
+    }
 }

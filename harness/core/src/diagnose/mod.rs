@@ -10,8 +10,11 @@ mod align;
 mod classify;
 mod elsewhere;
 mod fuzz;
+mod index;
+mod missing;
 #[cfg(test)]
 mod numbering_tests;
+mod others;
 mod render;
 #[cfg(test)]
 mod tests;
@@ -285,10 +288,35 @@ fn series_number(subject: &str) -> Option<String> {
 }
 
 /// Explain why `hunk` did not apply. Never panics; `Unknown` only when nothing fits.
+/// For several hunks of one file, [`FileDiagnoser`] indexes the file once.
 pub fn diagnose_hunk(
     hunk: &HunkContext<'_>,
     tree: &dyn TreeLookup,
     earlier: &EarlierFailures,
 ) -> Diagnosis {
-    classify::diagnose(hunk, tree, earlier)
+    FileDiagnoser::new(hunk.file, tree).diagnose(hunk, earlier)
+}
+
+/// Diagnoses of the failed hunks of one file: the file and the other files
+/// a diagnosis reads are indexed once for all of them, so diagnosing N hunks
+/// costs about N small searches, not N scans of the file.
+pub struct FileDiagnoser<'a> {
+    index: Option<index::FileIndex<'a>>,
+    others: others::OtherFiles<'a>,
+}
+
+impl<'a> FileDiagnoser<'a> {
+    /// `file`: the target file's current lines (`None`: it does not exist).
+    pub fn new(file: Option<&'a [&'a str]>, tree: &'a dyn TreeLookup) -> Self {
+        FileDiagnoser {
+            index: file.map(index::FileIndex::new),
+            others: others::OtherFiles::new(tree),
+        }
+    }
+
+    /// As [`diagnose_hunk`]; the file is the one given to [`FileDiagnoser::new`]
+    /// (`hunk.file` is not read).
+    pub fn diagnose(&self, hunk: &HunkContext<'_>, earlier: &EarlierFailures) -> Diagnosis {
+        classify::diagnose(hunk, self.index.as_ref(), &self.others, earlier)
+    }
 }

@@ -108,6 +108,12 @@ fn a_run_links_the_previous_one_with_the_changes_since() {
     // compare.json in the run directory is that comparison.
     let saved: serde_json::Value = serde_json::from_str(&read(&run2.join("compare.json"))).unwrap();
     assert_eq!(saved, cmp);
+    // events.jsonl carries the comparison too: replayed, it gives this
+    // report.json, previous run included.
+    let events = std::fs::read(run2.join("events.jsonl")).expect("events.jsonl");
+    let replayed =
+        harness_orchestrate::matrix::events::replay(events.as_slice()).expect("replayable");
+    assert_eq!(serde_json::to_value(&replayed).expect("json"), r2);
     // Both human reports link to run 1 relatively.
     let md = read(&run2.join("summary.md"));
     let line = format!(

@@ -187,7 +187,10 @@ impl Progress {
                 let stage = stage.word();
                 self.line(&format!("{stage:<6} {subject}: {status} ({seconds:.1}s)"));
             }
-            Event::Built { .. } | Event::Booted { .. } | Event::RunFinished { .. } => {}
+            Event::Built { .. }
+            | Event::Booted { .. }
+            | Event::RunFinished { .. }
+            | Event::Compared { .. } => {}
         }
     }
 
@@ -414,6 +417,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         let cmp = harness_report::compare::compare(&old, &report);
         let mut since = cmp.previous_run();
         since.dir = dir;
+        // Through the event log too, so a replay gives this report.
+        event_log.event(&Event::Compared {
+            previous: since.clone(),
+        });
         report.previous = Some(since);
         persist(&report);
         let _ = crate::common::write_atomic(

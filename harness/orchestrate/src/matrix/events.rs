@@ -69,6 +69,11 @@ pub enum Event {
     },
     /// Every stage is done (`finished`: when).
     RunFinished { finished: String },
+    /// After the run: the previous run it was compared with and the
+    /// changes since (the CLI compares; the report names it).
+    Compared {
+        previous: harness_report::model::PreviousRun,
+    },
 }
 
 /// The report subscriber: the report is what the events say, kept on disk
@@ -113,6 +118,7 @@ impl<'a> ReportWriter<'a> {
                 report.finished = Some(finished.clone());
                 report.complete = true;
             }
+            Event::Compared { previous } => report.previous = Some(previous.clone()),
             Event::RunStarted { .. } => {}
             Event::Started { .. } | Event::Finished { .. } => return,
         }

@@ -9,20 +9,29 @@
 #      HARNESS_CACHE cache root (default ~/.cache/harness)
 #      ACCEL        auto|kvm|tcg (default tcg: what CI machines can rely on)
 #      RUNS         boots per variant (default 3; medians reported)
-#      MACHINES     QEMU machine types to compare, e.g. "pc q35" (default: the
-#                   harness's own choice, whatever follows its `-M`)
+#      MACHINES     QEMU machine types to compare, each MACHINE[+FIRMWARE], e.g.
+#                   "pc q35 pc+qboot.rom" (FIRMWARE is passed as `-bios`;
+#                   default: the harness's own `-M` and firmware)
 #      APPENDS      kernel command-line variants separated by `;`, e.g.
 #                   ";i8042.noaux no_timer_check" compares none with those two
 #                   words (default: one variant, nothing added)
+#      EARLY=1      add `earlyprintk=serial,ttyS0` to every variant: with
+#                   CONFIG_EARLY_PRINTK and CONFIG_X86_VERBOSE_BOOTUP (tinyconfig
+#                   has neither) the decompressor then prints, which splits the
+#                   firmware phase
 # Variants are every kernel x machine x append; run i boots each variant once
 # before run i+1 starts (interleaved: the machine's speed drifts within
 # minutes, and blocks of runs per variant would turn drift into a difference).
 #
 # Phases, from host-side arrival times of the console lines (a wrapper
 # around QEMU stamps each line as it arrives; the guest's clock is not used):
-#   firmware   QEMU start to the first console byte (firmware, the kernel's
-#              real-mode setup and, when it prints nothing, decompression)
-#   kernel     first byte to `Run /init` (or the first `harness-init:` line)
+#   firmware   QEMU start to the first console byte: firmware, loading the
+#              kernel, and without EARLY=1 also decompression and the kernel's
+#              early init up to the serial console (printk's buffer is then
+#              printed in one burst)
+#   decomp     with EARLY=1: `Decompressing Linux` to `Linux version`
+#   kernel     `Linux version` (or the first byte) to `Run /init` (or the
+#              first `harness-init:` line)
 #   init       to `KTAP version 1` (mounts, modules, run-tests start)
 #   suite      KTAP start to `# harness netns suite done`; per test, the
 #              guest's own `# harness-time: S.SS` lines
@@ -34,6 +43,8 @@ accel=${ACCEL:-tcg}
 runs=${RUNS:-3}
 machines=${MACHINES:-default}
 appends=${APPENDS:-}
+early=""
+[ "${EARLY:-0}" = 1 ] && early="earlyprintk=serial,ttyS0"
 qemu=$(command -v qemu-system-x86_64) || { echo "bench-boot: qemu-system-x86_64 not found" >&2; exit 2; }
 if [ -n "${HARNESS:-}" ]; then
     h=$HARNESS
@@ -56,7 +67,8 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# The QEMU wrapper: replaces the machine after `-M` when BENCH_MACHINE is set,
+# The QEMU wrapper: replaces the machine after `-M` when BENCH_MACHINE is set
+# (MACHINE[+FIRMWARE]),
 # and stamps every console line with its arrival time (seconds since QEMU was
 # started) into BENCH_STAMPS, passing the bytes through unchanged.
 cat > "$tmp/stamp.py" <<'PY'
@@ -82,12 +94,15 @@ cat > "$tmp/qemu" <<EOF
 #!/bin/sh
 t0=\$(date +%s.%N)
 m=\${BENCH_MACHINE:-default}
+fw=""
+case "\$m" in *+*) fw=\${m#*+}; m=\${m%%+*} ;; esac
 for a in "\$@"; do
     shift
     if [ "\${prev:-}" = "-M" ] && [ "\$m" != default ]; then a=\$m; fi
     set -- "\$@" "\$a"
     prev=\$a
 done
+[ -n "\$fw" ] && set -- "\$@" -bios "\$fw"
 "$qemu" "\$@" | python3 -u "$tmp/stamp.py" "\$t0" "\$BENCH_STAMPS"
 EOF
 chmod +x "$tmp/qemu"
@@ -112,7 +127,7 @@ EOF
     set -- "$1" "$2" --accel "$accel" --no-retry --qemu "$tmp/qemu" \
         --json "$tmp/r.$1.$2.json" --console-log "$tmp/console.$1.$2.log"
     [ -n "$cfg" ] && set -- "$@" --config-symbols "$cfg"
-    for w in $a; do set -- "$@" --append "$w"; done
+    for w in $early $a; do set -- "$@" --append "$w"; done
     n=$1
     r=$2
     shift 2
@@ -142,13 +157,16 @@ def phases(stamps):
     first = next((t for t, s in lines if s.strip() and s != "<exit>"), None)
     def at(pred):
         return next((t for t, s in lines if pred(s)), None)
+    decomp = at(lambda s: s.startswith("Decompressing Linux"))
+    linux = at(lambda s: "Linux version" in s)
     init = at(lambda s: "Run /init" in s or s.startswith("harness-init:"))
     ktap = at(lambda s: s.startswith("KTAP version"))
     done = at(lambda s: s.startswith("# harness netns suite done"))
     end = at(lambda s: s == "<exit>")
     def span(a, b):
         return None if a is None or b is None else b - a
-    return {"firmware": first, "kernel": span(first, init), "init": span(init, ktap),
+    return {"firmware": first, "decomp": span(decomp, linux),
+            "kernel": span(linux if decomp is not None else first, init), "init": span(init, ktap),
             "suite": span(ktap, done), "shutdown": span(done, end), "total": end}
 
 def tests_of(report):
@@ -159,9 +177,9 @@ def tests_of(report):
             per[t["name"]] = t["seconds"]
     return c, per
 
-cols = ["firmware", "kernel", "init", "suite", "shutdown", "total", "wall"]
+cols = ["firmware", "decomp", "kernel", "init", "suite", "shutdown", "total", "wall"]
 print("medians over %d interleaved boots (seconds; host-side console arrival times)" % runs)
-print("%-3s %-7s %-26s " % ("#", "machine", "append") + " ".join("%8s" % c for c in cols)
+print("%-3s %-12s %-26s " % ("#", "machine", "append") + " ".join("%8s" % c for c in cols)
       + "  status / tests pass/skip/xfail/fail")
 per_test = {}
 for i, (k, cfg, m, a) in enumerate(variants, 1):
@@ -184,7 +202,7 @@ for i, (k, cfg, m, a) in enumerate(variants, 1):
                 vals[c2].append(v)
         vals["wall"].append(float(open(os.path.join(tmp, "wall.%d.%d" % (i, r))).read()))
     med = ["%8.2f" % statistics.median(vals[c]) if vals[c] else "%8s" % "-" for c in cols]
-    print("%-3d %-7s %-26s " % (i, m, (a or "-")[:26]) + " ".join(med)
+    print("%-3d %-12s %-26s " % (i, m[:12], (a or "-")[:26]) + " ".join(med)
           + "  " + ",".join(sorted(statuses)) + " " + ",".join(sorted(counts)))
 print()
 for i, (k, cfg, m, a) in enumerate(variants, 1):

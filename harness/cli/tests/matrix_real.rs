@@ -37,12 +37,19 @@ fn matrix_config_with_kselftest(dir: &std::path::Path) -> std::path::PathBuf {
 }
 
 fn run_matrix(results: &std::path::Path) -> (i32, MatrixReport, String) {
+    run_matrix_with(
+        results,
+        &["--series", "netns-l2-l3", "--series", "preempt-rt"],
+    )
+}
+
+fn run_matrix_with(results: &std::path::Path, select: &[&str]) -> (i32, MatrixReport, String) {
     let config = matrix_config_with_kselftest(results);
     let out = Command::new(env!("CARGO_BIN_EXE_harness"))
         .arg("matrix")
         .arg("--config")
         .arg(&config)
-        .args(["--series", "netns-l2-l3", "--series", "preempt-rt"])
+        .args(select)
         .args(["--run-id", "ci", "--results"])
         .arg(results)
         .env(
@@ -228,4 +235,50 @@ fn real_matrix_on_linux_6_1() {
             c.id
         );
     }
+}
+
+/// PREEMPT_RT patches 1..39 are locking changes: the debug column builds
+/// them (sandboxed: the series is mail) and boots them under lockdep and
+/// kmemleak. They apply cleanly to 6.1 (see above), so the cell is built
+/// from its own worktree; the suite passes and the kernel reports no splat.
+#[test]
+fn preempt_rt_prefix_runs_under_lockdep() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (code, report, log) = run_matrix_with(
+        tmp.path(),
+        &[
+            "--series",
+            "preempt-rt-prefix",
+            "--tree",
+            "linux-6.1",
+            "--kconfig",
+            "debug-lock-mem",
+        ],
+    );
+    assert_eq!(report.cells.len(), 1, "{log}");
+    let c = &report.cells[0];
+    assert_eq!(c.id, "preempt-rt-prefix@linux-6.1:debug-lock-mem");
+    assert_eq!(
+        c.actual.apply,
+        Some(harness_report::model::AggregateStatus::Applied),
+        "{log}"
+    );
+    assert!(!c.build.base_only, "the patched worktree is built");
+    assert!(c.build.sandboxed, "a series from mail is built sandboxed");
+    assert_eq!(
+        c.build.status,
+        StageStatus::Passed,
+        "{:?}",
+        c.build.log_excerpt
+    );
+    let CellBoot::Ran(boot) = &c.boot else {
+        panic!("boot skipped\n{log}")
+    };
+    assert!(boot.splats.is_empty(), "{:?}", boot.splats);
+    assert_eq!(
+        serde_json::to_value(boot.status).expect("status"),
+        serde_json::json!("passed"),
+        "{log}"
+    );
+    assert_eq!(code, 0, "{log}");
 }

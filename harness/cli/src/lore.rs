@@ -11,7 +11,14 @@ use std::time::Duration;
 pub struct LoreArgs {
     /// Never connect to a public-inbox server: read threads and searches
     /// only from the cache (`<cache>/lore/`), however old.
-    #[arg(long, global = true, env = "HARNESS_OFFLINE")]
+    /// HARNESS_OFFLINE: any value but empty, 0, false, no, off, n, f.
+    #[arg(
+        long,
+        global = true,
+        env = "HARNESS_OFFLINE",
+        action = clap::ArgAction::SetTrue,
+        value_parser = clap::builder::FalseyValueParser::new()
+    )]
     pub offline: bool,
     /// A public-inbox inbox URL to fetch Message-IDs from, asked in the
     /// order given (repeatable; default https://lore.kernel.org/all).

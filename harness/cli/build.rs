@@ -64,7 +64,7 @@ fn main() {
             "    ({rel:?}, include_bytes!({:?}), {mode:#o}),",
             abs.display()
         )
-        .unwrap();
+        .expect("writing to a String cannot fail");
     }
     code.push_str("];\n");
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("out dir")).join("project_files.rs");

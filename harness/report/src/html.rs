@@ -135,9 +135,9 @@ fn previous_run(o: &mut String, report: &MatrixReport) {
         Some(dir) => format!("<a href=\"{}/index.html\">{id}</a>", esc(dir)),
         None => id,
     };
-    let _ = write!(
+    let _ = writeln!(
         o,
-        "<p class=\"meta\" id=\"previous\">Since the previous run {named}: {} regression(s), {} fix(es), {} other change(s) (<a href=\"compare.json\">compare.json</a>)</p>\n",
+        "<p class=\"meta\" id=\"previous\">Since the previous run {named}: {} regression(s), {} fix(es), {} other change(s) (<a href=\"compare.json\">compare.json</a>)</p>",
         p.regressions, p.fixes, p.other
     );
     if !p.headlines.is_empty() {

@@ -248,20 +248,7 @@ fn matrix_project(fx: &Fx, yaml: &str) -> PathBuf {
 }
 
 fn matrix(fx: &Fx, root: &Path, extra: &[&str]) -> Ran {
-    let ran = proc::run(
-        command()
-            .env("HARNESS_PROJECT", root)
-            .env("HARNESS_CACHE", fx.path("cache"))
-            .arg("matrix")
-            .arg("--config")
-            .arg(root.join("matrix.yaml"))
-            .arg("--results")
-            .arg(root.join("results"))
-            .args(extra),
-        LIMIT,
-    );
-    assert_no_panic(&ran, "matrix");
-    ran
+    support::matrix::run(&fx.path("cache"), root, extra)
 }
 
 const TREE_AND_CONFIG: &str = "configs: [{name: c, fragments: [kernel-configs/c.config]}]\n";

@@ -11,57 +11,17 @@ mod support;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use support::harness::{assert_no_panic, command};
+use support::harness::command;
 use support::proc::{self, Ran};
 
-const PATCH: &str = "From: A U Thor <a@example.org>
-Subject: [PATCH] f: add a line
-
----
-diff --git a/f b/f
---- a/f
-+++ b/f
-@@ -1,3 +1,4 @@
- one
- two
-+two and a half
- three
-";
-
 fn project(dir: &Path) -> PathBuf {
-    let root = dir.join("proj");
-    std::fs::create_dir_all(root.join("patches/one")).expect("mkdir");
-    std::fs::create_dir_all(root.join("kernel-configs")).expect("mkdir");
-    std::fs::create_dir_all(dir.join("tree")).expect("mkdir tree");
-    std::fs::write(dir.join("tree/f"), "one\ntwo\nthree\n").expect("write tree");
-    std::fs::write(root.join("patches/one/0001-a.patch"), PATCH).expect("write");
-    std::fs::write(root.join("kernel-configs/c.config"), "CONFIG_NET=y\n").expect("write");
     let yaml = "trees: [{name: mine, build: false}]\nseries: [{name: s, source: one}]\n\
                 configs: [{name: c, fragments: [kernel-configs/c.config]}]\n";
-    std::fs::write(root.join("matrix.yaml"), yaml).expect("write");
-    let trees = format!(
-        "trees:\n  mine:\n    directory:\n      path: {}\n",
-        dir.join("tree").display()
-    );
-    std::fs::write(root.join("trees.yaml"), trees).expect("write");
-    root
+    support::matrix::project(dir, "one\ntwo\nthree\n", yaml)
 }
 
 fn matrix(dir: &Path, root: &Path, run_id: &str) -> Ran {
-    let ran = proc::run(
-        command()
-            .env("HARNESS_PROJECT", root)
-            .env("HARNESS_CACHE", dir.join("cache"))
-            .arg("matrix")
-            .arg("--config")
-            .arg(root.join("matrix.yaml"))
-            .arg("--results")
-            .arg(root.join("results"))
-            .args(["--run-id", run_id]),
-        Duration::from_secs(60),
-    );
-    assert_no_panic(&ran, "matrix");
-    ran
+    support::matrix::run(&dir.join("cache"), root, &["--run-id", run_id])
 }
 
 fn read(p: &Path) -> String {

@@ -71,6 +71,20 @@ fn run_matrix_with(results: &std::path::Path, select: &[&str]) -> (i32, MatrixRe
     )
 }
 
+/// The cell booted, its boot passed and the kernel reported no splat.
+fn assert_booted_clean(c: &harness_report::model::Cell, log: &str) {
+    let CellBoot::Ran(boot) = &c.boot else {
+        panic!("{}: boot skipped\n{log}", c.id)
+    };
+    assert!(boot.splats.is_empty(), "{}: {:?}", c.id, boot.splats);
+    assert_eq!(
+        serde_json::to_value(boot.status).expect("status"),
+        serde_json::json!("passed"),
+        "{}\n{log}",
+        c.id
+    );
+}
+
 #[test]
 fn real_matrix_on_linux_6_1() {
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -208,15 +222,7 @@ fn real_matrix_on_linux_6_1() {
             "{:?}",
             c.build.log_excerpt
         );
-        let CellBoot::Ran(boot) = &c.boot else {
-            panic!("debug-lock-mem: boot skipped\n{log}")
-        };
-        assert!(boot.splats.is_empty(), "{:?}", boot.splats);
-        assert_eq!(
-            serde_json::to_value(boot.status).expect("status"),
-            serde_json::json!("passed"),
-            "{log}"
-        );
+        assert_booted_clean(c, &log);
     }
     // Every cell met its expectation, so the exit code is 0.
     assert_eq!(report.summary.unexpected, 0, "{log}");
@@ -271,14 +277,6 @@ fn preempt_rt_prefix_runs_under_lockdep() {
         "{:?}",
         c.build.log_excerpt
     );
-    let CellBoot::Ran(boot) = &c.boot else {
-        panic!("boot skipped\n{log}")
-    };
-    assert!(boot.splats.is_empty(), "{:?}", boot.splats);
-    assert_eq!(
-        serde_json::to_value(boot.status).expect("status"),
-        serde_json::json!("passed"),
-        "{log}"
-    );
+    assert_booted_clean(c, &log);
     assert_eq!(code, 0, "{log}");
 }

@@ -11,6 +11,7 @@
 pub mod compare;
 pub mod gnu;
 pub mod harness;
+pub mod matrix;
 pub mod patchfile;
 pub mod proc;
 pub mod series;

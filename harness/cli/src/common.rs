@@ -129,9 +129,50 @@ pub fn cache_dir() -> PathBuf {
     PathBuf::from(".cache/harness")
 }
 
-/// Colour only when stdout is a terminal and `NO_COLOR` is unset.
-#[allow(dead_code)]
+/// Colour only when stdout is a terminal and `NO_COLOR` is unset or empty
+/// (no-color.org).
 pub fn use_color() -> bool {
     use std::io::IsTerminal;
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+    color_wanted(
+        std::env::var_os("NO_COLOR").as_deref(),
+        std::io::stdout().is_terminal(),
+    )
+}
+
+fn color_wanted(no_color: Option<&std::ffi::OsStr>, terminal: bool) -> bool {
+    no_color.is_none_or(|v| v.is_empty()) && terminal
+}
+
+/// A verdict word for a terminal: green when good, red when not, plain when
+/// `color` is false.
+pub fn paint(word: &str, good: bool, color: bool) -> String {
+    match (color, good) {
+        (false, _) => word.to_owned(),
+        (true, true) => format!("\x1b[32m{word}\x1b[0m"),
+        (true, false) => format!("\x1b[1;31m{word}\x1b[0m"),
+    }
+}
+
+#[cfg(test)]
+mod color_tests {
+    use super::*;
+
+    #[test]
+    fn no_color_set_to_anything_turns_colour_off_and_pipes_never_get_it() {
+        let on = std::ffi::OsStr::new("1");
+        let empty = std::ffi::OsStr::new("");
+        assert!(color_wanted(None, true));
+        assert!(color_wanted(Some(empty), true), "empty NO_COLOR is unset");
+        assert!(!color_wanted(Some(on), true));
+        assert!(!color_wanted(None, false));
+        assert_eq!(paint("UNEXPECTED", false, false), "UNEXPECTED");
+        assert_eq!(
+            paint("UNEXPECTED", false, true),
+            "\x1b[1;31mUNEXPECTED\x1b[0m"
+        );
+        assert_eq!(
+            paint("as expected", true, true),
+            "\x1b[32mas expected\x1b[0m"
+        );
+    }
 }

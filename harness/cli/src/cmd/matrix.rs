@@ -261,6 +261,7 @@ fn print_table(report: &MatrixReport) {
         "tests",
         "verdict"
     );
+    let color = crate::common::use_color();
     for c in &report.cells {
         let tests = harness_report::view::flat_tests(c);
         let passed = tests
@@ -276,9 +277,9 @@ fn print_table(report: &MatrixReport) {
             word(c.actual.boot),
             format!("{passed}/{}", tests.len()),
             if c.as_expected {
-                "as expected"
+                crate::common::paint("as expected", true, color)
             } else {
-                "UNEXPECTED"
+                crate::common::paint("UNEXPECTED", false, color)
             }
         );
         if !c.as_expected {

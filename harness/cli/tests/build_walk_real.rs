@@ -18,13 +18,7 @@ use std::time::Duration;
 use support::{harness::command, proc, repo_root, trees::kernel_tree};
 
 fn cache() -> PathBuf {
-    if let Some(p) = std::env::var_os("HARNESS_CACHE") {
-        return PathBuf::from(p);
-    }
-    if let Some(p) = std::env::var_os("XDG_CACHE_HOME") {
-        return PathBuf::from(p).join("harness");
-    }
-    PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache/harness")
+    support::trees::cache_root()
 }
 
 fn names(v: &Value, key: &str) -> Vec<String> {

@@ -19,25 +19,8 @@ use support::proc::{self, Ran};
 
 const LIMIT: Duration = Duration::from_secs(60);
 
-/// A one-patch mail (format-patch style) adding a line to `f`.
-const PATCH: &str = "From 1111111111111111111111111111111111111111 Mon Sep 17 00:00:00 2001
-From: A U Thor <a@example.org>
-Date: Mon, 1 Jan 2024 00:00:00 +0000
-Subject: [PATCH] f: add a line
-
----
- f | 1 +
- 1 file changed, 1 insertion(+)
-
-diff --git a/f b/f
---- a/f
-+++ b/f
-@@ -1,3 +1,4 @@
- one
- two
-+two and a half
- three
-";
+// The one-patch mail (format-patch style) adding a line to `f`.
+use support::matrix::PATCH;
 
 struct Fx {
     tmp: tempfile::TempDir,

@@ -71,8 +71,16 @@ fn run_matrix_with(results: &std::path::Path, select: &[&str]) -> (i32, MatrixRe
     )
 }
 
-/// The cell booted, its boot passed and the kernel reported no splat.
+/// The cell's build passed, it booted, its boot passed and the kernel
+/// reported no splat.
 fn assert_booted_clean(c: &harness_report::model::Cell, log: &str) {
+    assert_eq!(
+        c.build.status,
+        StageStatus::Passed,
+        "{}: {:?}",
+        c.id,
+        c.build.log_excerpt
+    );
     let CellBoot::Ran(boot) = &c.boot else {
         panic!("{}: boot skipped\n{log}", c.id)
     };
@@ -216,12 +224,6 @@ fn real_matrix_on_linux_6_1() {
     // splat (any would make the boot tests-passed-kernel-warned).
     for series in ["netns-l2-l3", "preempt-rt"] {
         let c = cell(&format!("{series}@linux-6.1:debug-lock-mem"));
-        assert_eq!(
-            c.build.status,
-            StageStatus::Passed,
-            "{:?}",
-            c.build.log_excerpt
-        );
         assert_booted_clean(c, &log);
     }
     // Every cell met its expectation, so the exit code is 0.
@@ -271,12 +273,6 @@ fn preempt_rt_prefix_runs_under_lockdep() {
     );
     assert!(!c.build.base_only, "the patched worktree is built");
     assert!(c.build.sandboxed, "a series from mail is built sandboxed");
-    assert_eq!(
-        c.build.status,
-        StageStatus::Passed,
-        "{:?}",
-        c.build.log_excerpt
-    );
     assert_booted_clean(c, &log);
     assert_eq!(code, 0, "{log}");
 }

@@ -313,7 +313,7 @@ fn latest_complete(results: &Path, run_id: &str) -> Option<(MatrixReport, Option
     if id == run_id || harness_trees::check_name(&id).is_err() {
         return None;
     }
-    let report = load_report(&results.join(&id)).ok()?;
+    let report = harness_report::load_report(&results.join(&id).join("report.json")).ok()?;
     report.complete.then(|| (report, Some(format!("../{id}"))))
 }
 

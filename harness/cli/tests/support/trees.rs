@@ -29,3 +29,15 @@ pub fn kernel_tree(name: &str) -> PathBuf {
     );
     p
 }
+
+/// The harness cache the tests share with the binary: HARNESS_CACHE, else
+/// XDG_CACHE_HOME/harness, else ~/.cache/harness (as `harness` resolves it).
+pub fn cache_root() -> PathBuf {
+    if let Some(p) = std::env::var_os("HARNESS_CACHE") {
+        return PathBuf::from(p);
+    }
+    if let Some(p) = std::env::var_os("XDG_CACHE_HOME") {
+        return PathBuf::from(p).join("harness");
+    }
+    PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache/harness")
+}

@@ -20,4 +20,4 @@ pub mod run;
 
 pub use checkpatch::{Finding, Level, Totals};
 pub use report::{CheckpatchReport, Verdict, CHECKPATCH_SCHEMA};
-pub use run::{Codespell, Options, Run, RunError};
+pub use run::{Codespell, Isolation, Options, Run, RunError};

@@ -5,6 +5,12 @@
 //! need the tree (a `Fixes:`/`commit` id naming a real commit when the tree is
 //! a git checkout, `MAINTAINERS`, `-p0` prefixes) run as in the kernel's own
 //! workflow. The patch goes in on stdin, exactly as posted.
+//!
+//! checkpatch.pl is the tree's code: on a tree patched from mail it is as
+//! untrusted as the patch. By default it runs in the bubblewrap sandbox
+//! ([`Isolation::Sandboxed`]): no network, the root file system and the tree
+//! read-only, home directories and host secrets hidden, nothing writable but
+//! a private `/tmp`.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -23,6 +29,15 @@ pub enum Codespell {
     Off,
 }
 
+/// Where checkpatch.pl runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Isolation {
+    /// In bubblewrap (see the module comment); an error when it cannot run.
+    Sandboxed,
+    /// On the host, as the user (`--sandbox off`, for trusted trees).
+    Host,
+}
+
 #[derive(Debug, Clone)]
 pub struct Options {
     /// `--strict` (checkpatch turns it on by itself for net/ and drivers/net/).
@@ -30,6 +45,7 @@ pub struct Options {
     pub codespell: Codespell,
     /// Wall-clock limit for one patch.
     pub timeout: Duration,
+    pub isolation: Isolation,
 }
 
 impl Default for Options {
@@ -38,6 +54,7 @@ impl Default for Options {
             strict: true,
             codespell: Codespell::Auto,
             timeout: Duration::from_secs(300),
+            isolation: Isolation::Sandboxed,
         }
     }
 }
@@ -57,6 +74,13 @@ pub struct Run {
 pub enum RunError {
     #[error("{path}: the tree has no scripts/checkpatch.pl")]
     NoScript { path: PathBuf },
+    #[error("cannot run checkpatch.pl in the sandbox: {0} (install the Debian package `bubblewrap`, or pass --sandbox off for a trusted tree)")]
+    Sandbox(String),
+    #[error("{path}: {source}")]
+    Tree {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot run `perl {script}`: {source} (install the Debian package `perl`)")]
     Spawn {
         script: PathBuf,
@@ -119,6 +143,10 @@ pub fn arguments(tree: &Path, opts: &Options, dictionary: Option<&Path>) -> Vec<
 /// that does not parse, or counts that disagree with its `total:` line is an
 /// error, so the findings returned are exactly what checkpatch said.
 pub fn run(tree: &Path, patch: &[u8], name: &str, opts: &Options) -> Result<Run, RunError> {
+    let tree = &tree.canonicalize().map_err(|source| RunError::Tree {
+        path: tree.to_owned(),
+        source,
+    })?;
     let script = script(tree)?;
     let dictionary = match opts.codespell {
         Codespell::Off => None,
@@ -126,8 +154,8 @@ pub fn run(tree: &Path, patch: &[u8], name: &str, opts: &Options) -> Result<Run,
         Codespell::On => Some(crate::codespell::dictionary().ok_or(RunError::NoCodespell)?),
     };
     let args = arguments(tree, opts, dictionary.as_deref());
-    let mut cmd = Command::new("perl");
-    cmd.arg(&script).args(&args).current_dir(tree);
+    let mut cmd = perl_command(&script, &args, tree, dictionary.as_deref(), opts.isolation)?;
+    cmd.current_dir(tree);
     cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -164,6 +192,31 @@ pub fn run(tree: &Path, patch: &[u8], name: &str, opts: &Options) -> Result<Run,
         args,
         codespell_dictionary: dictionary,
     })
+}
+
+/// `perl SCRIPT ARGS`, in the sandbox unless `isolation` is [`Isolation::Host`]:
+/// the tree and the codespell dictionary are bound read-only (they may lie
+/// under a hidden home directory), nothing is writable.
+fn perl_command(
+    script: &Path,
+    args: &[String],
+    tree: &Path,
+    dictionary: Option<&Path>,
+    isolation: Isolation,
+) -> Result<Command, RunError> {
+    let mut argv: Vec<std::ffi::OsString> = vec![script.into()];
+    argv.extend(args.iter().map(Into::into));
+    if isolation == Isolation::Host {
+        let mut c = Command::new("perl");
+        c.args(argv);
+        return Ok(c);
+    }
+    let mut sb = harness_sandbox::Sandbox::new().readonly(tree);
+    if let Some(d) = dictionary.and_then(Path::parent) {
+        sb = sb.readonly(d);
+    }
+    sb.probe().map_err(|e| RunError::Sandbox(e.to_string()))?;
+    Ok(sb.command("perl", argv))
 }
 
 type Output = (std::process::ExitStatus, Vec<u8>, Vec<u8>);

@@ -309,3 +309,66 @@ diff --git a/net/a.c b/net/a.c\n--- a/net/a.c\n+++ b/net/a.c\n@@ -1,2 +1,2 @@\n 
         .expect("message")
         .contains("0123456789ab"));
 }
+
+/// A tree's checkpatch.pl is the tree's code: on a tree patched from mail it
+/// is as hostile as the patch. This one tries to write outside the tree (a
+/// directory on the host's root file system), into the tree, and to read
+/// /etc/shadow, then reports nothing. Sandboxed (the default) every attempt
+/// fails and the run still passes; with `--sandbox off` the same script does
+/// write both files, which shows the check can fail.
+#[test]
+fn checkpatch_runs_the_trees_script_in_the_sandbox() {
+    require_tool("bwrap");
+    let tree = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(tree.path().join("scripts")).expect("mkdir");
+    std::fs::write(
+        tree.path().join("scripts/checkpatch.pl"),
+        concat!(
+            "my $d = $ENV{CANARY_DIR};\n",
+            "if (open(my $f, '>', \"$d/escaped\")) { print $f \"x\"; close $f; }\n",
+            "if (open(my $g, '>', 'scripts/written')) { print $g \"x\"; close $g; }\n",
+            "if (open(my $s, '<', '/etc/shadow')) { my $l = <$s>;\n",
+            "  if (defined $l && length $l) { open(my $h, '>', \"$d/shadow\"); print $h $l; } }\n",
+            "while (<STDIN>) {}\nexit 0;\n",
+        ),
+    )
+    .expect("write script");
+    let outside = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("tempdir");
+    let run = |extra: &[&str]| {
+        let mut c = command();
+        c.arg("checkpatch")
+            .arg(demo())
+            .arg("--tree")
+            .arg(tree.path())
+            .arg("--codespell")
+            .arg("off")
+            .args(extra)
+            .env("CANARY_DIR", outside.path());
+        proc::run(&mut c, Duration::from_secs(120))
+    };
+    let sandboxed = run(&[]);
+    assert_eq!(sandboxed.code, Some(0), "{}", sandboxed.describe());
+    for (what, path) in [
+        ("outside the tree", outside.path().join("escaped")),
+        ("into the tree", tree.path().join("scripts/written")),
+        ("a copy of /etc/shadow", outside.path().join("shadow")),
+    ] {
+        assert!(
+            !path.exists(),
+            "the sandboxed script wrote {what}: {}",
+            path.display()
+        );
+    }
+    let host = run(&["--sandbox", "off"]);
+    assert_eq!(host.code, Some(0), "{}", host.describe());
+    assert!(
+        outside.path().join("escaped").exists(),
+        "{}",
+        host.describe()
+    );
+    assert!(
+        tree.path().join("scripts/written").exists(),
+        "{}",
+        host.describe()
+    );
+}

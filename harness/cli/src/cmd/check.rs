@@ -10,7 +10,7 @@ use harness_checks::b4::{apply_result, checkpatch_result, CheckResult, Status};
 use harness_ingest::{Series, SeriesPatch};
 use harness_orchestrate::apply::{apply_series_to_dir, Options};
 
-use crate::cmd::checkpatch::{options, parse_codespell, CodespellArg};
+use crate::cmd::checkpatch::{options, parse_codespell, CodespellArg, SandboxSwitch};
 use crate::common::Outcome;
 
 /// Check one patch for b4 (`b4 review`'s `review-perpatch-check-cmd`): read
@@ -40,6 +40,10 @@ pub struct Args {
     /// --codespell for checkpatch.pl: auto, on, off.
     #[arg(long, value_name = "WHEN", default_value = "auto", value_parser = parse_codespell)]
     pub codespell: CodespellArg,
+    /// Run checkpatch.pl in the bubblewrap sandbox (on) or on the host (off,
+    /// trusted trees only).
+    #[arg(long, value_enum, default_value_t = SandboxSwitch::On)]
+    pub sandbox: SandboxSwitch,
     /// Maximum fuzz, as `patch -F`.
     #[arg(long, value_name = "N", default_value_t = 2)]
     pub fuzz: usize,
@@ -67,7 +71,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         .context("the apply report has no patch")?;
     let mut results = vec![apply_result(last, &args.tree)];
     if !args.no_checkpatch {
-        let o = options(args.no_strict, args.codespell.0, 300);
+        let o = options(args.no_strict, args.codespell.0, 300, args.sandbox);
         let run = harness_checks::run::run(&tree, &mail, "the patch on stdin", &o)?;
         results.push(checkpatch_result(&run.findings));
     }

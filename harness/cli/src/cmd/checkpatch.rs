@@ -50,8 +50,29 @@ pub struct Args {
     /// Per-patch time limit in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     pub timeout: u64,
+    /// Run checkpatch.pl (the tree's code) in the bubblewrap sandbox: on
+    /// (no network, tree read-only, home hidden) or off (trusted trees only).
+    #[arg(long, value_enum, default_value_t = SandboxSwitch::On)]
+    pub sandbox: SandboxSwitch,
     #[command(flatten)]
     pub select: crate::cmd::select::SelectArgs,
+}
+
+/// `--sandbox` of checkpatch and check: the tree's script is sandboxed
+/// unless the user says the tree is trusted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SandboxSwitch {
+    On,
+    Off,
+}
+
+impl SandboxSwitch {
+    pub fn isolation(self) -> harness_checks::Isolation {
+        match self {
+            SandboxSwitch::On => harness_checks::Isolation::Sandboxed,
+            SandboxSwitch::Off => harness_checks::Isolation::Host,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -66,11 +87,17 @@ pub fn parse_codespell(s: &str) -> Result<CodespellArg, String> {
     }
 }
 
-pub fn options(no_strict: bool, codespell: Codespell, timeout: u64) -> harness_checks::Options {
+pub fn options(
+    no_strict: bool,
+    codespell: Codespell,
+    timeout: u64,
+    sandbox: SandboxSwitch,
+) -> harness_checks::Options {
     harness_checks::Options {
         strict: !no_strict,
         codespell,
         timeout: Duration::from_secs(timeout),
+        isolation: sandbox.isolation(),
     }
 }
 
@@ -103,7 +130,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     if series.patches.is_empty() {
         anyhow::bail!("series {} contains no patches", args.series.display());
     }
-    let opts = options(args.no_strict, args.codespell.0, args.timeout);
+    let opts = options(args.no_strict, args.codespell.0, args.timeout, args.sandbox);
     let report = check_series(&series, &tree, &opts)?;
     let text = human(&report);
     if args.json.as_deref() == Some(Path::new("-")) {

@@ -91,3 +91,83 @@ fn dropped_symbol_stops_before_building() {
     assert!(text.contains("not building"), "{text}");
     assert!(json(&j).get("build").is_none());
 }
+
+/// A trusted build (`--sandbox off`) on a hard-link worktree cannot write the
+/// base tree's files in place: the sources are bound read-only even then
+/// (bubblewrap with the host's file system otherwise as it is). The tree's
+/// Makefile here truncates and rewrites `init/main.c` in the source tree
+/// while linking; the worktree's `init/main.c` is a hard link to the base's,
+/// so without the read-only bind the base would change (the control below
+/// shows the same write does reach the base outside the harness).
+#[test]
+fn trusted_build_cannot_write_the_base_through_a_hard_link_worktree() {
+    if Command::new("bwrap").arg("--version").output().is_err() {
+        panic!("bubblewrap is required (Debian package bubblewrap; scripts/setup.sh installs it)");
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (base, wt) = (tmp.path().join("base"), tmp.path().join("wt"));
+    let cp = |args: &[&str], from: &std::path::Path, to: &std::path::Path| {
+        let st = Command::new("cp")
+            .args(args)
+            .arg(from)
+            .arg(to)
+            .status()
+            .expect("cp");
+        assert!(st.success());
+    };
+    cp(&["-a"], &fake_tree(), &base);
+    let makefile = base.join("Makefile");
+    let text = std::fs::read_to_string(&makefile).expect("Makefile");
+    let hostile = text.replacen(
+        "\t@echo \"  LD      vmlinux\"\n",
+        "\t@echo \"  LD      vmlinux\"\n\t@printf 'hostile\\n' > $(srctree)/init/main.c\n",
+        1,
+    );
+    assert_ne!(hostile, text, "the fake Makefile's link rule moved");
+    std::fs::write(&makefile, hostile).expect("write Makefile");
+    cp(&["-al"], &base, &wt);
+    let main_c = std::fs::read(base.join("init/main.c")).expect("main.c");
+    let frag = tmp.path().join("f.config");
+    std::fs::write(&frag, "CONFIG_NET=y\n").expect("frag");
+
+    let o = Command::new(env!("CARGO_BIN_EXE_harness"))
+        .args(["build", "--sandbox", "off", "--tree"])
+        .arg(&wt)
+        .arg("--fragment")
+        .arg(&frag)
+        .arg("--out")
+        .arg(tmp.path().join("o"))
+        .args(["-j", "2", "--no-ccache"])
+        .env("HARNESS_CACHE", tmp.path().join("cache"))
+        .output()
+        .expect("run harness");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "the write must fail the build: {text}"
+    );
+    assert!(text.contains("Read-only file system"), "{text}");
+    assert_eq!(
+        std::fs::read(base.join("init/main.c")).expect("main.c"),
+        main_c,
+        "{text}"
+    );
+
+    // Control: the same write outside the harness reaches the base's inode.
+    let st = Command::new("sh")
+        .arg("-c")
+        .arg("printf 'hostile\\n' > init/main.c")
+        .current_dir(&wt)
+        .status()
+        .expect("sh");
+    assert!(st.success());
+    assert_eq!(
+        std::fs::read(base.join("init/main.c")).expect("main.c"),
+        b"hostile\n"
+    );
+}

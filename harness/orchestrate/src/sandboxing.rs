@@ -9,20 +9,29 @@ use std::path::Path;
 /// home directory) can be read. Fails, rather than silently building
 /// unsandboxed, when bubblewrap cannot run here.
 ///
-/// With `enabled` false the programs run unwrapped (trusted trees), still
-/// under the rlimits in `limits` (via `prlimit`).
+/// With `enabled` false the programs run on the host as they are (trusted
+/// trees), still under the rlimits in `limits` (via `prlimit`), and, when
+/// bubblewrap works here, with the `readonly` sources bound read-only
+/// ([`harness_sandbox::Sandbox::guard`]): a worktree is a hard-link farm
+/// into the cached base tree, which a trusted build running as root could
+/// otherwise write in place. Without bubblewrap a trusted build runs
+/// unguarded; the base tree's fingerprint, checked on every use, then still
+/// refuses a tree changed that way.
 pub fn factory(
     enabled: bool,
     writable: &[&Path],
     readonly: &[&Path],
     limits: harness_sandbox::Limits,
 ) -> Result<Box<dyn harness_build::CommandFactory>, String> {
+    let guard = !enabled && harness_sandbox::Sandbox::guard().probe().is_ok();
     let no_limits = limits == harness_sandbox::Limits::default();
-    if !enabled && no_limits {
+    if !enabled && !guard && no_limits {
         return Ok(Box::new(harness_build::HostCommands));
     }
     let mut sb = if enabled {
         harness_sandbox::Sandbox::new()
+    } else if guard {
+        harness_sandbox::Sandbox::guard()
     } else {
         harness_sandbox::Sandbox::disabled()
     }

@@ -110,6 +110,10 @@ pub struct Sandbox {
     pub share_net: bool,
     /// The bubblewrap program (default `bwrap`, looked up in PATH).
     pub bwrap: PathBuf,
+    /// When not `enabled`: still run under bubblewrap with the host's whole
+    /// file system, network and home, but the `readonly_extra` paths bound
+    /// read-only ([`Sandbox::guard`]).
+    pub guard_readonly: bool,
 }
 
 impl Default for Sandbox {
@@ -138,6 +142,21 @@ impl Sandbox {
             limits: Limits::default(),
             share_net: false,
             bwrap: PathBuf::from("bwrap"),
+            guard_readonly: false,
+        }
+    }
+
+    /// Not sandboxed (a trusted build), but the sources stay read-only: the
+    /// host as it is, except that the `readonly` paths are bound read-only
+    /// (and `writable` ones read-write, shown through them). A worktree is a
+    /// hard-link farm into the cached base tree; this keeps a trusted build
+    /// running as root from writing the base's inodes in place, which the
+    /// file modes cannot stop. Network, home and secrets are the host's.
+    pub fn guard() -> Sandbox {
+        Sandbox {
+            enabled: false,
+            guard_readonly: true,
+            ..Sandbox::new()
         }
     }
 
@@ -192,7 +211,7 @@ impl Sandbox {
                 Err(e) => return Err(SandboxError::NoPrlimit(format!("it cannot be run: {e}"))),
             }
         }
-        if !self.enabled {
+        if !self.enabled && !self.guard_readonly {
             return Ok(());
         }
         probe_bwrap(&self.bwrap)
@@ -273,6 +292,27 @@ impl Sandbox {
         a
     }
 
+    /// The bubblewrap arguments of [`Sandbox::guard`]: the host's file
+    /// system and devices as they are, the read-only paths bound read-only,
+    /// then the writable ones read-write.
+    pub fn guard_args(&self) -> Vec<String> {
+        let mut a: Vec<String> = ["--dev-bind", "/", "/", "--die-with-parent"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        for (flag, dirs) in [
+            ("--ro-bind", &self.readonly_extra),
+            ("--bind", &self.writable),
+        ] {
+            for d in dirs {
+                a.push(flag.into());
+                a.push(d.display().to_string());
+                a.push(d.display().to_string());
+            }
+        }
+        a
+    }
+
     fn prlimit_args(&self) -> Vec<String> {
         let l = &self.limits;
         let mut a = Vec::new();
@@ -311,6 +351,10 @@ impl Sandbox {
         let mut cmd = if self.enabled {
             let mut c = Command::new(&self.bwrap);
             c.args(self.bwrap_args()).arg("--");
+            c
+        } else if self.guard_readonly {
+            let mut c = Command::new(&self.bwrap);
+            c.args(self.guard_args()).arg("--");
             c
         } else {
             let first = inner.remove(0);

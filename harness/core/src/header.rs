@@ -6,7 +6,7 @@
 /// with a leading tab, for `.rej` headers).
 pub(crate) fn fetch_name(rest: &[u8]) -> (Option<String>, Option<String>) {
     let t = crate::parse::trim_eol(rest);
-    let s = String::from_utf8_lossy(t);
+    let s = crate::pathbytes::decode(t);
     let s = s.trim_start_matches([' ', '\t']);
     if s.starts_with('"') {
         if let Some((name, after)) = crate::parse::parse_quoted(s) {

@@ -7,4 +7,5 @@ pub mod diagnose;
 mod header;
 pub mod parse;
 pub mod patch;
+pub mod pathbytes;
 pub mod report;

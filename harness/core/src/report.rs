@@ -110,9 +110,16 @@ pub struct HunkResult {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FileResult {
+    /// The path as the engine holds it (bytes that are not UTF-8 kept as
+    /// [`crate::pathbytes`] escapes); written to JSON with them as `\xNN`.
+    #[serde(serialize_with = "path_for_people")]
     pub path: String,
     /// For renames/copies: the source path.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        serialize_with = "opt_path_for_people"
+    )]
     pub old_path: Option<String>,
     pub status: AggregateStatus,
     /// Why the whole file was refused or could not be handled (e.g. path escapes tree).
@@ -209,5 +216,16 @@ mod tests {
         for s in AggregateStatus::ALL {
             assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
         }
+    }
+}
+
+fn path_for_people<S: serde::Serializer>(p: &str, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&crate::pathbytes::display(p))
+}
+
+fn opt_path_for_people<S: serde::Serializer>(p: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+    match p {
+        Some(p) => s.serialize_some(&crate::pathbytes::display(p)),
+        None => s.serialize_none(),
     }
 }

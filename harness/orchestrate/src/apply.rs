@@ -70,7 +70,7 @@ impl DirTree {
         let mut cur = self.root.clone();
         let mut shown = String::new();
         for comp in rel.split('/') {
-            cur.push(comp);
+            cur.push(harness_core::pathbytes::os(comp));
             if !shown.is_empty() {
                 shown.push('/');
             }
@@ -100,7 +100,7 @@ impl DirTree {
         while let Some((dir, rel)) = stack.pop() {
             let Ok(rd) = fs::read_dir(&dir) else { continue };
             for e in rd.flatten() {
-                let name = e.file_name().to_string_lossy().into_owned();
+                let name = harness_core::pathbytes::decode(e.file_name().as_encoded_bytes());
                 if rel.is_empty() && name == ".git" {
                     continue;
                 }
@@ -141,7 +141,7 @@ impl DirTree {
         let parts: Vec<&str> = rel.split('/').collect();
         let mut prefix_len = 0;
         for (i, comp) in parts.iter().enumerate() {
-            cur.push(comp);
+            cur.push(harness_core::pathbytes::os(comp));
             prefix_len += comp.len() + usize::from(i > 0);
             if i + 1 == parts.len() {
                 break;
@@ -246,7 +246,7 @@ impl TreeLookup for DirTree {
             .flatten()
             .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
             .map(|e| {
-                let n = e.file_name().to_string_lossy().into_owned();
+                let n = harness_core::pathbytes::decode(e.file_name().as_encoded_bytes());
                 if dir.is_empty() {
                     n
                 } else {
@@ -320,7 +320,7 @@ fn dest_path(dir: &Path, rel: &str) -> Result<PathBuf> {
     let mut cur = dir.to_owned();
     let parts: Vec<&str> = rel.split('/').collect();
     for (i, comp) in parts.iter().enumerate() {
-        cur.push(comp);
+        cur.push(harness_core::pathbytes::os(comp));
         match fs::symlink_metadata(&cur) {
             // The last component may be a symlink: it is replaced (rename)
             // or removed, never followed.

@@ -71,7 +71,7 @@ pub fn restore(worktree: &Path, changes: &Changes, kept: &[Kept]) -> std::io::Re
         .collect();
     let mut restored = 0;
     for k in kept.iter().filter(|k| now_same.contains(&k.rel)) {
-        let f = fs::File::open(worktree.join(&k.rel))?;
+        let f = fs::File::open(worktree.join(harness_core::pathbytes::os(&k.rel)))?;
         f.set_modified(k.mtime)?;
         restored += 1;
     }

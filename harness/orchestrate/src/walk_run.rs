@@ -177,7 +177,7 @@ fn prepare_worktree(input: &WalkInput<'_>, last: Option<&Changes>) -> anyhow::Re
     touched.extend(last.into_iter().flat_map(|c| c.files.keys().cloned()));
     let mut refresh = Changes::default();
     for rel in &touched {
-        if let Ok(bytes) = std::fs::read(input.tree.join(rel)) {
+        if let Ok(bytes) = std::fs::read(input.tree.join(harness_core::pathbytes::os(rel))) {
             let write = FileChange::Write {
                 bytes: Arc::new(bytes),
                 mode: None,

@@ -161,7 +161,7 @@ impl<'a> Parser<'a> {
         let mut half_header: Option<usize> = None;
         while let Some(l) = self.line(i) {
             let t = trim_eol(l);
-            let s = String::from_utf8_lossy(t);
+            let s = crate::pathbytes::decode(t);
             if let Some(m) = s.strip_prefix("old mode ") {
                 f.old_mode = parse_mode(m);
             } else if let Some(m) = s.strip_prefix("new mode ") {

@@ -46,7 +46,7 @@ pub(crate) fn parse_quoted(s: &str) -> Option<(String, &str)> {
     while i < b.len() {
         match b[i] {
             b'"' => {
-                return Some((String::from_utf8_lossy(&out).into_owned(), s.get(i + 1..)?));
+                return Some((crate::pathbytes::decode(&out), s.get(i + 1..)?));
             }
             b'\\' => {
                 i += 1;
@@ -74,10 +74,17 @@ pub(crate) fn parse_quoted(s: &str) -> Option<(String, &str)> {
                 }
                 i += 1;
             }
-            c => {
-                out.push(c);
-                i += 1;
-            }
+            c => match crate::pathbytes::escape_at(b, i) {
+                // A raw byte of the name, decoded earlier as an escape.
+                Some(raw) => {
+                    out.push(raw);
+                    i += 3;
+                }
+                None => {
+                    out.push(c);
+                    i += 1;
+                }
+            },
         }
     }
     None
@@ -92,7 +99,7 @@ pub(super) fn unquote(s: &str) -> String {
 
 /// Split the names of `diff --git A B`.
 pub(super) fn split_git_names(rest: &[u8], strip: usize) -> Option<(String, String)> {
-    let s = String::from_utf8_lossy(rest).into_owned();
+    let s = crate::pathbytes::decode(rest);
     let s = s.trim_end();
     if s.starts_with('"') {
         let (a, after) = parse_quoted(s)?;

@@ -380,7 +380,25 @@ impl Sandbox {
     }
 }
 
+/// bubblewrap programs that ran `true` in this process: a working one is
+/// probed once, not once per step (checkpatch probes for every patch).
+static WORKING_BWRAP: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
 fn probe_bwrap(bwrap: &Path) -> Result<(), SandboxError> {
+    if WORKING_BWRAP
+        .lock()
+        .is_ok_and(|w| w.iter().any(|b| b == bwrap))
+    {
+        return Ok(());
+    }
+    probe_bwrap_uncached(bwrap)?;
+    if let Ok(mut w) = WORKING_BWRAP.lock() {
+        w.push(bwrap.to_owned());
+    }
+    Ok(())
+}
+
+fn probe_bwrap_uncached(bwrap: &Path) -> Result<(), SandboxError> {
     let s = Sandbox {
         bwrap: bwrap.to_owned(),
         ..Sandbox::new()

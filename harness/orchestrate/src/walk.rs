@@ -238,6 +238,47 @@ pub fn owned(d: &Diagnostic, changed: &BTreeMap<String, Vec<PatchLines>>) -> Wal
     }
 }
 
+/// `file:line: message (line from PATCH)`.
+pub fn diag(d: &WalkDiag) -> String {
+    let at = match (&d.file, d.line) {
+        (Some(f), Some(l)) => format!("{f}:{l}: "),
+        (Some(f), None) => format!("{f}: "),
+        _ => String::new(),
+    };
+    let owner = d
+        .patch
+        .as_deref()
+        .map(|p| format!(" (line from {p})"))
+        .unwrap_or_default();
+    format!("{at}{}{owner}", d.message)
+}
+
+/// "2/4 breaks the build: error at f:l ...; 3/4 fixes it".
+pub fn breaks_line(r: &WalkReport, total: usize) -> String {
+    if r.breaks.is_empty() {
+        return match r.stopped_at {
+            Some(i) => format!("walk stopped at {i}/{total}: it does not apply"),
+            None => "every patch builds".to_owned(),
+        };
+    }
+    r.breaks
+        .iter()
+        .map(|b| {
+            let err = b
+                .error
+                .as_ref()
+                .map(|e| format!(": error at {}", diag(e)))
+                .unwrap_or_default();
+            let fix = match b.fixed_by {
+                Some(f) => format!("; {f}/{total} fixes it"),
+                None => "; nothing later fixes it".to_owned(),
+            };
+            format!("{}/{total} breaks the build{err}{fix}", b.broken_by)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

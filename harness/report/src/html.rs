@@ -255,7 +255,11 @@ fn detail(o: &mut String, c: &Cell, dom: &str) {
         ("apply", e.apply.map(Word::word), a.apply.map(Word::word)),
         ("build", e.build.map(Word::word), a.build.map(Word::word)),
         ("boot", e.boot.map(Word::word), a.boot.map(Word::word)),
+        ("bisect", e.bisect.map(Word::word), a.bisect.map(Word::word)),
     ] {
+        if stage == "bisect" && c.bisect.is_none() {
+            continue;
+        }
         let bad = e.is_some() && e != a;
         let _ = writeln!(
             o,
@@ -271,6 +275,7 @@ fn detail(o: &mut String, c: &Cell, dom: &str) {
     o.push_str(&attention);
     kconfig_section(o, c);
     build_section(o, c);
+    bisect_section(o, c);
     boot_section(o, c);
     tests_section(o, c);
     if !exact.is_empty() {
@@ -387,6 +392,26 @@ fn build_section(o: &mut String, c: &Cell) {
             if b.status == StageStatus::Failed { " open" } else { "" },
             esc(&b.log_excerpt.join("\n"))
         );
+    }
+}
+
+/// The per-patch walk: its summary and a line per patch.
+fn bisect_section(o: &mut String, c: &Cell) {
+    let Some(b) = &c.bisect else { return };
+    let _ = writeln!(
+        o,
+        "<h3>Per-patch builds: {}</h3>\n<p>{}{}</p>",
+        b.status.word(),
+        esc(&b.summary),
+        if b.sandboxed { " (sandboxed)" } else { "" }
+    );
+    let lines = crate::view::bisect_step_lines(b);
+    if !lines.is_empty() {
+        o.push_str("<ul class=\"diagnostics\">\n");
+        for l in lines {
+            let _ = writeln!(o, "<li>{}</li>", esc(&l));
+        }
+        o.push_str("</ul>\n");
     }
 }
 

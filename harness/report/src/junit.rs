@@ -105,6 +105,7 @@ fn suite(cell: &Cell) -> TestSuite {
     hunk_cases(&mut s, cell);
     kconfig_case(&mut s, cell);
     build_case(&mut s, cell);
+    bisect_case(&mut s, cell);
     boot_case(&mut s, cell);
     guest_test_cases(&mut s, cell);
     s
@@ -247,6 +248,25 @@ fn build_case(s: &mut TestSuite, cell: &Cell) {
         btc.set_system_out(out.join("\n"));
     }
     s.add_test_case(btc);
+}
+
+/// The per-patch walk (`bisect: true` series), a line per patch as output.
+fn bisect_case(s: &mut TestSuite, cell: &Cell) {
+    let Some(b) = &cell.bisect else { return };
+    let lines = crate::view::bisect_step_lines(b);
+    let mut tc = match b.status {
+        StageStatus::Passed => case(cell, "bisect".into(), TestCaseStatus::success()),
+        StageStatus::Failed => {
+            let expected = crate::view::bisect_expected(cell);
+            let f = failed(expected, &b.summary, "bisect", Some(lines.join("\n")));
+            failed_case(cell, "bisect".into(), f)
+        }
+        StageStatus::Skipped => case(cell, "bisect".into(), skipped(&b.summary, None)),
+    };
+    if !lines.is_empty() {
+        tc.set_system_out(lines.join("\n"));
+    }
+    s.add_test_case(tc);
 }
 
 /// The boot stage.

@@ -79,6 +79,7 @@ pub fn render_markdown(report: &MatrixReport) -> String {
     previous_run(&mut o, report);
     grid(&mut o, report);
     unexpected_cells(&mut o, report);
+    per_patch_builds(&mut o, report);
     flaky_tests(&mut o, report);
     failed_hunks(&mut o, report);
     trees(&mut o, report);
@@ -205,6 +206,32 @@ fn unexpected_cells(o: &mut String, report: &MatrixReport) {
         o.push('\n');
         failed_tests(o, c);
     }
+}
+
+/// Every walked cell: its one-line summary and a line per patch.
+fn per_patch_builds(o: &mut String, report: &MatrixReport) {
+    let walked: Vec<(&Cell, &crate::model::CellBisect)> = report
+        .cells
+        .iter()
+        .filter_map(|c| c.bisect.as_ref().map(|b| (c, b)))
+        .collect();
+    if walked.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "## Per-patch builds\n");
+    for (c, b) in walked {
+        let _ = writeln!(
+            o,
+            "- `{}` ({}): {}",
+            code_text(&c.id),
+            b.status.word(),
+            esc(&b.summary)
+        );
+        for line in crate::view::bisect_step_lines(b) {
+            let _ = writeln!(o, "  - {}", esc(&line));
+        }
+    }
+    o.push('\n');
 }
 
 fn failed_tests(o: &mut String, c: &Cell) {

@@ -249,6 +249,11 @@ pub struct Expectation {
     pub build: Option<StageStatus>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub boot: Option<BootOutcome>,
+    /// The per-patch build walk (`bisect: true` series only): `passed` when
+    /// every patch builds, `failed` when one does not (or does not apply),
+    /// `skipped` when the walk did not run. Undeclared, it must not fail.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub bisect: Option<StageStatus>,
 }
 
 /// One stage: a declared expectation must hold as declared; an undeclared
@@ -257,6 +262,16 @@ fn stage_meets<T: StageOutcome>(want: Option<T>, got: Option<T>) -> bool {
     match want {
         Some(w) => got == Some(w),
         None => got.is_some_and(T::passed),
+    }
+}
+
+/// The walk: a declared word must hold; undeclared, the walk must not have
+/// failed (a walk that did not run is said by the stage that stopped it,
+/// and a cell without `bisect: true` has no walk).
+fn bisect_meets(want: Option<StageStatus>, got: Option<StageStatus>) -> bool {
+    match want {
+        Some(w) => got == Some(w),
+        None => got != Some(StageStatus::Failed),
     }
 }
 
@@ -296,7 +311,10 @@ impl Expectation {
         if !built {
             return apply_ok;
         }
-        apply_ok && stage_meets(self.build, actual.build) && stage_meets(self.boot, actual.boot)
+        apply_ok
+            && stage_meets(self.build, actual.build)
+            && stage_meets(self.boot, actual.boot)
+            && bisect_meets(self.bisect, actual.bisect)
     }
 
     /// One line "stage: expected X, got Y" per stage that did not do what was
@@ -308,6 +326,7 @@ impl Expectation {
             stage_mismatch("apply", self.apply, actual.apply, j),
             stage_mismatch("build", self.build, actual.build, j),
             stage_mismatch("boot", self.boot, actual.boot, j),
+            stage_mismatch("bisect", self.bisect, actual.bisect, j),
         ]
         .into_iter()
         .flatten()
@@ -335,4 +354,84 @@ pub struct Cell {
     /// Relative paths of per-cell logs (build, console, apply).
     #[serde(default)]
     pub logs: BTreeMap<String, String>,
+    /// The per-patch build walk, for a series with `bisect: true`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub bisect: Option<CellBisect>,
+}
+
+crate::word_enum! {
+    /// The build after one patch of a walk.
+    pub enum BisectStepStatus ("bisect step") {
+        Passed = "passed",
+        Failed = "failed",
+        /// Not built: the patch (or an earlier one) did not apply.
+        NotApplied = "not-applied",
+    }
+}
+
+/// The tree built after every patch of the series, incrementally, in a
+/// build directory of its own per (tree, series, config).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CellBisect {
+    pub status: StageStatus,
+    /// One line: "2/3 breaks the build: error at f.c:4: x; 3/3 fixes it",
+    /// "every patch builds", or why the walk did not run.
+    pub summary: String,
+    #[serde(default)]
+    pub sandboxed: bool,
+    /// Patches in the series (steps end early when one does not apply).
+    #[serde(default)]
+    pub patches: usize,
+    /// Step 0 is the base tree, then one per patch.
+    #[serde(default)]
+    pub steps: Vec<BisectStep>,
+    #[serde(default)]
+    pub breaks: Vec<BisectBreak>,
+    /// The patch whose failure to apply ended the walk.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub stopped_at: Option<usize>,
+}
+
+impl CellBisect {
+    /// A walk that did not run, and why.
+    pub fn not_run(status: StageStatus, why: impl Into<String>) -> CellBisect {
+        CellBisect {
+            status,
+            summary: why.into(),
+            sandboxed: false,
+            patches: 0,
+            steps: vec![],
+            breaks: vec![],
+            stopped_at: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BisectStep {
+    /// 0 = the base tree, else the 1-based patch index.
+    pub index: usize,
+    pub name: String,
+    pub status: BisectStepStatus,
+    /// The apply verdict, for the patch that ended the walk.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub reason: Option<String>,
+    pub seconds: f64,
+    pub recompiled: usize,
+    #[serde(default)]
+    pub errors: Vec<Diagnostic>,
+    #[serde(default)]
+    pub warnings_added: Vec<Diagnostic>,
+    #[serde(default)]
+    pub warnings_removed: Vec<Diagnostic>,
+}
+
+/// A patch that broke the build and the later one that fixed it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BisectBreak {
+    pub broken_by: usize,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub fixed_by: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub error: Option<Diagnostic>,
 }

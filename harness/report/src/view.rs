@@ -2,8 +2,8 @@
 //! a cell, the grid layout, summary recomputation and canonical ordering.
 
 use crate::model::{
-    BootStatus, Cell, CellBoot, HunkStatus, MatrixReport, StageStatus, Summary, TestResult,
-    TestStatus,
+    BisectStep, BisectStepStatus, BootStatus, Cell, CellBisect, CellBoot, HunkStatus, MatrixReport,
+    StageStatus, Summary, TestResult, TestStatus,
 };
 use crate::status::{StageOutcome, Word};
 
@@ -104,6 +104,14 @@ pub fn stage_words(cell: &Cell) -> Vec<String> {
         };
         out.push(format!("{what}: {}{mark} {how}", cell.build.status));
     }
+    if let Some(b) = &cell.bisect {
+        let mark = if bisect_expected(cell) {
+            " (expected)"
+        } else {
+            ""
+        };
+        out.push(format!("bisect{mark}: {}", one_line(&b.summary)));
+    }
     match &cell.boot {
         CellBoot::Skipped { reason, .. } => {
             out.push(format!("boot: not run ({})", one_line(reason)))
@@ -189,6 +197,7 @@ pub fn cell_has_failure(cell: &Cell) -> bool {
     !cell.apply.status.passed()
         || cell.kconfig.status == StageStatus::Failed
         || cell.build.status == StageStatus::Failed
+        || cell.bisect.as_ref().map(|b| b.status) == Some(StageStatus::Failed)
         || boot_ok(&cell.boot) == Some(false)
         || cell_tests(cell)
             .iter()
@@ -253,6 +262,63 @@ pub fn apply_expected(cell: &Cell) -> bool {
 
 pub fn build_expected(cell: &Cell) -> bool {
     cell.expected.build.is_some() && cell.expected.build == cell.actual.build
+}
+
+/// The walk failed as the matrix said it would.
+pub fn bisect_expected(cell: &Cell) -> bool {
+    cell.expected.bisect.is_some() && cell.expected.bisect == cell.actual.bisect
+}
+
+/// One line per step of a walk: "base: passed (12 objects, 3.1 s)",
+/// "2/3 0002-b.patch: FAILED (1 objects, 0.2 s): error at net/x.c:4: boom",
+/// "3/3 0003-c.patch: does not apply: patch 3 is failed: ...", with the
+/// warnings the patch added or removed.
+pub fn bisect_step_lines(b: &CellBisect) -> Vec<String> {
+    b.steps
+        .iter()
+        .map(|s| bisect_step_line(s, b.patches))
+        .collect()
+}
+
+fn bisect_step_line(s: &BisectStep, patches: usize) -> String {
+    let what = if s.index == 0 {
+        "base".to_owned()
+    } else {
+        format!("{}/{patches} {}", s.index, s.name)
+    };
+    let mut line = match s.status {
+        BisectStepStatus::NotApplied => {
+            let why = s.reason.as_deref().unwrap_or("");
+            return format!("{what}: does not apply: {}", one_line(why));
+        }
+        BisectStepStatus::Passed => format!("{what}: passed"),
+        BisectStepStatus::Failed => format!("{what}: FAILED"),
+    };
+    line.push_str(&format!(" ({} objects, {:.1} s)", s.recompiled, s.seconds));
+    if let Some(e) = s.errors.first() {
+        line.push_str(&format!(": error at {}", diag_at(e)));
+    }
+    for (sign, list) in [("+", &s.warnings_added), ("-", &s.warnings_removed)] {
+        if !list.is_empty() {
+            let shown: Vec<String> = list.iter().take(3).map(diag_at).collect();
+            line.push_str(&format!(
+                "; {sign}{} warnings: {}",
+                list.len(),
+                shown.join(", ")
+            ));
+        }
+    }
+    line
+}
+
+/// `file:line: message (line from PATCH)`.
+fn diag_at(d: &crate::model::Diagnostic) -> String {
+    let owner = d
+        .patch
+        .as_deref()
+        .map(|p| format!(" (line from {p})"))
+        .unwrap_or_default();
+    format!("{}:{}: {}{owner}", d.file, d.line, one_line(&d.message))
 }
 
 pub fn boot_expected(cell: &Cell) -> bool {

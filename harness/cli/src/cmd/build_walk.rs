@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use harness_build::build::{build, BuildOptions};
-use harness_orchestrate::walk::{StepReport, StepStatus, WalkDiag, WalkReport};
+use harness_orchestrate::walk::{breaks_line, diag, StepReport, StepStatus, WalkReport};
 use harness_orchestrate::walk_run::{run_walk, WalkInput};
 
 use crate::common::{cache_dir, write_json, Outcome};
@@ -160,20 +160,6 @@ pub(crate) fn worktree_for(out: &Path) -> PathBuf {
         .join("src")
 }
 
-fn diag(d: &WalkDiag) -> String {
-    let at = match (&d.file, d.line) {
-        (Some(f), Some(l)) => format!("{f}:{l}: "),
-        (Some(f), None) => format!("{f}: "),
-        _ => String::new(),
-    };
-    let owner = d
-        .patch
-        .as_deref()
-        .map(|p| format!(" (line from {p})"))
-        .unwrap_or_default();
-    format!("{at}{}{owner}", d.message)
-}
-
 fn step_line(s: &StepReport, total: usize) -> String {
     let what = if s.index == 0 {
         "base".to_owned()
@@ -224,30 +210,4 @@ mod tests {
         );
         assert_eq!(r, "../../../work/walk-1/src/");
     }
-}
-
-/// "2/4 breaks the build: error at f:l ...; 3/4 fixes it".
-pub fn breaks_line(r: &WalkReport, total: usize) -> String {
-    if r.breaks.is_empty() {
-        return match r.stopped_at {
-            Some(i) => format!("walk stopped at {i}/{total}: it does not apply"),
-            None => "every patch builds".to_owned(),
-        };
-    }
-    r.breaks
-        .iter()
-        .map(|b| {
-            let err = b
-                .error
-                .as_ref()
-                .map(|e| format!(": error at {}", diag(e)))
-                .unwrap_or_default();
-            let fix = match b.fixed_by {
-                Some(f) => format!("; {f}/{total} fixes it"),
-                None => "; nothing later fixes it".to_owned(),
-            };
-            format!("{}/{total} breaks the build{err}{fix}", b.broken_by)
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }

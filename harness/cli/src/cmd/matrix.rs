@@ -189,6 +189,7 @@ impl Progress {
             }
             Event::Built { .. }
             | Event::Booted { .. }
+            | Event::Bisected { .. }
             | Event::RunFinished { .. }
             | Event::Compared { .. } => {}
         }

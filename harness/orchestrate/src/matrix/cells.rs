@@ -6,9 +6,9 @@ use super::config::{fragment_symbols, CellPlan, ConfigEntry, MatrixConfig};
 use super::plan::{Pair, Plan};
 use super::stages::{Applied, StageError, TreeHandle};
 use harness_report::model::{
-    AggregateStatus, BootOutcome, BootReport, BootStatus, Cell, CellApply, CellBoot, CellBuild,
-    CellKconfig, ConfigInfo, Diagnostic, Expectation, MatrixReport, StageStatus, TestResult,
-    TreeInfo, MATRIX_SCHEMA,
+    AggregateStatus, BootOutcome, BootReport, BootStatus, Cell, CellApply, CellBisect, CellBoot,
+    CellBuild, CellKconfig, ConfigInfo, Diagnostic, Expectation, MatrixReport, StageStatus,
+    TestResult, TreeInfo, MATRIX_SCHEMA,
 };
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -129,6 +129,7 @@ fn expected(p: &CellPlan) -> Expectation {
             .expect
             .boot
             .or(p.build.then_some(BootOutcome::Ran(BootStatus::Passed))),
+        bisect: p.expect.bisect,
     }
 }
 
@@ -171,6 +172,9 @@ fn initial_cell(p: &CellPlan, cfg: &MatrixConfig, start: &Start<'_>) -> Cell {
         actual: Expectation::default(),
         as_expected: false,
         logs,
+        bisect: p
+            .bisect
+            .then(|| CellBisect::not_run(StageStatus::Skipped, "not walked yet")),
     }
 }
 
@@ -197,6 +201,13 @@ pub fn record_build(report: &mut MatrixReport, cells: &[String], rec: &BuildReco
         if !rec.kernel {
             cell.boot = skipped_boot("build did not produce a kernel");
         }
+    }
+}
+
+/// A walk's results go into the cells (one series, tree and config) it serves.
+pub fn record_bisect(report: &mut MatrixReport, cells: &[String], walk: &CellBisect) {
+    for cell in report.cells.iter_mut().filter(|c| cells.contains(&c.id)) {
+        cell.bisect = Some(walk.clone());
     }
 }
 
@@ -264,6 +275,7 @@ pub fn finalize_summary(report: &mut MatrixReport) {
             apply: Some(cell.apply.status),
             build: Some(cell.build.status),
             boot: Some(cell.boot.outcome()),
+            bisect: cell.bisect.as_ref().map(|b| b.status),
         };
         cell.as_expected = cell.expected.meets(&cell.actual, built);
     }

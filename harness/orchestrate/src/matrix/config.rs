@@ -46,6 +46,9 @@ pub struct Expect {
     pub build: Option<StageStatus>,
     #[serde(default, deserialize_with = "deserialize_opt_word")]
     pub boot: Option<BootOutcome>,
+    /// The per-patch walk (only with the series' `bisect: true`).
+    #[serde(default, deserialize_with = "deserialize_opt_word")]
+    pub bisect: Option<StageStatus>,
 }
 
 impl From<Expect> for Expectation {
@@ -54,6 +57,7 @@ impl From<Expect> for Expectation {
             apply: e.apply,
             build: e.build,
             boot: e.boot,
+            bisect: e.bisect,
         }
     }
 }
@@ -77,6 +81,11 @@ pub struct SeriesEntry {
     /// Only these patch numbers of the chosen revision, e.g. "1-3,5".
     #[serde(default)]
     pub patches: Option<String>,
+    /// Also build the tree after every patch, incrementally, in a build
+    /// directory of its own per (tree, series, config): the cell reports
+    /// which patch breaks the build and which fixes it.
+    #[serde(default)]
+    pub bisect: bool,
     #[serde(default)]
     pub expect: Expect,
     #[serde(default)]
@@ -91,8 +100,23 @@ impl SeriesEntry {
             e.apply = t.apply.or(e.apply);
             e.build = t.build.or(e.build);
             e.boot = t.boot.or(e.boot);
+            e.bisect = t.bisect.or(e.bisect);
         }
         e
+    }
+
+    /// An expected walk needs a walk.
+    fn check_bisect(&self) -> Result<(), String> {
+        let declared = std::iter::once(&self.expect)
+            .chain(self.per_tree.values())
+            .any(|e| e.bisect.is_some());
+        if declared && !self.bisect {
+            return Err(format!(
+                "series {}: `expect: {{bisect: ...}}` needs `bisect: true`",
+                self.name
+            ));
+        }
+        Ok(())
     }
 
     /// Read the series source with this entry's choices (revision, series,
@@ -310,6 +334,7 @@ impl MatrixConfig {
                 return Err(format!("series {}: empty `source`", s.name));
             }
             s.take_range()?;
+            s.check_bisect()?;
             if !seen.insert(format!("s:{}", s.name)) {
                 return Err(format!("series {} is listed twice", s.name));
             }
@@ -342,6 +367,7 @@ impl MatrixConfig {
                         tree: t.name.clone(),
                         config: c.name.clone(),
                         build: t.build,
+                        bisect: s.bisect && t.build,
                         expect: s.expectation_for(&t.name),
                     });
                 }
@@ -370,6 +396,9 @@ pub struct CellPlan {
     pub tree: String,
     pub config: String,
     pub build: bool,
+    /// Walk the series patch by patch after its build (`bisect: true` on a
+    /// built tree).
+    pub bisect: bool,
     pub expect: Expect,
 }
 
@@ -411,6 +440,7 @@ mod source_choice_tests {
             revision,
             pick_series: None,
             patches: patches.map(str::to_owned),
+            bisect: false,
             expect: Expect::default(),
             per_tree: BTreeMap::new(),
         }
@@ -473,6 +503,55 @@ mod expect_tests {
 }
 
 #[cfg(test)]
+mod bisect_tests {
+    use super::*;
+
+    fn with_series(series: &str) -> Result<MatrixConfig, ConfigError> {
+        let yaml = format!(
+            "trees: [{{name: t}}, {{name: a, build: false}}]\nseries:\n  - {series}\nconfigs: [{{name: c, fragments: [f]}}]\n"
+        );
+        MatrixConfig::from_yaml(&yaml, Path::new("m.yaml"))
+    }
+
+    #[test]
+    fn bisect_is_a_series_switch_and_walks_only_built_trees() {
+        let cfg = with_series("{name: s, source: s, bisect: true}").expect("valid");
+        let cells = cfg.cells();
+        let walks: Vec<(&str, bool)> = cells.iter().map(|c| (c.tree.as_str(), c.bisect)).collect();
+        // The apply-only tree `a` builds nothing, so it walks nothing.
+        assert_eq!(walks, vec![("t", true), ("a", false)]);
+        let off = with_series("{name: s, source: s}").expect("valid");
+        assert!(off.cells().iter().all(|c| !c.bisect));
+    }
+
+    #[test]
+    fn a_bisect_that_is_not_a_boolean_is_refused_with_its_line() {
+        let e = with_series("{name: s, source: s, bisect: yes please}").expect_err("a string");
+        assert_eq!(e.line, Some(3), "{e}");
+        let err = e.to_string();
+        assert!(
+            err.contains("m.yaml") && err.contains("bisect") && err.contains("boolean"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_expected_walk_needs_bisect_and_a_status_word() {
+        let ok = with_series("{name: s, source: s, bisect: true, expect: {bisect: failed}}")
+            .expect("valid");
+        assert_eq!(ok.cells()[0].expect.bisect, Some(StageStatus::Failed));
+        let err = with_series("{name: s, source: s, expect: {bisect: failed}}")
+            .expect_err("no walk")
+            .to_string();
+        assert!(err.contains("needs `bisect: true`"), "{err}");
+        let err = with_series("{name: s, source: s, bisect: true, expect: {bisect: broken}}")
+            .expect_err("not a word")
+            .to_string();
+        assert!(err.contains("`broken` is not a build status"), "{err}");
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -507,6 +586,7 @@ mod tests {
             revision: None,
             pick_series: None,
             patches: None,
+            bisect: false,
             expect: Expect::default(),
             per_tree: BTreeMap::new(),
         };

@@ -62,6 +62,11 @@ pub enum Event {
         baseline: Option<(String, String)>,
         record: Box<BuildRecord>,
     },
+    /// A per-patch walk's results for the cells it serves.
+    Bisected {
+        cells: Vec<String>,
+        bisect: Box<harness_report::model::CellBisect>,
+    },
     /// A boot's results for the cells it serves.
     Booted {
         cells: Vec<String>,
@@ -113,6 +118,7 @@ impl<'a> ReportWriter<'a> {
                 cells::record_build(report, cells, record);
             }
             Event::Booted { cells, report: rep } => cells::record_boot(report, cells, rep),
+            Event::Bisected { cells, bisect } => cells::record_bisect(report, cells, bisect),
             Event::RunFinished { finished } => {
                 cells::mark_new_warnings(report, &self.baselines);
                 report.finished = Some(finished.clone());

@@ -6,14 +6,14 @@
 //! [`Event`].
 
 use super::cells::{self, BuildRecord};
-use super::config::{ConfigEntry, MatrixConfig};
+use super::config::{CellPlan, ConfigEntry, MatrixConfig};
 use super::events::{Event, Status};
 use super::plan::{build_stem, ApplySummary, Pair, Plan, Units};
 use super::stages::{
-    Applied, BuildResult, BuildUnit, Kernel, Source, SourceKind, Stage, StageError, Stages,
-    TreeHandle,
+    Applied, BisectJob, BuildResult, BuildUnit, Kernel, Source, SourceKind, Stage, StageError,
+    Stages, TreeHandle,
 };
-use harness_report::model::StageStatus;
+use harness_report::model::{CellBisect, StageStatus};
 use harness_report::status::StageOutcome;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -155,30 +155,46 @@ impl Executor<'_> {
                 };
                 let source = self.stages.prepare_source(unit, tree, for_unit);
                 for (ci, conf) in self.cfg.configs.iter().enumerate() {
-                    let ids: Vec<String> = cells_of
-                        .get(&(ui, ci))
-                        .map(|v| v.iter().map(|&i| plan.cells[i].id.clone()).collect())
-                        .unwrap_or_default();
-                    let kernel = self.build(unit, tree, &source, conf, &ids);
-                    if let (Some(kernel), Ok(source), false) = (kernel, &source, ids.is_empty()) {
-                        let subject = format!("{}:{}", unit.key, conf.name);
-                        (self.emit)(Event::Started {
-                            subject: subject.clone(),
-                            stage: Stage::Boot,
-                        });
-                        let job = BootJob {
-                            subject,
-                            cells: ids,
-                            config: ci,
-                            kernel,
-                            source: source.clone(),
-                        };
+                    let served = cells_of.get(&(ui, ci)).map_or(&[][..], Vec::as_slice);
+                    let served: Vec<&CellPlan> = served.iter().map(|&i| &plan.cells[i]).collect();
+                    let job = self.build_one(unit, tree, &source, (ci, conf), &served);
+                    if let Some(job) = job {
                         let _ = boot_tx.send(job);
+                    }
+                    for cell in served.iter().filter(|c| c.bisect) {
+                        self.bisect(unit, tree, source.is_ok(), conf, cell);
                     }
                 }
             }
             drop(boot_tx);
         });
+    }
+
+    /// Build one (unit, config) for the cells it serves; their boot, when
+    /// the build gave a kernel.
+    fn build_one(
+        &self,
+        unit: &BuildUnit,
+        tree: &TreeHandle,
+        source: &Result<Source, StageError>,
+        (ci, conf): (usize, &ConfigEntry),
+        served: &[&CellPlan],
+    ) -> Option<BootJob> {
+        let ids: Vec<String> = served.iter().map(|c| c.id.clone()).collect();
+        let kernel = self.build(unit, tree, source, conf, &ids)?;
+        let source = source.as_ref().ok().filter(|_| !ids.is_empty())?;
+        let subject = format!("{}:{}", unit.key, conf.name);
+        (self.emit)(Event::Started {
+            subject: subject.clone(),
+            stage: Stage::Boot,
+        });
+        Some(BootJob {
+            subject,
+            cells: ids,
+            config: ci,
+            kernel,
+            source: source.clone(),
+        })
     }
 
     /// Build one (unit, config) and report it to the cells it serves; the
@@ -216,6 +232,46 @@ impl Executor<'_> {
             record: Box::new(record),
         });
         br.kernel
+    }
+
+    /// The per-patch walk of `cell`'s series after the unit's build. A unit
+    /// of the base tree (the series did not apply) or without a source has
+    /// nothing to walk: the apply or source stage says why.
+    fn bisect(
+        &self,
+        unit: &BuildUnit,
+        tree: &TreeHandle,
+        source_ok: bool,
+        conf: &ConfigEntry,
+        cell: &CellPlan,
+    ) {
+        let entry = self.cfg.series.iter().find(|e| e.name == cell.series);
+        let walk = match (entry, &unit.kind, source_ok) {
+            (Some(series), SourceKind::Series(_), true) => {
+                let job = BisectJob {
+                    unit,
+                    tree,
+                    series,
+                    config: conf,
+                    run_dir: self.run_dir,
+                };
+                let subject = format!("{}:{}", unit.key, conf.name);
+                self.timed(
+                    &subject,
+                    Stage::Bisect,
+                    || self.stages.bisect(&job),
+                    |w| Status::Build(w.status),
+                )
+            }
+            (_, SourceKind::Base, _) => {
+                CellBisect::not_run(StageStatus::Skipped, "not walked: the series did not apply")
+            }
+            _ => CellBisect::not_run(StageStatus::Skipped, "not walked: no source to build"),
+        };
+        (self.emit)(Event::Bisected {
+            cells: vec![cell.id.clone()],
+            bisect: Box::new(walk),
+        });
     }
 
     fn boot(&self, job: BootJob, symbols: &[BTreeMap<String, String>]) {

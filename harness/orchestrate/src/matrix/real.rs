@@ -57,7 +57,7 @@ impl RealStages {
         self.project_root.join("patches").join(source)
     }
 
-    fn tree_identity(tree: &TreeHandle) -> String {
+    pub(super) fn tree_identity(tree: &TreeHandle) -> String {
         let mut h = Sha256::new();
         h.update(tree.name.as_bytes());
         h.update(tree.provenance.to_string().as_bytes());
@@ -113,7 +113,7 @@ impl RealStages {
     /// The ccache a unit's build writes: the shared one for trusted builds;
     /// a private one per unit for sandboxed (untrusted) builds, so a hostile
     /// build cannot poison objects later trusted builds take from the cache.
-    fn ccache_for(&self, unit: &BuildUnit) -> PathBuf {
+    pub(super) fn ccache_for(&self, unit: &BuildUnit) -> PathBuf {
         if self.wants_sandbox(unit) {
             self.cache_root.join("ccache-untrusted").join(&unit.key)
         } else {
@@ -121,7 +121,7 @@ impl RealStages {
         }
     }
 
-    fn factory(
+    pub(super) fn factory(
         &self,
         unit: &BuildUnit,
         writable: &[&Path],
@@ -182,7 +182,7 @@ fn to_diag(d: &harness_build::Diagnostic) -> Diagnostic {
 }
 
 /// The report's word for a build diagnostic's severity.
-fn severity(s: harness_build::Severity) -> Severity {
+pub(super) fn severity(s: harness_build::Severity) -> Severity {
     match s {
         harness_build::Severity::Warning => Severity::Warning,
         harness_build::Severity::Error => Severity::Error,
@@ -284,7 +284,7 @@ pub fn apply_log(report: &harness_core::report::ApplyReport) -> String {
 
 /// The kconfig stage of a cell: passed, or each requested symbol that did
 /// not survive, explained.
-fn kconfig_cell(
+pub(super) fn kconfig_cell(
     kc: &Result<harness_build::KconfigOutcome, harness_build::KconfigError>,
 ) -> CellKconfig {
     match kc {
@@ -362,8 +362,33 @@ fn built(
 }
 
 impl RealStages {
+    /// The series of `entry`, narrowed by its `take`, named as the matrix
+    /// names it.
+    pub(super) fn load_series(
+        &self,
+        entry: &SeriesEntry,
+        subject: &str,
+    ) -> Result<harness_ingest::Series, StageError> {
+        let path = self.series_path(&entry.source);
+        let err = |e: String| StageError::new(Stage::Apply, subject, e).at(&path);
+        let mut series = entry.load_source(&path).map_err(err)?;
+        if let Some((a, b)) = entry.take_range().map_err(err)? {
+            if b > series.patches.len() {
+                return Err(err(format!(
+                    "series {}: take {a}-{b} but {} has only {} patches",
+                    entry.name,
+                    path.display(),
+                    series.patches.len()
+                )));
+            }
+            series.patches = series.patches[a - 1..b].to_vec();
+        }
+        series.name = entry.name.clone();
+        Ok(series)
+    }
+
     /// make's options for one (unit, config) build.
-    fn build_options(
+    pub(super) fn build_options(
         &self,
         log_path: PathBuf,
         unit_dir: &Path,
@@ -391,6 +416,10 @@ impl RealStages {
 }
 
 impl Stages for RealStages {
+    fn bisect(&self, job: &super::stages::BisectJob<'_>) -> harness_report::model::CellBisect {
+        self.walk_cell(job)
+    }
+
     fn resolve_tree(&self, name: &str) -> Result<TreeHandle, StageError> {
         // Held shared for the run (a re-pin waits), fingerprint checked: a
         // base tree changed in place since its fetch is never used.
@@ -406,22 +435,10 @@ impl Stages for RealStages {
     }
 
     fn apply(&self, entry: &SeriesEntry, tree: &TreeHandle) -> Result<Applied, StageError> {
-        let path = self.series_path(&entry.source);
         let subject = format!("{}@{}", entry.name, tree.name);
+        let series = self.load_series(entry, &subject)?;
+        let path = self.series_path(&entry.source);
         let err = |e: String| StageError::new(Stage::Apply, subject.clone(), e).at(&path);
-        let mut series = entry.load_source(&path).map_err(err)?;
-        if let Some((a, b)) = entry.take_range().map_err(err)? {
-            if b > series.patches.len() {
-                return Err(err(format!(
-                    "series {}: take {a}-{b} but {} has only {} patches",
-                    entry.name,
-                    path.display(),
-                    series.patches.len()
-                )));
-            }
-            series.patches = series.patches[a - 1..b].to_vec();
-        }
-        series.name = entry.name.clone();
         let from_mail = series.patches.iter().any(|p| p.from_mail);
         let outcome = crate::apply::apply_series_to_dir(
             &series,

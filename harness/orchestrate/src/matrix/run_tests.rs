@@ -22,6 +22,7 @@ mod meets_tests {
             apply: Some(AggregateStatus::from_word(apply).expect("an apply word")),
             build: Some(StageStatus::Passed),
             boot: Some(BootOutcome::Ran(BootStatus::Passed)),
+            bisect: None,
         }
     }
 
@@ -33,6 +34,7 @@ mod meets_tests {
             apply: None,
             build: None,
             boot: None,
+            bisect: None,
         };
         assert!(meets(&none, &actual("already-applied"), true));
         assert!(meets(&none, &actual("applied"), true));
@@ -43,6 +45,7 @@ mod meets_tests {
             apply: Some(AggregateStatus::Partial),
             build: None,
             boot: None,
+            bisect: None,
         };
         assert!(meets(&partial, &actual("partial"), false));
         assert!(!meets(&partial, &actual("already-applied"), false));

@@ -7,7 +7,9 @@
 //! `boot` takes the kernel and the source directory (the tree's selftests).
 
 use super::config::{ConfigEntry, SeriesEntry};
-use harness_report::model::{AggregateStatus, BootReport, CellBuild, CellKconfig, PatchResult};
+use harness_report::model::{
+    AggregateStatus, BootReport, CellBisect, CellBuild, CellKconfig, PatchResult, StageStatus,
+};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -19,6 +21,7 @@ harness_report::word_enum! {
         Source = "source",
         Build = "build",
         Boot = "boot",
+        Bisect = "bisect",
     }
 }
 
@@ -126,6 +129,16 @@ pub struct BuildResult {
     pub log: Option<PathBuf>,
 }
 
+/// One per-patch walk: `series` on `unit`'s tree with `config`.
+pub struct BisectJob<'a> {
+    /// The unit of the cell's whole-series build (its sandboxing is the walk's).
+    pub unit: &'a BuildUnit,
+    pub tree: &'a TreeHandle,
+    pub series: &'a SeriesEntry,
+    pub config: &'a ConfigEntry,
+    pub run_dir: &'a Path,
+}
+
 /// The stage implementations.
 pub trait Stages: Sync {
     fn resolve_tree(&self, name: &str) -> Result<TreeHandle, StageError>;
@@ -156,4 +169,11 @@ pub trait Stages: Sync {
         symbols: &BTreeMap<String, String>,
         console_log: &Path,
     ) -> BootReport;
+    /// Build the tree after every patch of the job's series.
+    fn bisect(&self, job: &BisectJob<'_>) -> CellBisect {
+        CellBisect::not_run(
+            StageStatus::Skipped,
+            format!("{}: these stages do not walk series", job.series.name),
+        )
+    }
 }

@@ -252,3 +252,37 @@ fn not_applied(
         reproduce: None,
     }
 }
+
+/// `to` relative to `from` (both absolute), with a trailing `/`: the prefix
+/// make prints for the sources when it runs in the build directory `from`
+/// (`O=`) on the tree `to`, stripped from diagnostics' file names.
+pub fn relative_dir(from: &Path, to: &Path) -> String {
+    let f: Vec<_> = from.components().collect();
+    let t: Vec<_> = to.components().collect();
+    let common = f.iter().zip(&t).take_while(|(a, b)| a == b).count();
+    let mut p = std::path::PathBuf::new();
+    for _ in common..f.len() {
+        p.push("..");
+    }
+    for c in &t[common..] {
+        p.push(c);
+    }
+    format!("{}/", p.display())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn relative_dir_from_the_build_directory() {
+        let r = super::relative_dir(
+            std::path::Path::new("/c/builds/x/obj"),
+            std::path::Path::new("/c/work/walk-1/src"),
+        );
+        assert_eq!(r, "../../../work/walk-1/src/");
+        let r = super::relative_dir(
+            std::path::Path::new("/c/work/k/builds/k/obj"),
+            std::path::Path::new("/c/work/k/src"),
+        );
+        assert_eq!(r, "../../../src/");
+    }
+}

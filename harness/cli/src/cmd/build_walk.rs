@@ -37,7 +37,8 @@ pub fn run(
     let logs = out.join(".harness-walk");
     std::fs::create_dir_all(&logs).with_context(|| format!("creating {}", logs.display()))?;
     // gcc names the worktree's files relative to the build directory.
-    opts.strip_prefixes.push(relative(&out, &worktree));
+    opts.strip_prefixes
+        .push(harness_orchestrate::walk_run::relative_dir(&out, &worktree));
     let mut step = 0usize;
     let mut builder = |src: &Path, id: &str| -> anyhow::Result<_> {
         opts.source_id = Some(id.to_owned());
@@ -77,21 +78,6 @@ pub fn run(
     } else {
         Outcome::Ok
     })
-}
-
-/// `to` relative to `from` (both absolute), with a trailing `/`.
-fn relative(from: &Path, to: &Path) -> String {
-    let f: Vec<_> = from.components().collect();
-    let t: Vec<_> = to.components().collect();
-    let common = f.iter().zip(&t).take_while(|(a, b)| a == b).count();
-    let mut p = PathBuf::new();
-    for _ in common..f.len() {
-        p.push("..");
-    }
-    for c in &t[common..] {
-        p.push(c);
-    }
-    format!("{}/", p.display())
 }
 
 fn quote(s: &str) -> String {
@@ -198,16 +184,4 @@ fn step_line(s: &StepReport, total: usize) -> String {
         line.push_str(&format!("\n    warning gone: {}", diag(w)));
     }
     line
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn relative_path_from_the_build_directory() {
-        let r = super::relative(
-            std::path::Path::new("/c/builds/x/obj"),
-            std::path::Path::new("/c/work/walk-1/src"),
-        );
-        assert_eq!(r, "../../../work/walk-1/src/");
-    }
 }

@@ -64,7 +64,8 @@ impl RealStages {
             let mut opts =
                 self.build_options(log, &unit_dir, &job.config.name, ccache.clone(), id.into());
             // gcc names the worktree's files relative to the build directory.
-            opts.strip_prefixes.push(relative(&out, src));
+            opts.strip_prefixes
+                .push(crate::walk_run::relative_dir(&out, src));
             Ok(harness_build::build(src, &out, &opts, factory.as_ref())?)
         };
         let input = WalkInput {
@@ -105,21 +106,6 @@ impl RealStages {
         }
         Ok(())
     }
-}
-
-/// `to` relative to `from` (both absolute), with a trailing `/`.
-fn relative(from: &Path, to: &Path) -> String {
-    let f: Vec<_> = from.components().collect();
-    let t: Vec<_> = to.components().collect();
-    let common = f.iter().zip(&t).take_while(|(a, b)| a == b).count();
-    let mut p = PathBuf::new();
-    for _ in common..f.len() {
-        p.push("..");
-    }
-    for c in &t[common..] {
-        p.push(c);
-    }
-    format!("{}/", p.display())
 }
 
 /// The report's form of a walk: `failed` when a patch broke the build or
@@ -287,14 +273,5 @@ mod tests {
             (clean.status, clean.summary.as_str()),
             (StageStatus::Passed, "every patch builds")
         );
-    }
-
-    #[test]
-    fn relative_path_from_the_build_directory() {
-        let r = relative(
-            Path::new("/c/work/k/builds/k/obj"),
-            Path::new("/c/work/k/src"),
-        );
-        assert_eq!(r, "../../../src/");
     }
 }

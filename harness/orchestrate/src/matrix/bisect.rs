@@ -5,7 +5,7 @@
 //! was (the same unit decides), and the walk goes into the cell.
 
 use super::config::ConfigEntry;
-use super::real::{kconfig_cell, severity, RealStages};
+use super::real::{severity, RealStages};
 use super::stages::{BisectJob, TreeHandle};
 use crate::walk::{StepStatus, WalkDiag, WalkReport};
 use crate::walk_run::{run_walk, WalkInput};
@@ -89,18 +89,7 @@ impl RealStages {
         out: &Path,
         factory: &dyn harness_build::CommandFactory,
     ) -> anyhow::Result<()> {
-        let fragments: Vec<PathBuf> = config
-            .fragments
-            .iter()
-            .map(|f| self.project_root.join(f))
-            .collect();
-        let kopts = harness_build::MergeOptions {
-            base: harness_build::kconfig::Base::Target(self.build.base_target.clone()),
-            source_id: Some(Self::tree_identity(tree)),
-            ..harness_build::MergeOptions::default()
-        };
-        let kc = harness_build::merge(&tree.path, out, &fragments, &kopts, factory);
-        let cell = kconfig_cell(&kc);
+        let cell = self.merge_config(&tree.path, out, config, Self::tree_identity(tree), factory);
         if cell.status != StageStatus::Passed {
             anyhow::bail!("kconfig: {}", cell.problems.join("; "));
         }

@@ -27,6 +27,29 @@ pub struct RealStages {
 }
 
 impl RealStages {
+    /// The cell's fragments merged on the base target into `out/.config`
+    /// for the sources in `src` (`source_id` keys the cached base config).
+    pub(super) fn merge_config(
+        &self,
+        src: &Path,
+        out: &Path,
+        config: &ConfigEntry,
+        source_id: String,
+        factory: &dyn harness_build::CommandFactory,
+    ) -> CellKconfig {
+        let fragments: Vec<PathBuf> = config
+            .fragments
+            .iter()
+            .map(|f| self.project_root.join(f))
+            .collect();
+        let kopts = harness_build::MergeOptions {
+            base: harness_build::kconfig::Base::Target(self.build.base_target.clone()),
+            source_id: Some(source_id),
+            ..harness_build::MergeOptions::default()
+        };
+        kconfig_cell(&harness_build::merge(src, out, &fragments, &kopts, factory))
+    }
+
     pub fn new(
         project_root: PathBuf,
         cache_root: PathBuf,
@@ -528,18 +551,7 @@ impl Stages for RealStages {
             }
         };
         let source_id = format!("{}-{}", Self::tree_identity(tree), unit.source_key);
-        let fragments: Vec<PathBuf> = config
-            .fragments
-            .iter()
-            .map(|f| self.project_root.join(f))
-            .collect();
-        let kopts = harness_build::MergeOptions {
-            base: harness_build::kconfig::Base::Target(self.build.base_target.clone()),
-            source_id: Some(source_id.clone()),
-            ..harness_build::MergeOptions::default()
-        };
-        let kc = harness_build::merge(&src, &out, &fragments, &kopts, factory.as_ref());
-        let kconfig = kconfig_cell(&kc);
+        let kconfig = self.merge_config(&src, &out, config, source_id.clone(), factory.as_ref());
         if kconfig.status != StageStatus::Passed {
             let mut b = skipped("kconfig failed: requested symbols did not survive");
             b.sandboxed = sandboxed;

@@ -133,14 +133,53 @@ pub struct FileResult {
     pub threeway: Option<ThreewayResult>,
 }
 
+/// How the 3-way attempt for one file section ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ThreewayOutcome {
+    /// `merged`: clean; the merged file is used from here on.
+    Merged,
+    /// `conflicts`: merged with conflict markers; needs a human, nothing written.
+    Conflicts,
+    /// `no-index`: the patch has no `index` line for this file.
+    NoIndex,
+    /// `blob-not-found`: the old blob is not in the repository.
+    BlobNotFound,
+    /// `preimage-mismatch`: the section does not apply to its own old blob.
+    PreimageMismatch,
+}
+
+impl ThreewayOutcome {
+    pub const ALL: [ThreewayOutcome; 5] = [
+        ThreewayOutcome::Merged,
+        ThreewayOutcome::Conflicts,
+        ThreewayOutcome::NoIndex,
+        ThreewayOutcome::BlobNotFound,
+        ThreewayOutcome::PreimageMismatch,
+    ];
+
+    /// The kebab-case name used in `harness.apply/1`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ThreewayOutcome::Merged => "merged",
+            ThreewayOutcome::Conflicts => "conflicts",
+            ThreewayOutcome::NoIndex => "no-index",
+            ThreewayOutcome::BlobNotFound => "blob-not-found",
+            ThreewayOutcome::PreimageMismatch => "preimage-mismatch",
+        }
+    }
+}
+
+impl std::fmt::Display for ThreewayOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// How the 3-way fallback ended for one file section.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ThreewayResult {
-    /// `merged` (clean; the merged file is used from here on), `conflicts`
-    /// (needs a human; nothing written), `no-index` (the patch has no `index`
-    /// line), `blob-not-found` (its old blob is not in the repository),
-    /// `preimage-mismatch` (the section does not apply to its own old blob).
-    pub outcome: String,
+    pub outcome: ThreewayOutcome,
     /// The abbreviated old blob id from the patch's `index <old>..<new>` line.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub base_blob: Option<String>,
@@ -215,6 +254,11 @@ mod tests {
         }
         for s in AggregateStatus::ALL {
             assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+        for s in ThreewayOutcome::ALL {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+            let back: ThreewayOutcome = serde_json::from_value(s.as_str().into()).unwrap();
+            assert_eq!(back, s);
         }
     }
 }

@@ -13,24 +13,9 @@ use std::path::Path;
 use git2::{IndexEntry, IndexTime, MergeFileOptions, ObjectType, Oid, Repository};
 use harness_core::apply::{apply_series, ApplyOptions, MemTree, PatchInput, SeriesApplier};
 use harness_core::patch::{FilePatch, ParsedPatch};
+pub use harness_core::report::ThreewayOutcome;
 use harness_core::report::{HunkStatus, ThreewayResult};
 use serde::Serialize;
-
-/// How the 3-way attempt for one file ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ThreewayOutcome {
-    /// Merged cleanly: the patch's change is in the merged content.
-    Merged,
-    /// Merged with conflict markers (`<<<<<<<`): needs a human.
-    Conflicts,
-    /// The patch has no `index` line for this file.
-    NoIndex,
-    /// The old blob is not in the repository.
-    BlobNotFound,
-    /// The section did not apply even to its own preimage blob.
-    PreimageMismatch,
-}
 
 /// The 3-way result for one file section.
 #[derive(Debug, Clone, Serialize)]
@@ -260,24 +245,11 @@ impl Threeway {
     }
 }
 
-impl ThreewayOutcome {
-    /// The kebab-case name used in `harness.apply/1`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ThreewayOutcome::Merged => "merged",
-            ThreewayOutcome::Conflicts => "conflicts",
-            ThreewayOutcome::NoIndex => "no-index",
-            ThreewayOutcome::BlobNotFound => "blob-not-found",
-            ThreewayOutcome::PreimageMismatch => "preimage-mismatch",
-        }
-    }
-}
-
 impl ThreewayFile {
     /// The report's view of this result.
     pub fn to_result(&self) -> ThreewayResult {
         ThreewayResult {
-            outcome: self.outcome.as_str().to_owned(),
+            outcome: self.outcome,
             base_blob: self.base_blob.clone(),
             conflicts: self.conflicts,
             detail: self.detail.clone(),

@@ -3,7 +3,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use harness_core::report::{ApplyReport, TreeIdentity};
+use harness_core::report::{ApplyReport, ThreewayOutcome, TreeIdentity};
 use harness_orchestrate::apply::{apply_series_to_dir, write_changes_into_with, Options};
 use harness_orchestrate::blame::annotate_report;
 use harness_orchestrate::threeway::apply_series_with_threeway;
@@ -272,7 +272,10 @@ fn all_done(r: &ApplyReport) -> bool {
     r.patches.iter().all(|p| {
         !p.files.is_empty()
             && p.files.iter().all(|f| {
-                let merged = f.threeway.as_ref().is_some_and(|t| t.outcome == "merged");
+                let merged = f
+                    .threeway
+                    .as_ref()
+                    .is_some_and(|t| t.outcome == ThreewayOutcome::Merged);
                 merged || f.status.is_done()
             })
     })

@@ -222,11 +222,62 @@ pub struct CellBuild {
 }
 
 /// Boot stage: a full boot report, or skipped.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+///
+/// In JSON the two are told apart by what they hold, not by trying one shape
+/// and then the other: a `harness.boot/1` report carries `schema`; a skipped
+/// boot is exactly `{status: "skipped", reason}`. Anything else is refused
+/// with what was found (see [`CellBoot::from_json`]).
+#[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
 pub enum CellBoot {
-    Ran(BootReport),
+    Ran(Box<BootReport>),
     Skipped { status: StageStatus, reason: String },
+}
+
+impl CellBoot {
+    /// A skipped boot with its reason.
+    pub fn skipped(reason: impl Into<String>) -> Self {
+        CellBoot::Skipped {
+            status: StageStatus::Skipped,
+            reason: reason.into(),
+        }
+    }
+
+    /// Read `cells[].boot`: `schema` present means a boot report (its own
+    /// errors are reported as such); else it must be a skipped stage.
+    pub fn from_json(v: serde_json::Value) -> Result<Self, String> {
+        if v.get("schema").is_some() {
+            return serde_json::from_value::<BootReport>(v)
+                .map(|b| CellBoot::Ran(Box::new(b)))
+                .map_err(|e| format!("boot: a harness.boot/1 report that does not parse: {e}"));
+        }
+        let status = v.get("status").and_then(|s| s.as_str());
+        let reason = v.get("reason").and_then(|s| s.as_str());
+        match (status, reason) {
+            (Some("skipped"), Some(reason)) => Ok(CellBoot::skipped(reason)),
+            _ => Err(format!(
+                "boot: neither a harness.boot/1 report (it has no `schema`) nor \
+                 {{status: \"skipped\", reason}}: {}",
+                clip_json(&v)
+            )),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CellBoot {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = serde_json::Value::deserialize(d)?;
+        CellBoot::from_json(v).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A JSON value as text, cut to 120 characters, for error messages.
+pub(crate) fn clip_json(v: &serde_json::Value) -> String {
+    let s = v.to_string();
+    match s.char_indices().nth(120) {
+        Some((i, _)) => format!("{}...", &s[..i]),
+        None => s,
+    }
 }
 
 impl CellBoot {
@@ -434,4 +485,61 @@ pub struct BisectBreak {
     pub fixed_by: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub error: Option<Diagnostic>,
+}
+
+#[cfg(test)]
+mod boot_json_tests {
+    use super::*;
+
+    fn cells_boot(i: usize) -> serde_json::Value {
+        let p = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/full.json");
+        let text = std::fs::read_to_string(p).expect("fixture");
+        let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+        v["cells"][i]["boot"].clone()
+    }
+
+    #[test]
+    fn a_boot_report_and_a_skipped_boot_are_told_apart_and_round_trip() {
+        // full.json: cell 0's boot was skipped, cell 2's ran and passed.
+        for i in [0, 2] {
+            let v = cells_boot(i);
+            let boot = CellBoot::from_json(v.clone()).expect("parses");
+            assert_eq!(
+                matches!(boot, CellBoot::Ran(_)),
+                v.get("schema").is_some(),
+                "cell {i}"
+            );
+            assert_eq!(serde_json::to_value(&boot).expect("ser"), v, "cell {i}");
+        }
+    }
+
+    #[test]
+    fn a_damaged_boot_report_is_refused_as_a_boot_report_not_read_as_skipped() {
+        // Under `untagged` a boot report missing `tests` was reported as
+        // "did not match any variant"; now the report's own error is named.
+        let mut v = cells_boot(2);
+        v.as_object_mut().expect("object").remove("tests");
+        let e = CellBoot::from_json(v).expect_err("refused");
+        assert!(
+            e.contains("harness.boot/1 report that does not parse"),
+            "{e}"
+        );
+        assert!(e.contains("tests"), "{e}");
+    }
+
+    #[test]
+    fn a_stage_that_is_neither_is_refused_with_what_was_found() {
+        for v in [
+            serde_json::json!({"status": "passed", "reason": "x"}),
+            serde_json::json!({"status": "skipped"}),
+            serde_json::json!("skipped"),
+        ] {
+            let e = CellBoot::from_json(v.clone()).expect_err("refused");
+            assert!(e.contains("neither a harness.boot/1 report"), "{e}");
+            assert!(e.contains(&v.to_string()), "{e}");
+        }
+        let long = serde_json::json!({"status": "x".repeat(500)});
+        let e = CellBoot::from_json(long).expect_err("refused");
+        assert!(e.ends_with("..."), "{e}");
+    }
 }

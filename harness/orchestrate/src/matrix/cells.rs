@@ -25,10 +25,7 @@ pub fn config_symbols(root: &Path, cfg: &ConfigEntry) -> BTreeMap<String, String
 }
 
 pub fn skipped_boot(reason: &str) -> CellBoot {
-    CellBoot::Skipped {
-        status: StageStatus::Skipped,
-        reason: reason.to_owned(),
-    }
+    CellBoot::skipped(reason)
 }
 
 pub fn skipped_build(reason: &str) -> (CellKconfig, CellBuild) {
@@ -222,7 +219,7 @@ pub fn record_boot(report: &mut MatrixReport, cells: &[String], rep: &BootReport
         if let Some(log) = rep.retry.as_ref().and_then(|r| r.console_log.as_ref()) {
             cell.logs.insert("console-retry".into(), log.clone());
         }
-        cell.boot = CellBoot::Ran(rep.clone());
+        cell.boot = CellBoot::Ran(Box::new(rep.clone()));
     }
 }
 

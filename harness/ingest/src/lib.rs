@@ -35,7 +35,7 @@ pub mod textscan;
 pub mod trailers;
 
 pub use model::{FoundAs, Message, SeriesReport, SERIES_SCHEMA};
-pub use select::parse_patch_list;
+pub use select::{parse_patch_list, parse_take};
 
 /// Where a series came from, as reported to users.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

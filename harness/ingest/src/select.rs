@@ -17,6 +17,39 @@ fn slug(title: &str) -> String {
     s.chars().take(52).collect()
 }
 
+/// Parse `A-B`: an inclusive 1-based range of positions in the chosen
+/// patches (the matrix's `take:`, `--take`), whatever the patches' numbers.
+pub fn parse_take(s: &str) -> Result<(usize, usize), String> {
+    let (a, b) = s
+        .split_once('-')
+        .ok_or_else(|| format!("take {s:?} is not of the form A-B"))?;
+    let num = |x: &str| {
+        x.trim()
+            .parse::<usize>()
+            .map_err(|_| format!("take {s:?}: {x:?} is not a number"))
+    };
+    let (a, b) = (num(a)?, num(b)?);
+    if a == 0 || b < a {
+        return Err(format!("take {s:?} is empty or starts at 0"));
+    }
+    Ok((a, b))
+}
+
+impl Series {
+    /// Keep positions `a..=b` (1-based) of the chosen patches.
+    pub fn take(&mut self, (a, b): (usize, usize)) -> Result<(), String> {
+        if b > self.patches.len() {
+            return Err(format!(
+                "take {a}-{b} but {} has only {} patches",
+                self.root.display(),
+                self.patches.len()
+            ));
+        }
+        self.patches = self.patches[a - 1..b].to_vec();
+        Ok(())
+    }
+}
+
 /// Parse `1-3,5` into patch numbers (sorted, no duplicates).
 pub fn parse_patch_list(s: &str) -> Result<Vec<u32>, String> {
     let mut out = Vec::new();

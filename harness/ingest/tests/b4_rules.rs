@@ -375,3 +375,23 @@ fn choosing_revision_and_patches() {
     assert!(harness_ingest::parse_patch_list("3-1").is_err());
     assert!(harness_ingest::parse_patch_list("x").is_err());
 }
+
+#[test]
+fn take_keeps_positions_of_the_chosen_patches_not_their_numbers() {
+    use harness_ingest::LoadOptions;
+    let ing = ingest(&fixture("drops-last.mbox")).expect("ingest");
+    // --patches 1,3 then take 2-2: the second chosen patch is number 3.
+    let mut some = ing
+        .select(&LoadOptions::default(), Some(&[1, 3]))
+        .expect("1,3");
+    let third = some.patches[1].subject.clone();
+    some.take(harness_ingest::parse_take("2-2").expect("2-2"))
+        .expect("take");
+    assert_eq!(some.patches.len(), 1);
+    assert_eq!(some.patches[0].subject, third);
+    let e = some.take((1, 2)).expect_err("only one patch is left");
+    assert!(e.contains("has only 1 patches"), "{e}");
+    for bad in ["3-1", "0-2", "a-2", "2"] {
+        assert!(harness_ingest::parse_take(bad).is_err(), "{bad}");
+    }
+}

@@ -53,6 +53,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         [one] => {
             let src = common::series_source(one).with_context(|| format!("source {one:?}"))?;
             let sel = &args.select;
+            if sel.take.is_some() {
+                anyhow::bail!(
+                    "--take with one SOURCE: its revisions differ in length; give OLD and NEW"
+                );
+            }
             if sel.revision.is_none() && sel.series_index.is_none() && sel.patches.is_none() {
                 refresh_check::refresh_check_source(&src, &tree, opts)?
             } else {

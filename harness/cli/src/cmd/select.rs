@@ -1,4 +1,5 @@
-//! `--revision N`, `--series N`, `--patches LIST`, `--sloppy-trailers`:
+//! `--revision N`, `--series N`, `--patches LIST`, `--take A-B`,
+//! `--sloppy-trailers`:
 //! what to use from a series source with several (shared by the commands
 //! that take a series).
 
@@ -20,6 +21,11 @@ pub struct SelectArgs {
     /// Use only these patch numbers of the chosen revision, e.g. `1-3,5`.
     #[arg(long, value_name = "LIST", value_parser = parse_list)]
     pub patches: Option<PatchList>,
+    /// Then keep only positions A to B (1-based, inclusive) of the chosen
+    /// patches, whatever their numbers: what a matrix series' `take: A-B`
+    /// uses (the cells' reproducers say `--take`).
+    #[arg(long, value_name = "A-B", value_parser = harness_ingest::parse_take)]
+    pub take: Option<(usize, usize)>,
     /// Accept follow-up trailers that name someone other than their sender
     /// (b4 refuses those unless told `--sloppy-trailers`).
     #[arg(long)]
@@ -57,11 +63,16 @@ impl SelectArgs {
 
     /// The patches to use from an ingested source.
     pub fn choose(&self, ing: &Ingested, path: &Path) -> anyhow::Result<Series> {
-        ing.select(
-            &self.load_options(),
-            self.patches.as_ref().map(|p| p.0.as_slice()),
-        )
-        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+        let mut series = ing
+            .select(
+                &self.load_options(),
+                self.patches.as_ref().map(|p| p.0.as_slice()),
+            )
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        if let Some(range) = self.take {
+            series.take(range).map_err(|e| anyhow::anyhow!("--take: {e}"))?;
+        }
+        Ok(series)
     }
 
     /// Read and choose in one step.

@@ -54,6 +54,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let chosen = args.select.choose(&ing, &path);
     if let Some(dest) = &args.am {
         let sel = &args.select;
+        if sel.take.is_some() {
+            anyhow::bail!("--take does not apply to --am (b4 writes whole revisions; use --patches)");
+        }
         let only = sel.patches.as_ref().map(|p| p.0.as_slice());
         let text = ing
             .am_mbox(&sel.load_options(), only, args.add_link)
@@ -62,6 +65,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     } else if args.select.revision.is_some()
         || args.select.series_index.is_some()
         || args.select.patches.is_some()
+        || args.select.take.is_some()
     {
         chosen?;
     }

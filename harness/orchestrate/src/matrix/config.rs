@@ -143,25 +143,11 @@ impl SeriesEntry {
 
     /// Parse `take: "A-B"` into an inclusive range.
     pub fn take_range(&self) -> Result<Option<(usize, usize)>, String> {
-        let Some(t) = &self.take else { return Ok(None) };
-        let (a, b) = t
-            .split_once('-')
-            .ok_or_else(|| format!("series {}: take {t:?} is not of the form A-B", self.name))?;
-        let a: usize = a
-            .trim()
-            .parse()
-            .map_err(|_| format!("series {}: take {t:?}: {a:?} is not a number", self.name))?;
-        let b: usize = b
-            .trim()
-            .parse()
-            .map_err(|_| format!("series {}: take {t:?}: {b:?} is not a number", self.name))?;
-        if a == 0 || b < a {
-            return Err(format!(
-                "series {}: take {t:?} is empty or starts at 0",
-                self.name
-            ));
-        }
-        Ok(Some((a, b)))
+        self.take
+            .as_deref()
+            .map(harness_ingest::parse_take)
+            .transpose()
+            .map_err(|e| format!("series {}: {e}", self.name))
     }
 }
 

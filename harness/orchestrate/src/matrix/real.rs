@@ -395,16 +395,10 @@ impl RealStages {
         let path = self.series_path(&entry.source);
         let err = |e: String| StageError::new(Stage::Apply, subject, e).at(&path);
         let mut series = entry.load_source(&path).map_err(err)?;
-        if let Some((a, b)) = entry.take_range().map_err(err)? {
-            if b > series.patches.len() {
-                return Err(err(format!(
-                    "series {}: take {a}-{b} but {} has only {} patches",
-                    entry.name,
-                    path.display(),
-                    series.patches.len()
-                )));
-            }
-            series.patches = series.patches[a - 1..b].to_vec();
+        if let Some(range) = entry.take_range().map_err(err)? {
+            series
+                .take(range)
+                .map_err(|e| err(format!("series {}: {e}", entry.name)))?;
         }
         series.name = entry.name.clone();
         Ok(series)

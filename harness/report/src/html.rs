@@ -283,6 +283,7 @@ fn detail(o: &mut String, c: &Cell, dom: &str) {
         o.push_str(&exact);
     }
 
+    reproduce_section(o, c);
     if !c.logs.is_empty() {
         o.push_str("<h3>Logs</h3>\n<ul class=\"logs\">\n");
         for (k, v) in &c.logs {
@@ -413,6 +414,23 @@ fn bisect_section(o: &mut String, c: &Cell) {
         }
         o.push_str("</ul>\n");
     }
+}
+
+/// A command line per failed stage that runs it again.
+fn reproduce_section(o: &mut String, c: &Cell) {
+    if c.reproduce.is_empty() {
+        return;
+    }
+    o.push_str("<h3>Reproduce</h3>\n<ul class=\"reproduce\">\n");
+    for r in &c.reproduce {
+        let _ = writeln!(
+            o,
+            "<li>{}: <code>{}</code></li>",
+            r.stage.word(),
+            esc(&r.command)
+        );
+    }
+    o.push_str("</ul>\n");
 }
 
 /// The boot stage.

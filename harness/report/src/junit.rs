@@ -101,6 +101,10 @@ fn suite(cell: &Cell) -> TestSuite {
         "as_expected",
         if cell.as_expected { "true" } else { "false" },
     ));
+    for r in &cell.reproduce {
+        let name = format!("reproduce.{}", r.stage.word());
+        s.add_property((name.as_str(), r.command.as_str()));
+    }
 
     hunk_cases(&mut s, cell);
     kconfig_case(&mut s, cell);

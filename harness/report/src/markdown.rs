@@ -203,6 +203,14 @@ fn unexpected_cells(o: &mut String, report: &MatrixReport) {
                 detail.unwrap_or_default()
             );
         }
+        for r in &c.reproduce {
+            let _ = writeln!(
+                o,
+                "- reproduce {}: `{}`",
+                r.stage.word(),
+                code_text(&r.command)
+            );
+        }
         o.push('\n');
         failed_tests(o, c);
     }

@@ -408,6 +408,30 @@ pub struct Cell {
     /// The per-patch build walk, for a series with `bisect: true`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub bisect: Option<CellBisect>,
+    /// One command line per failed stage that runs it again by itself, in
+    /// stage order (0-day's reproduce files).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub reproduce: Vec<Reproducer>,
+}
+
+crate::word_enum! {
+    /// The stage a reproducer runs again.
+    pub enum ReproducedStage ("reproduced stage") {
+        Apply = "apply",
+        /// The config merge and the build (`harness build` does both).
+        Build = "build",
+        /// The boot and the guest tests (only the failed ones, when tests failed).
+        Boot = "boot",
+    }
+}
+
+/// A command line (run from the project directory) that reproduces one
+/// failed stage of a cell with the exact tree, series choice, config and
+/// kernel. `SRC` and `OBJ` are directories the user picks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reproducer {
+    pub stage: ReproducedStage,
+    pub command: String,
 }
 
 crate::word_enum! {

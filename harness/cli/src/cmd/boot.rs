@@ -71,6 +71,12 @@ pub struct Args {
     /// reported `flaky` (`retried` in the report keeps both results).
     #[arg(long)]
     pub no_retry: bool,
+    /// Run only these guest tests (comma-separated names as reported, e.g.
+    /// `netns-veth,kselftest:net/fib_rule_tests.sh`), as the retry boot
+    /// does: the others are neither run nor expected. What a matrix cell's
+    /// boot reproducer uses for its failed tests.
+    #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+    pub only: Vec<String>,
     /// Accelerator: auto (probe KVM, fall back to TCG), kvm, tcg.
     #[arg(long, env = "HARNESS_ACCEL", default_value = "auto")]
     pub accel: AccelPref,
@@ -209,6 +215,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             .with_context(|| format!("listing the guest tests in {}", guest_dir.display()))?;
         opts.expected_tests
             .extend(iopts.kselftests.iter().map(Kselftest::test_name));
+        only_tests(&mut opts, &args.only)?;
     }
     opts.retry = !args.no_retry;
     let report = harness_boot::boot_retrying(&opts)
@@ -268,6 +275,27 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         BootStatus::Passed => Outcome::Ok,
         _ => Outcome::Failed,
     })
+}
+
+/// `--only`: the guest runs just these tests (`HARNESS_ONLY=` on the kernel
+/// command line, as the retry boot passes it), and only they are expected.
+fn only_tests(opts: &mut BootOptions, only: &[String]) -> anyhow::Result<()> {
+    if only.is_empty() {
+        return Ok(());
+    }
+    if let Some(n) = only.iter().find(|n| !opts.expected_tests.contains(n)) {
+        anyhow::bail!(
+            "--only {n}: not a test of this guest suite (it has: {})",
+            opts.expected_tests.join(", ")
+        );
+    }
+    opts.append.push(format!(
+        "{}={}",
+        harness_boot::retry::ONLY_VAR,
+        only.join(",")
+    ));
+    opts.expected_tests = only.to_vec();
+    Ok(())
 }
 
 #[cfg(test)]

@@ -81,14 +81,7 @@ pub fn run(
 }
 
 fn quote(s: &str) -> String {
-    if !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:+,@".contains(&b))
-    {
-        s.to_owned()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
+    harness_orchestrate::matrix::reproduce::shell_word(s)
 }
 
 /// Patch `i` (1-based position) is `--patches 1-i` of the source when every

@@ -70,7 +70,9 @@ impl SelectArgs {
             )
             .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         if let Some(range) = self.take {
-            series.take(range).map_err(|e| anyhow::anyhow!("--take: {e}"))?;
+            series
+                .take(range)
+                .map_err(|e| anyhow::anyhow!("--take: {e}"))?;
         }
         Ok(series)
     }

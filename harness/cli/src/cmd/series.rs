@@ -55,7 +55,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     if let Some(dest) = &args.am {
         let sel = &args.select;
         if sel.take.is_some() {
-            anyhow::bail!("--take does not apply to --am (b4 writes whole revisions; use --patches)");
+            anyhow::bail!(
+                "--take does not apply to --am (b4 writes whole revisions; use --patches)"
+            );
         }
         let only = sel.patches.as_ref().map(|p| p.0.as_slice());
         let text = ing

@@ -7,9 +7,10 @@ use super::plan::{Pair, Plan};
 use super::stages::{Applied, StageError, TreeHandle};
 use harness_report::model::{
     AggregateStatus, BootOutcome, BootReport, BootStatus, Cell, CellApply, CellBisect, CellBoot,
-    CellBuild, CellKconfig, ConfigInfo, Diagnostic, Expectation, MatrixReport, StageStatus,
-    TestResult, TreeInfo, MATRIX_SCHEMA,
+    CellBuild, CellKconfig, ConfigInfo, Diagnostic, Expectation, MatrixReport, ReproducedStage,
+    Reproducer, StageStatus, TestResult, TreeInfo, MATRIX_SCHEMA,
 };
+use harness_report::status::StageOutcome;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -172,6 +173,28 @@ fn initial_cell(p: &CellPlan, cfg: &MatrixConfig, start: &Start<'_>) -> Cell {
         bisect: p
             .bisect
             .then(|| CellBisect::not_run(StageStatus::Skipped, "not walked yet")),
+        reproduce: apply_reproducer(p, cfg, start).into_iter().collect(),
+    }
+}
+
+/// `harness apply` of the cell's series and tree, when its apply failed.
+fn apply_reproducer(p: &CellPlan, cfg: &MatrixConfig, start: &Start<'_>) -> Option<Reproducer> {
+    let applied = start.applied.get(&Pair::of(p));
+    if matches!(applied, Some(Ok(a)) if a.status.passed()) {
+        return None;
+    }
+    let entry = cfg.series.iter().find(|e| e.name == p.series)?;
+    let source = entry.source_in(start.project_root);
+    Some(Reproducer {
+        stage: ReproducedStage::Apply,
+        command: super::reproduce::apply_command(entry, &source, &p.tree),
+    })
+}
+
+/// Add `r` to the cell's reproducers (once: a replayed event adds nothing).
+fn add_reproducer(cell: &mut Cell, r: Reproducer) {
+    if !cell.reproduce.iter().any(|x| x.stage == r.stage) {
+        cell.reproduce.push(r);
     }
 }
 
@@ -185,6 +208,9 @@ pub struct BuildRecord {
     pub log: Option<String>,
     /// False: the build produced no kernel, so the cells will not boot.
     pub kernel: bool,
+    /// The command line that runs this build again (kept for a failure).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reproduce: Option<String>,
 }
 
 /// A build's results go into every cell it serves.
@@ -198,6 +224,16 @@ pub fn record_build(report: &mut MatrixReport, cells: &[String], rec: &BuildReco
         if !rec.kernel {
             cell.boot = skipped_boot("build did not produce a kernel");
         }
+        let failed = !rec.kconfig.status.passed() || !rec.build.status.passed();
+        if let Some(command) = rec.reproduce.clone().filter(|_| failed) {
+            add_reproducer(
+                cell,
+                Reproducer {
+                    stage: ReproducedStage::Build,
+                    command,
+                },
+            );
+        }
     }
 }
 
@@ -210,8 +246,22 @@ pub fn record_bisect(report: &mut MatrixReport, cells: &[String], walk: &CellBis
 
 /// A boot's results (console log paths relative to the run directory) go
 /// into every cell its (unit, config) build serves.
-pub fn record_boot(report: &mut MatrixReport, cells: &[String], rep: &BootReport) {
+pub fn record_boot(
+    report: &mut MatrixReport,
+    cells: &[String],
+    rep: &BootReport,
+    reproduce: Option<&str>,
+) {
     for cell in report.cells.iter_mut().filter(|c| cells.contains(&c.id)) {
+        if let Some(command) = reproduce.filter(|_| rep.status != BootStatus::Passed) {
+            add_reproducer(
+                cell,
+                Reproducer {
+                    stage: ReproducedStage::Boot,
+                    command: command.to_owned(),
+                },
+            );
+        }
         cell.tests = rep.tests.clone();
         if let Some(log) = &rep.console_log {
             cell.logs.insert("console".into(), log.clone());

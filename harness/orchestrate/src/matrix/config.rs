@@ -93,6 +93,16 @@ pub struct SeriesEntry {
 }
 
 impl SeriesEntry {
+    /// The series' path relative to `project_root`: `source` itself when it
+    /// exists there, else `patches/<source>`.
+    pub fn source_in(&self, project_root: &Path) -> PathBuf {
+        let direct = PathBuf::from(&self.source);
+        if project_root.join(&direct).exists() {
+            return direct;
+        }
+        Path::new("patches").join(&self.source)
+    }
+
     /// Expectation for this series on `tree`: per-tree entries override the general one.
     pub fn expectation_for(&self, tree: &str) -> Expect {
         let mut e = self.expect;

@@ -71,6 +71,9 @@ pub enum Event {
     Booted {
         cells: Vec<String>,
         report: Box<BootReport>,
+        /// The command line that runs this boot again (kept for a failure).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reproduce: Option<String>,
     },
     /// Every stage is done (`finished`: when).
     RunFinished { finished: String },
@@ -117,7 +120,11 @@ impl<'a> ReportWriter<'a> {
                 }
                 cells::record_build(report, cells, record);
             }
-            Event::Booted { cells, report: rep } => cells::record_boot(report, cells, rep),
+            Event::Booted {
+                cells,
+                report: rep,
+                reproduce,
+            } => cells::record_boot(report, cells, rep, reproduce.as_deref()),
             Event::Bisected { cells, bisect } => cells::record_bisect(report, cells, bisect),
             Event::RunFinished { finished } => {
                 cells::mark_new_warnings(report, &self.baselines);

@@ -9,6 +9,7 @@ use super::cells::{self, BuildRecord};
 use super::config::{CellPlan, ConfigEntry, MatrixConfig};
 use super::events::{Event, Status};
 use super::plan::{build_stem, ApplySummary, Pair, Plan, Units};
+use super::reproduce;
 use super::stages::{
     Applied, BisectJob, BuildResult, BuildUnit, Kernel, Source, SourceKind, Stage, StageError,
     Stages, TreeHandle,
@@ -220,11 +221,13 @@ impl Executor<'_> {
             .then(|| (unit.tree.clone(), conf.name.clone()));
         let mut build = br.build;
         build.base_only = base;
+        let build_sandboxed = build.sandboxed;
         let record = BuildRecord {
             kconfig: br.kconfig,
             build,
             log: br.log.as_deref().map(|l| cells::rel(self.run_dir, l)),
             kernel: br.kernel.is_some(),
+            reproduce: Some(self.build_reproducer(unit, conf, build_sandboxed)),
         };
         (self.emit)(Event::Built {
             cells: cells.to_vec(),
@@ -282,6 +285,7 @@ impl Executor<'_> {
         let no_symbols = BTreeMap::new();
         let symbols = symbols.get(job.config).unwrap_or(&no_symbols);
         let rep = self.stages.boot(&job.kernel, &job.source, symbols, &log);
+        let reproduce = self.boot_reproducer(&job, symbols, &rep);
         (self.emit)(Event::Finished {
             subject: job.subject.clone(),
             stage: Stage::Boot,
@@ -291,7 +295,48 @@ impl Executor<'_> {
         (self.emit)(Event::Booted {
             cells: job.cells,
             report: Box::new(cells::relative_boot(rep, self.run_dir)),
+            reproduce: Some(reproduce),
         });
+    }
+
+    /// `harness build` of this unit and config (after `harness apply` of
+    /// its series, for a series unit).
+    fn build_reproducer(&self, unit: &BuildUnit, conf: &ConfigEntry, sandboxed: bool) -> String {
+        let entry = match &unit.kind {
+            SourceKind::Series(name) => self.cfg.series.iter().find(|e| &e.name == name),
+            SourceKind::Base => None,
+        };
+        let source = entry.map(|e| e.source_in(self.project_root));
+        reproduce::build_command(&reproduce::BuildInput {
+            series: entry.zip(source.as_deref()),
+            tree: &unit.tree,
+            config: conf,
+            base_target: &self.cfg.build.base_target,
+            sandboxed,
+        })
+    }
+
+    /// `harness boot` of the very kernel image, with only the failed tests
+    /// when tests failed.
+    fn boot_reproducer(
+        &self,
+        job: &BootJob,
+        symbols: &BTreeMap<String, String>,
+        rep: &harness_report::model::BootReport,
+    ) -> String {
+        let selftests = job.source.dir.join(harness_boot::initramfs::SELFTESTS_DIR);
+        let kselftests: Vec<_> = (self.cfg.boot.kselftests.iter())
+            .map(|k| selftests.join(k))
+            .filter(|p| p.is_file())
+            .collect();
+        let only = reproduce::failed_tests(rep);
+        reproduce::boot_command(&reproduce::BootInput {
+            kernel: &job.kernel,
+            kselftests: &kselftests,
+            symbols,
+            settings: &self.cfg.boot,
+            only: &only,
+        })
     }
 }
 

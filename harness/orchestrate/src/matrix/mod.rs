@@ -10,5 +10,6 @@ pub mod layout;
 pub mod plan;
 pub mod preflight;
 pub mod real;
+pub mod reproduce;
 pub mod run;
 pub mod stages;

@@ -23,7 +23,7 @@ impl RealStages {
             }
         }
         for s in &cfg.series {
-            let path = self.series_path(&s.source);
+            let path = self.series_path(s);
             if !path.exists() {
                 return Err(format!(
                     "series `{}`: source `{}` not found ({} does not exist)",

@@ -72,12 +72,8 @@ impl RealStages {
         })
     }
 
-    pub(super) fn series_path(&self, source: &str) -> PathBuf {
-        let direct = self.project_root.join(source);
-        if direct.exists() {
-            return direct;
-        }
-        self.project_root.join("patches").join(source)
+    pub(super) fn series_path(&self, entry: &SeriesEntry) -> PathBuf {
+        self.project_root.join(entry.source_in(&self.project_root))
     }
 
     pub(super) fn tree_identity(tree: &TreeHandle) -> String {
@@ -392,7 +388,7 @@ impl RealStages {
         entry: &SeriesEntry,
         subject: &str,
     ) -> Result<harness_ingest::Series, StageError> {
-        let path = self.series_path(&entry.source);
+        let path = self.series_path(entry);
         let err = |e: String| StageError::new(Stage::Apply, subject, e).at(&path);
         let mut series = entry.load_source(&path).map_err(err)?;
         if let Some(range) = entry.take_range().map_err(err)? {
@@ -454,7 +450,7 @@ impl Stages for RealStages {
     fn apply(&self, entry: &SeriesEntry, tree: &TreeHandle) -> Result<Applied, StageError> {
         let subject = format!("{}@{}", entry.name, tree.name);
         let series = self.load_series(entry, &subject)?;
-        let path = self.series_path(&entry.source);
+        let path = self.series_path(entry);
         let err = |e: String| StageError::new(Stage::Apply, subject.clone(), e).at(&path);
         let from_mail = series.patches.iter().any(|p| p.from_mail);
         let outcome = crate::apply::apply_series_to_dir(

@@ -3,7 +3,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 fn fake_tree() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../build/tests/fixtures/fake-kernel")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../kbuild/tests/fixtures/fake-kernel")
 }
 
 fn build(

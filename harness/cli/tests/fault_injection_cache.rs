@@ -22,7 +22,7 @@ use support::proc::{self, Ran};
 const LIMIT: Duration = Duration::from_secs(120);
 
 fn fake_tree() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../build/tests/fixtures/fake-kernel")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../kbuild/tests/fixtures/fake-kernel")
 }
 
 fn sh(script: &str, args: &[&Path]) {

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use support::harness::bin;
 
 fn fake_tree() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../build/tests/fixtures/fake-kernel")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../kbuild/tests/fixtures/fake-kernel")
 }
 
 /// pid -> (ppid, start time in clock ticks, state) of every process now.

@@ -1,4 +1,4 @@
-//! `harness kconfig` on the fake kernel tree (harness/build/tests/fixtures):
+//! `harness kconfig` on the fake kernel tree (harness/kbuild/tests/fixtures):
 //! fast checks of the verification and its exit codes. The fake tree's
 //! olddefconfig drops a symbol whose `depends on` symbol is not y, like the
 //! real one.
@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 fn fake_tree() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../build/tests/fixtures/fake-kernel")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../kbuild/tests/fixtures/fake-kernel")
 }
 
 fn harness() -> Command {

@@ -36,7 +36,7 @@ fn project(dir: &Path, yaml: &str) -> PathBuf {
     let tree = dir.join("tree");
     let st = std::process::Command::new("cp")
         .arg("-R")
-        .arg(fixture("../build/tests/fixtures/fake-kernel"))
+        .arg(fixture("../kbuild/tests/fixtures/fake-kernel"))
         .arg(&tree)
         .status()
         .expect("cp");

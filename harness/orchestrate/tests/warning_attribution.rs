@@ -1,5 +1,5 @@
 //! The matrix's warning attribution end to end on the fake kernel tree
-//! (harness/build/tests/fixtures/fake-kernel): a two-patch series applied by
+//! (harness/kbuild/tests/fixtures/fake-kernel): a two-patch series applied by
 //! the real engine and written into a copy of the tree, built, and each
 //! warning attributed with the lines the engine says each patch added.
 //! Patch 1 adds a line above the one patch 2 adds, and patch 2 was made
@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn fixture() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../build/tests/fixtures/fake-kernel")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../kbuild/tests/fixtures/fake-kernel")
 }
 
 // Patch 2 adds a warning marker inside start_kernel; patch 1 (applied first)

@@ -10,6 +10,7 @@ mod common;
 mod examples;
 mod lore;
 mod project;
+mod tree_arg;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

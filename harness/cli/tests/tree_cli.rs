@@ -358,3 +358,64 @@ fn directory_trees_are_unpinned_and_unknown_names_fail() {
             && text(&o.stderr).contains("linux-6.1")
     );
 }
+
+/// One resolver for every command's TREE (issue 17 item 5): the pinned tree
+/// `mini` named by its name, by its cache directory `<cache>/trees/mini/tree`
+/// or by the cache entry `<cache>/trees/mini` is the same pinned tree in
+/// `harness apply`'s report (it was "directory", unpinned, when named by
+/// path), and once a file of it is changed in place every form is refused by
+/// `apply` and by `refresh-check` alike (the fingerprint check `build` and
+/// `kconfig` had).
+#[test]
+fn a_pinned_tree_is_the_same_tree_by_name_by_path_and_by_entry() {
+    let s = Small::new(2);
+    check(&s.cmd(&["tree", "fetch", "mini"]).output().unwrap(), 0);
+    let patch = s.dir.path().join("p.patch");
+    std::fs::write(
+        &patch,
+        "--- a/scripts/f0.c\n+++ b/scripts/f0.c\n@@ -1 +1 @@\n-int f0;\n+int f0 = 1;\n",
+    )
+    .unwrap();
+    let entry = s.dir.path().join("cache/trees/mini");
+    let forms = [
+        "mini".to_owned(),
+        entry.join("tree").display().to_string(),
+        entry.display().to_string(),
+    ];
+    for form in &forms {
+        let o = s
+            .cmd(&[
+                "apply",
+                &patch.display().to_string(),
+                "--tree",
+                form,
+                "--json",
+                "-",
+            ])
+            .output()
+            .unwrap();
+        check(&o, 0);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+        let id = &v["tree_identity"];
+        assert_eq!(
+            (&id["name"], &id["kind"], &id["pinned"]),
+            (&"mini".into(), &"tarball".into(), &true.into()),
+            "{form}: {id}"
+        );
+    }
+    std::fs::write(entry.join("tree/scripts/f1.c"), "int f1 = 2;\n").unwrap();
+    for form in &forms {
+        for cmd in ["apply", "refresh-check"] {
+            let mut args = vec![cmd, "--tree", form.as_str()];
+            let p = patch.display().to_string();
+            args.insert(1, &p);
+            let o = s.cmd(&args).output().unwrap();
+            assert_eq!(
+                o.status.code(),
+                Some(2),
+                "{cmd} --tree {form}: {}",
+                text(&o.stderr)
+            );
+        }
+    }
+}

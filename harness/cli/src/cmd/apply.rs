@@ -74,58 +74,17 @@ pub struct Args {
     pub select: crate::cmd::select::SelectArgs,
 }
 
-/// Turn the TREE argument into a directory.
-pub fn resolve_tree(tree: &str) -> anyhow::Result<PathBuf> {
-    Ok(resolve_tree_identity(tree)?.0)
-}
-
-/// The TREE argument's directory and what the report says it is: a pinned
-/// tree's name and pin, or a directory (with HEAD when it is the top of a
-/// git checkout).
-pub fn resolve_tree_identity(tree: &str) -> anyhow::Result<(PathBuf, TreeIdentity)> {
-    let p = Path::new(tree);
-    if p.is_dir() {
-        let identity = TreeIdentity {
-            name: tree.to_owned(),
-            kind: "directory".into(),
-            pinned: false,
-            version: None,
-            sha256: None,
-            commit: harness_orchestrate::blame::own_head(p),
-        };
-        return Ok((p.to_owned(), identity));
-    }
-    if p.exists() {
-        anyhow::bail!("tree `{tree}` is not a directory");
-    }
-    // Not a directory: a pinned tree name from trees.yaml (fetched if needed).
-    let base = crate::cmd::tree::resolve(tree, None).with_context(|| {
-        format!(
-            "tree `{tree}` is not a directory and cannot be used as a pinned tree \
-                 (list names with `harness tree list`; fetch with `harness tree fetch NAME`)"
-        )
-    })?;
-    let pin = &base.provenance;
-    let identity = TreeIdentity {
-        name: base.name.clone(),
-        kind: pin.kind.clone(),
-        pinned: pin.pinned,
-        version: pin.version.clone(),
-        sha256: pin.sha256.clone(),
-        commit: pin.commit.clone(),
-    };
-    Ok((base.path, identity))
-}
-
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let auto = args.tree == "auto" && !Path::new("auto").exists();
     if args.repo.is_some() && !auto && !args.threeway {
         anyhow::bail!("--repo is for --3way or --tree auto");
     }
+    // Held until the end of the run.
     let resolved = match auto {
         true => None,
-        false => Some(resolve_tree_identity(&args.tree)?),
+        false => Some(crate::tree_arg::resolve(&args.tree)?),
     };
+    let given = (resolved.as_ref()).map(|r| (r.path.clone(), r.identity.clone()));
     let (series_path, thread) = crate::common::series_input(&args.series.to_string_lossy())?;
     let ing = args.select.ingest(&series_path)?;
     let mut series = args
@@ -145,8 +104,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         },
         strip: args.strip,
     };
-    let (tree, identity, chosen) =
-        base_of_run(&args, &series, named_base.as_deref(), resolved, opts)?;
+    let (tree, identity, chosen) = base_of_run(&args, &series, named_base.as_deref(), given, opts)?;
     let mut outcome = if args.threeway {
         let repo = args.repo.clone().unwrap_or_else(|| tree.clone());
         apply_series_with_threeway(&series, &tree, opts, &repo)?

@@ -56,7 +56,7 @@ fn pinned_candidates() -> anyhow::Result<Vec<Candidate>> {
         .names()
         .into_iter()
         .map(|name| {
-            let path = crate::cmd::apply::resolve_tree(&name)?;
+            let (path, _) = crate::tree_arg::resolve(&name)?.held_for_process();
             Ok(Candidate {
                 kind: CandidateKind::Pinned,
                 name,
@@ -104,7 +104,7 @@ pub fn choose(
                 _ => d.display().to_string(),
             };
             (
-                crate::cmd::apply::resolve_tree_identity(&tree)?.1,
+                crate::tree_arg::resolve(&tree)?.held_for_process().1,
                 d.display().to_string(),
             )
         }

@@ -9,8 +9,8 @@ use harness_build::kconfig::{merge, Base, KconfigOutcome, MergeOptions};
 use sha2::Digest;
 
 use super::kconfig::{
-    host_steps, parse_base, render as render_kconfig, resolve_fragment, resolve_tree, srcarch,
-    wants_sandbox, SandboxArg,
+    host_steps, parse_base, render as render_kconfig, resolve_fragment, srcarch, wants_sandbox,
+    SandboxArg,
 };
 use crate::common::{cache_dir, write_json, Outcome};
 
@@ -169,7 +169,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     // make runs in its own process group: take it down with us on SIGINT/SIGTERM.
     harness_boot::proc_guard::install_signal_cleanup()
         .context("installing SIGINT/SIGTERM cleanup")?;
-    let source = resolve_tree(&args.tree)?;
+    let source = crate::tree_arg::resolve(&args.tree)?;
     let tree = source.path.clone();
     let to_stdout = args.json.as_deref() == Some(Path::new("-"));
     let mut human: Box<dyn Write> = if to_stdout {

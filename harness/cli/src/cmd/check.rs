@@ -54,7 +54,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     std::io::stdin()
         .read_to_end(&mut mail)
         .context("reading the patch from stdin")?;
-    let tree = crate::cmd::apply::resolve_tree(&args.tree)?;
+    let resolved = crate::tree_arg::resolve(&args.tree)?; // held until the end
+    let tree = resolved.path.clone();
     let patch = stdin_patch(&mail)?;
     let series = with_predecessors(patch, args.series.as_deref())?;
     let opts = Options {

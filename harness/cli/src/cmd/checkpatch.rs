@@ -121,7 +121,8 @@ pub fn check_series(
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let tree = crate::cmd::apply::resolve_tree(&args.tree)?;
+    let resolved = crate::tree_arg::resolve(&args.tree)?; // held until the end
+    let tree = resolved.path.clone();
     let series_path = crate::common::series_source(&args.series.to_string_lossy())?;
     let series = args
         .select

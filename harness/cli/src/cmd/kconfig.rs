@@ -51,70 +51,6 @@ pub struct Args {
     pub sandbox: SandboxArg,
 }
 
-/// A kernel source tree for `kconfig` and `build`: its directory and, for a
-/// pinned tree of the cache, the hold that keeps a re-pin from replacing it
-/// while make runs (its fingerprint was checked when it was taken).
-pub struct SourceTree {
-    pub path: PathBuf,
-    _hold: Option<harness_trees::TreeInUse>,
-}
-
-/// Turn a TREE argument into a kernel source directory: an existing
-/// directory (a cache entry `NAME/` holding `tree/` is accepted too), else
-/// the name of a pinned tree in the harness cache. The one place tree names
-/// are resolved for `kconfig` and `build`. A tree of a cache (named, or a
-/// directory `<cache>/trees/NAME/tree`) is held shared and refused when its
-/// fingerprint shows it changed since its fetch.
-pub fn resolve_tree(tree: &str) -> anyhow::Result<SourceTree> {
-    let p = Path::new(tree);
-    let plain = |path: PathBuf| SourceTree { path, _hold: None };
-    if p.is_dir() {
-        let dir = if !p.join("Makefile").is_file() && p.join("tree/Makefile").is_file() {
-            p.join("tree")
-        } else {
-            p.to_owned()
-        };
-        // Absolute: the sandbox binds it at the same path.
-        let dir = std::path::absolute(&dir).with_context(|| format!("resolving {tree}"))?;
-        return Ok(match cache_entry(&dir) {
-            Some((root, name)) => held(&root, &name)?.unwrap_or_else(|| plain(dir)),
-            None => plain(dir),
-        });
-    }
-    if p.exists() {
-        anyhow::bail!("tree `{tree}` is not a directory");
-    }
-    let cached = cache_dir().join("trees").join(tree).join("tree");
-    if !tree.contains('/') && cached.join("Makefile").is_file() {
-        return Ok(held(&cache_dir(), tree)?.unwrap_or_else(|| plain(cached)));
-    }
-    anyhow::bail!(
-        "tree `{tree}`: no such directory, and no pinned tree of that name at {} (run `harness tree fetch {tree}`)",
-        cached.display()
-    )
-}
-
-/// `(cache root, name)` when `dir` is `<root>/trees/<name>/tree` with a pin.
-fn cache_entry(dir: &Path) -> Option<(PathBuf, String)> {
-    let dir = std::fs::canonicalize(dir).ok()?;
-    let entry = dir.parent()?;
-    let trees = entry.parent()?;
-    let ok = dir.file_name()? == "tree"
-        && trees.file_name()? == "trees"
-        && entry.join("pin.json").is_file();
-    let name = entry.file_name()?.to_string_lossy().into_owned();
-    ok.then(|| (trees.parent().unwrap_or(trees).to_owned(), name))
-}
-
-fn held(root: &Path, name: &str) -> anyhow::Result<Option<SourceTree>> {
-    let cache = harness_trees::TreeCache::open(root)
-        .with_context(|| format!("opening the tree cache {}", root.display()))?;
-    Ok(cache.pinned_in_use(name)?.map(|(t, hold)| SourceTree {
-        path: t.path,
-        _hold: Some(hold),
-    }))
-}
-
 /// `--sandbox` of `kconfig` and `build`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum SandboxArg {
@@ -247,7 +183,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     // make runs in its own process group: take it down with us on a signal.
     harness_boot::proc_guard::install_signal_cleanup()
         .context("installing SIGINT/SIGTERM cleanup")?;
-    let source = resolve_tree(&args.tree)?;
+    let source = crate::tree_arg::resolve(&args.tree)?;
     let tree = source.path.clone();
     let out = std::path::absolute(&args.out)
         .with_context(|| format!("resolving {}", args.out.display()))?;

@@ -44,7 +44,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let tree = super::apply::resolve_tree(&args.tree)?;
+    let resolved = crate::tree_arg::resolve(&args.tree)?; // held until the end
+    let tree = resolved.path.clone();
     let series = args
         .select
         .load(&args.series)

@@ -45,7 +45,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     // A cached tree is held for the run and its fingerprint checked.
-    let source = super::kconfig::resolve_tree(&args.tree)?;
+    let source = crate::tree_arg::resolve(&args.tree)?;
     let tree = source.path.clone();
     let mut opts = harness_orchestrate::apply::Options::default();
     opts.apply.max_fuzz = args.fuzz;

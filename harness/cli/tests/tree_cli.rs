@@ -363,9 +363,10 @@ fn directory_trees_are_unpinned_and_unknown_names_fail() {
 /// `mini` named by its name, by its cache directory `<cache>/trees/mini/tree`
 /// or by the cache entry `<cache>/trees/mini` is the same pinned tree in
 /// `harness apply`'s report (it was "directory", unpinned, when named by
-/// path), and once a file of it is changed in place every form is refused by
-/// `apply` and by `refresh-check` alike (the fingerprint check `build` and
-/// `kconfig` had).
+/// path). Once a file of it is changed in place, `refresh-check` (which
+/// checks the whole tree, as `build` and `kconfig` do) refuses every form;
+/// `apply` checks the files it read, so it refuses only when one of those
+/// changed.
 #[test]
 fn a_pinned_tree_is_the_same_tree_by_name_by_path_and_by_entry() {
     let s = Small::new(2);
@@ -403,19 +404,34 @@ fn a_pinned_tree_is_the_same_tree_by_name_by_path_and_by_entry() {
             "{form}: {id}"
         );
     }
-    std::fs::write(entry.join("tree/scripts/f1.c"), "int f1 = 2;\n").unwrap();
+    // A file the patch does not read changed: `apply` (which checks the
+    // files it read) still answers; `refresh-check` (whole tree) refuses.
+    let p = patch.display().to_string();
+    let f1 = entry.join("tree/scripts/f1.c");
+    std::fs::write(&f1, "int f1 = 2;\n").unwrap();
     for form in &forms {
-        for cmd in ["apply", "refresh-check"] {
-            let mut args = vec![cmd, "--tree", form.as_str()];
-            let p = patch.display().to_string();
-            args.insert(1, &p);
-            let o = s.cmd(&args).output().unwrap();
-            assert_eq!(
-                o.status.code(),
-                Some(2),
-                "{cmd} --tree {form}: {}",
-                text(&o.stderr)
-            );
-        }
+        let o = s.cmd(&["apply", &p, "--tree", form]).output().unwrap();
+        check(&o, 0);
+        let o = s
+            .cmd(&["refresh-check", &p, "--tree", form])
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "refresh-check --tree {form}: {}",
+            text(&o.stderr)
+        );
+    }
+    // The file it reads changed (same size, new mtime): every form refuses.
+    std::fs::write(entry.join("tree/scripts/f0.c"), "int f0;\n").unwrap();
+    for form in &forms {
+        let o = s.cmd(&["apply", &p, "--tree", form]).output().unwrap();
+        assert_eq!(o.status.code(), Some(2), "apply --tree {form}");
+        let err = text(&o.stderr);
+        assert!(
+            err.contains("changed since it was fetched (scripts/f0.c:"),
+            "{err}"
+        );
     }
 }

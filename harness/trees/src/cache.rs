@@ -6,7 +6,7 @@ mod locks;
 mod temp;
 
 pub(crate) use download::{inner_tarball, url_basename};
-pub use locks::TreeInUse;
+pub use locks::{Fingerprint, TreeInUse};
 
 use crate::manifest::{self, Manifest};
 use crate::spec::{TreeSource, TreeSpec, TreeSpecs};

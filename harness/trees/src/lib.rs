@@ -27,7 +27,9 @@ mod util;
 mod verify;
 mod worktree;
 
-pub use cache::{BaseTree, Check, Provenance, TreeCache, TreeInUse, VerifyReport, PIN_SCHEMA};
+pub use cache::{
+    BaseTree, Check, Fingerprint, Provenance, TreeCache, TreeInUse, VerifyReport, PIN_SCHEMA,
+};
 pub use error::{Error, Result};
 pub use git::{commit_all, import_into_git, GitImport};
 pub use manifest::Manifest;

@@ -2,7 +2,9 @@
 //! bits, symlink targets) and the content (every file's sha256) against the
 //! manifest recorded at fetch.
 
-use crate::cache::{inner_tarball, pin_matches, url_basename, Check, TreeCache, VerifyReport};
+use crate::cache::{
+    inner_tarball, pin_matches, url_basename, BaseTree, Check, TreeCache, VerifyReport,
+};
 use crate::manifest::{self, Manifest};
 use crate::spec::{TreeSource, TreeSpec};
 use crate::util::{sha256_file, sha256_in_deb};
@@ -214,6 +216,69 @@ impl crate::BaseTree {
 
 /// The first file (by path) whose size or mtime differs from the list
 /// recorded at fetch, or that was added or removed since.
+impl BaseTree {
+    /// [`BaseTree::check_fingerprint`] for the files `rels` only (paths
+    /// relative to the tree): each must have the size and mtime the fetch
+    /// recorded in its stat list, or be absent from both. For a command that
+    /// reads only those files. Without a recorded list the whole tree is
+    /// checked; without a fingerprint (unpinned, old pins) nothing is.
+    pub fn check_files<'a>(&self, rels: impl IntoIterator<Item = &'a Path>) -> crate::Result<()> {
+        let fingerprinted =
+            (self.provenance.manifest.as_ref()).is_some_and(|m| m.stat_sha256.is_some());
+        if !fingerprinted {
+            return Ok(());
+        }
+        let list = self.path.parent().map(|d| d.join(manifest::STAT_LIST));
+        let Some(recorded) = list.and_then(|l| std::fs::read_to_string(l).ok()) else {
+            return self.check_fingerprint();
+        };
+        let wanted: std::collections::BTreeSet<String> = rels
+            .into_iter()
+            .map(|r| r.to_string_lossy().into_owned())
+            .collect();
+        let mut before = std::collections::HashMap::new();
+        for line in recorded.lines() {
+            let mut w = line.splitn(3, ' ');
+            if let (Some(size), Some(mtime), Some(path)) = (w.next(), w.next(), w.next()) {
+                if wanted.contains(path) {
+                    before.insert(path, format!("{size} {mtime}"));
+                }
+            }
+        }
+        for rel in &wanted {
+            let now = file_stat(&self.path.join(rel));
+            if before.get(rel.as_str()) != now.as_ref() {
+                let was = before.get(rel.as_str()).map_or("absent", String::as_str);
+                let is = now.as_deref().unwrap_or("absent or not a regular file");
+                return Err(crate::Error::tree(
+                    &self.name,
+                    format!(
+                        "the cached tree {} changed since it was fetched ({rel}: {was} then, \
+                         {is} now): refusing to use it. `harness tree verify {}` shows what; \
+                         remove its cache directory and fetch it again",
+                        self.path.display(),
+                        self.name
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `SIZE MTIME` of a regular file as the stat list records it; None when it
+/// is absent or not a regular file.
+fn file_stat(p: &Path) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let md = std::fs::symlink_metadata(p).ok().filter(|m| m.is_file())?;
+    Some(format!(
+        "{} {}.{:09}",
+        md.len(),
+        md.mtime(),
+        md.mtime_nsec()
+    ))
+}
+
 fn first_changed(recorded: &str, entries: &[manifest::Entry]) -> Option<String> {
     let split = |l: &str| {
         let mut w = l.splitn(3, ' ');

@@ -82,7 +82,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     // Held until the end of the run.
     let resolved = match auto {
         true => None,
-        false => Some(crate::tree_arg::resolve(&args.tree)?),
+        false => Some(crate::tree_arg::resolve_for_reading(&args.tree)?),
     };
     let given = (resolved.as_ref()).map(|r| (r.path.clone(), r.identity.clone()));
     let (series_path, thread) = crate::common::series_input(&args.series.to_string_lossy())?;
@@ -111,6 +111,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     } else {
         apply_series_to_dir(&series, &tree, opts)?
     };
+    if let Some(r) = &resolved {
+        r.check_read(files_read(&outcome.report).iter().map(PathBuf::as_path))?;
+    }
     outcome.report.tree_identity = Some(identity);
     if let Some(c) = &chosen {
         outcome.report.tree = c.report_tree.clone();
@@ -237,4 +240,20 @@ fn all_done(r: &ApplyReport) -> bool {
                 merged || f.status.is_done()
             })
     })
+}
+
+/// The tree files an apply read: every file section's path and old path
+/// that names a place inside the tree (refused paths such as `../x` were
+/// never read).
+fn files_read(report: &ApplyReport) -> Vec<PathBuf> {
+    let inside = |p: &Path| {
+        p.components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
+    };
+    (report.patches.iter())
+        .flat_map(|p| &p.files)
+        .flat_map(|f| std::iter::once(&f.path).chain(f.old_path.as_ref()))
+        .map(|n| PathBuf::from(harness_core::pathbytes::os(n).into_owned()))
+        .filter(|p| inside(p))
+        .collect()
 }

@@ -120,11 +120,12 @@ pub fn open_cache() -> anyhow::Result<TreeCache> {
 pub fn resolve(
     name_or_dir: &str,
     trees_file: Option<&Path>,
+    fp: harness_trees::Fingerprint,
 ) -> anyhow::Result<harness_trees::BaseTree> {
     let specs = load_specs(trees_file)?;
     // The cache keeps the hold; it lives as long as the process.
     let cache: &'static TreeCache = Box::leak(Box::new(open_cache()?));
-    Ok(cache.resolve_in_use(name_or_dir, &specs)?)
+    Ok(cache.resolve_in_use_with(name_or_dir, &specs, fp)?)
 }
 
 pub fn run(cmd: TreeCommand) -> anyhow::Result<Outcome> {
@@ -259,7 +260,11 @@ pub fn run(cmd: TreeCommand) -> anyhow::Result<Outcome> {
             Ok(if ok { Outcome::Ok } else { Outcome::Failed })
         }
         TreeCommand::Path { name, common } => {
-            let t = resolve(&name, common.trees.as_deref())?;
+            let t = resolve(
+                &name,
+                common.trees.as_deref(),
+                harness_trees::Fingerprint::Whole,
+            )?;
             crate::common::outln!("{}", t.path.display());
             Ok(Outcome::Ok)
         }
@@ -275,9 +280,17 @@ pub fn run(cmd: TreeCommand) -> anyhow::Result<Outcome> {
             // would be replaced) or one inside the cache.
             let checked = harness_trees::check_new_worktree_dest(&dest, &common::cache_dir());
             let t = match checked {
-                Ok(()) => resolve(&name, common.trees.as_deref())?,
+                Ok(()) => resolve(
+                    &name,
+                    common.trees.as_deref(),
+                    harness_trees::Fingerprint::Whole,
+                )?,
                 Err(e) if resync && method == "hardlink" && dest.is_dir() => {
-                    let t = resolve(&name, common.trees.as_deref())?;
+                    let t = resolve(
+                        &name,
+                        common.trees.as_deref(),
+                        harness_trees::Fingerprint::Whole,
+                    )?;
                     let inside_cache = harness_trees::resolved_path(&dest)
                         .starts_with(harness_trees::resolved_path(&common::cache_dir()));
                     if inside_cache || !harness_trees::is_worktree_of(&dest, &t.path) {

@@ -21,6 +21,27 @@ pub struct TreeInUse {
     _lock: Option<File>,
 }
 
+/// How much of a pinned tree's fingerprint is checked when it is taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fingerprint {
+    /// Every file's size and mtime (a stat walk of the whole tree): for
+    /// commands that run the tree's own code (`make`) or read any of it.
+    Whole,
+    /// Nothing now: the caller checks the files it read afterwards with
+    /// [`BaseTree::check_files`] (`harness apply` reads only the files its
+    /// series touches; a walk of 80 000 files would cost it 10x its work).
+    ReadFilesOnly,
+}
+
+impl Fingerprint {
+    fn check(self, tree: &BaseTree) -> Result<()> {
+        match self {
+            Fingerprint::Whole => tree.check_fingerprint(),
+            Fingerprint::ReadFilesOnly => Ok(()),
+        }
+    }
+}
+
 impl TreeCache {
     /// The fetch lock (exclusive).
     pub(super) fn lock(&self, name: &str) -> Result<File> {
@@ -56,6 +77,15 @@ impl TreeCache {
     /// one pinned as `spec` says and stays so while the hold lives. Checks
     /// the tree's fingerprint ([`BaseTree::check_fingerprint`]).
     pub fn fetch_in_use(&self, spec: &TreeSpec) -> Result<(BaseTree, Option<TreeInUse>)> {
+        self.fetch_in_use_with(spec, Fingerprint::Whole)
+    }
+
+    /// [`TreeCache::fetch_in_use`], the fingerprint checked as `fp` says.
+    pub fn fetch_in_use_with(
+        &self,
+        spec: &TreeSpec,
+        fp: Fingerprint,
+    ) -> Result<(BaseTree, Option<TreeInUse>)> {
         if matches!(spec.source, crate::TreeSource::Directory { .. }) {
             return Ok((self.fetch(spec)?, None));
         }
@@ -64,7 +94,7 @@ impl TreeCache {
         for _ in 0..3 {
             let hold = self.hold(&spec.name)?;
             if let Some(tree) = self.cached(spec) {
-                tree.check_fingerprint()?;
+                fp.check(&tree)?;
                 return Ok((tree, Some(hold)));
             }
             drop(hold);
@@ -79,10 +109,20 @@ impl TreeCache {
     /// [`TreeCache::resolve`], holding a pinned tree ([`TreeCache::fetch_in_use`])
     /// until the last clone of this cache is dropped.
     pub fn resolve_in_use(&self, name_or_dir: &str, specs: &TreeSpecs) -> Result<BaseTree> {
+        self.resolve_in_use_with(name_or_dir, specs, Fingerprint::Whole)
+    }
+
+    /// [`TreeCache::resolve_in_use`], the fingerprint checked as `fp` says.
+    pub fn resolve_in_use_with(
+        &self,
+        name_or_dir: &str,
+        specs: &TreeSpecs,
+        fp: Fingerprint,
+    ) -> Result<BaseTree> {
         let looks_like_path = name_or_dir.contains('/') || name_or_dir.starts_with('.');
         match specs.get(name_or_dir).filter(|_| !looks_like_path) {
             Some(spec) => {
-                let (tree, hold) = self.fetch_in_use(spec)?;
+                let (tree, hold) = self.fetch_in_use_with(spec, fp)?;
                 if let (Some(h), Ok(mut holds)) = (hold, self.holds.lock()) {
                     holds.push(h);
                 }
@@ -97,6 +137,15 @@ impl TreeCache {
     /// no tree definitions to compare with). None when no tree of that
     /// name is pinned.
     pub fn pinned_in_use(&self, name: &str) -> Result<Option<(BaseTree, TreeInUse)>> {
+        self.pinned_in_use_with(name, Fingerprint::Whole)
+    }
+
+    /// [`TreeCache::pinned_in_use`], the fingerprint checked as `fp` says.
+    pub fn pinned_in_use_with(
+        &self,
+        name: &str,
+        fp: Fingerprint,
+    ) -> Result<Option<(BaseTree, TreeInUse)>> {
         if !self.tree_dir(name).is_dir() {
             return Ok(None);
         }
@@ -110,7 +159,7 @@ impl TreeCache {
             path,
             provenance,
         };
-        tree.check_fingerprint()?;
+        fp.check(&tree)?;
         Ok(Some((tree, hold)))
     }
 

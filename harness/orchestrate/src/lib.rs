@@ -6,6 +6,7 @@ pub mod apply;
 pub mod base;
 pub mod base_tree;
 pub mod blame;
+pub mod checkpatch;
 pub mod matrix;
 pub mod mtimes;
 pub mod patch_id;

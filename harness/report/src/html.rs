@@ -276,6 +276,7 @@ fn detail(o: &mut String, c: &Cell, dom: &str) {
     kconfig_section(o, c);
     build_section(o, c);
     bisect_section(o, c);
+    checkpatch_section(o, c);
     boot_section(o, c);
     tests_section(o, c);
     if !exact.is_empty() {
@@ -407,6 +408,26 @@ fn bisect_section(o: &mut String, c: &Cell) {
         if b.sandboxed { " (sandboxed)" } else { "" }
     );
     let lines = crate::view::bisect_step_lines(b);
+    if !lines.is_empty() {
+        o.push_str("<ul class=\"diagnostics\">\n");
+        for l in lines {
+            let _ = writeln!(o, "<li>{}</li>", esc(&l));
+        }
+        o.push_str("</ul>\n");
+    }
+}
+
+/// checkpatch on the series: status, summary, a line per finding.
+fn checkpatch_section(o: &mut String, c: &Cell) {
+    let Some(k) = &c.checkpatch else { return };
+    let _ = writeln!(
+        o,
+        "<h3>checkpatch: {}</h3>\n<p>{}{}</p>",
+        k.status.word(),
+        esc(&k.summary),
+        if k.sandboxed { " (sandboxed)" } else { "" }
+    );
+    let lines = crate::view::checkpatch_lines(k);
     if !lines.is_empty() {
         o.push_str("<ul class=\"diagnostics\">\n");
         for l in lines {

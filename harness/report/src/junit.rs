@@ -110,6 +110,7 @@ fn suite(cell: &Cell) -> TestSuite {
     kconfig_case(&mut s, cell);
     build_case(&mut s, cell);
     bisect_case(&mut s, cell);
+    checkpatch_case(&mut s, cell);
     boot_case(&mut s, cell);
     guest_test_cases(&mut s, cell);
     s
@@ -268,6 +269,25 @@ fn bisect_case(s: &mut TestSuite, cell: &Cell) {
         StageStatus::Skipped => case(cell, "bisect".into(), skipped(&b.summary, None)),
     };
     if !lines.is_empty() {
+        tc.set_system_out(lines.join("\n"));
+    }
+    s.add_test_case(tc);
+}
+
+/// checkpatch on the series, a line per finding as output.
+fn checkpatch_case(s: &mut TestSuite, cell: &Cell) {
+    let Some(k) = &cell.checkpatch else { return };
+    let lines = crate::view::checkpatch_lines(k);
+    let mut tc = match k.status {
+        StageStatus::Passed => case(cell, "checkpatch".into(), TestCaseStatus::success()),
+        StageStatus::Failed => {
+            let expected = crate::view::checkpatch_expected(cell);
+            let f = failed(expected, &k.summary, "checkpatch", Some(lines.join("\n")));
+            failed_case(cell, "checkpatch".into(), f)
+        }
+        StageStatus::Skipped => case(cell, "checkpatch".into(), skipped(&k.summary, None)),
+    };
+    if !lines.is_empty() && k.status == StageStatus::Passed {
         tc.set_system_out(lines.join("\n"));
     }
     s.add_test_case(tc);

@@ -80,6 +80,7 @@ pub fn render_markdown(report: &MatrixReport) -> String {
     grid(&mut o, report);
     unexpected_cells(&mut o, report);
     per_patch_builds(&mut o, report);
+    checkpatch_section(&mut o, report);
     flaky_tests(&mut o, report);
     failed_hunks(&mut o, report);
     trees(&mut o, report);
@@ -214,6 +215,35 @@ fn unexpected_cells(o: &mut String, report: &MatrixReport) {
         o.push('\n');
         failed_tests(o, c);
     }
+}
+
+/// Every checked cell: its one-line summary and a line per finding (at most
+/// 20 per cell; the rest are in report.json).
+fn checkpatch_section(o: &mut String, report: &MatrixReport) {
+    let checked: Vec<(&Cell, &crate::model::CellCheckpatch)> = (report.cells.iter())
+        .filter_map(|c| c.checkpatch.as_ref().map(|k| (c, k)))
+        .collect();
+    if checked.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "## checkpatch\n");
+    for (c, k) in checked {
+        let _ = writeln!(
+            o,
+            "- `{}` ({}): {}",
+            code_text(&c.id),
+            k.status.word(),
+            esc(&k.summary)
+        );
+        let lines = crate::view::checkpatch_lines(k);
+        for line in lines.iter().take(20) {
+            let _ = writeln!(o, "  - {}", esc(line));
+        }
+        if lines.len() > 20 {
+            let _ = writeln!(o, "  - … and {} more", lines.len() - 20);
+        }
+    }
+    o.push('\n');
 }
 
 /// Every walked cell: its one-line summary and a line per patch.

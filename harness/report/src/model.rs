@@ -305,6 +305,11 @@ pub struct Expectation {
     /// `skipped` when the walk did not run. Undeclared, it must not fail.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub bisect: Option<StageStatus>,
+    /// checkpatch on each patch as posted (`checkpatch: true` series only):
+    /// `passed` when no patch has errors or warnings, `failed` when one
+    /// has, `skipped` when it could not run. Undeclared, it must not fail.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub checkpatch: Option<StageStatus>,
 }
 
 /// One stage: a declared expectation must hold as declared; an undeclared
@@ -319,7 +324,7 @@ fn stage_meets<T: StageOutcome>(want: Option<T>, got: Option<T>) -> bool {
 /// The walk: a declared word must hold; undeclared, the walk must not have
 /// failed (a walk that did not run is said by the stage that stopped it,
 /// and a cell without `bisect: true` has no walk).
-fn bisect_meets(want: Option<StageStatus>, got: Option<StageStatus>) -> bool {
+fn optional_meets(want: Option<StageStatus>, got: Option<StageStatus>) -> bool {
     match want {
         Some(w) => got == Some(w),
         None => got != Some(StageStatus::Failed),
@@ -358,14 +363,15 @@ impl Expectation {
     /// Whether `actual` meets this expectation. `built`: the cell's tree is
     /// built (else only apply is judged).
     pub fn meets(&self, actual: &Expectation, built: bool) -> bool {
-        let apply_ok = stage_meets(self.apply, actual.apply);
+        let apply_ok = stage_meets(self.apply, actual.apply)
+            && optional_meets(self.checkpatch, actual.checkpatch);
         if !built {
             return apply_ok;
         }
         apply_ok
             && stage_meets(self.build, actual.build)
             && stage_meets(self.boot, actual.boot)
-            && bisect_meets(self.bisect, actual.bisect)
+            && optional_meets(self.bisect, actual.bisect)
     }
 
     /// One line "stage: expected X, got Y" per stage that did not do what was
@@ -378,6 +384,7 @@ impl Expectation {
             stage_mismatch("build", self.build, actual.build, j),
             stage_mismatch("boot", self.boot, actual.boot, j),
             stage_mismatch("bisect", self.bisect, actual.bisect, j),
+            stage_mismatch("checkpatch", self.checkpatch, actual.checkpatch, true),
         ]
         .into_iter()
         .flatten()
@@ -408,16 +415,87 @@ pub struct Cell {
     /// The per-patch build walk, for a series with `bisect: true`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub bisect: Option<CellBisect>,
+    /// checkpatch on each patch as posted, for a series with
+    /// `checkpatch: true` (the same for every config of a series and tree).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub checkpatch: Option<CellCheckpatch>,
     /// One command line per failed stage that runs it again by itself, in
     /// stage order (0-day's reproduce files).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub reproduce: Vec<Reproducer>,
 }
 
+/// checkpatch on a cell's series: the stage's status, one line, and the
+/// `harness.checkpatch/1` report when it ran.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CellCheckpatch {
+    /// `passed`: no patch has an error or a warning (checks do not fail);
+    /// `failed`: one has; `skipped`: checkpatch could not run (`summary` says why).
+    pub status: StageStatus,
+    /// e.g. "2 of 3 patches have warnings or errors: 2/3 (1 error), 3/3 (2 warnings)".
+    pub summary: String,
+    /// checkpatch.pl ran in the bubblewrap sandbox.
+    #[serde(default)]
+    pub sandboxed: bool,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub report: Option<harness_checks::CheckpatchReport>,
+}
+
+impl CellCheckpatch {
+    /// The stage from a report: failed when a patch has errors or warnings.
+    pub fn of(report: harness_checks::CheckpatchReport) -> CellCheckpatch {
+        let bad: Vec<String> = (report.patches.iter())
+            .filter(|p| p.status.failed())
+            .map(|p| {
+                format!(
+                    "{}/{} ({} errors, {} warnings)",
+                    p.index,
+                    report.patches.len(),
+                    p.totals.errors,
+                    p.totals.warnings
+                )
+            })
+            .collect();
+        let (status, summary) = if bad.is_empty() {
+            let n = report.patches.len();
+            (
+                StageStatus::Passed,
+                format!("{n} of {n} patches have no errors or warnings"),
+            )
+        } else {
+            let line = format!(
+                "{} of {} patches have errors or warnings: {}",
+                bad.len(),
+                report.patches.len(),
+                bad.join(", ")
+            );
+            (StageStatus::Failed, line)
+        };
+        CellCheckpatch {
+            status,
+            summary,
+            sandboxed: false,
+            report: Some(report),
+        }
+    }
+
+    /// checkpatch did not run, and why.
+    pub fn not_run(reason: impl Into<String>) -> CellCheckpatch {
+        CellCheckpatch {
+            status: StageStatus::Skipped,
+            summary: reason.into(),
+            sandboxed: false,
+            report: None,
+        }
+    }
+}
+
 crate::word_enum! {
     /// The stage a reproducer runs again.
     pub enum ReproducedStage ("reproduced stage") {
         Apply = "apply",
+        /// checkpatch on every patch as posted.
+        Checkpatch = "checkpatch",
         /// The config merge and the build (`harness build` does both).
         Build = "build",
         /// The boot and the guest tests (only the failed ones, when tests failed).

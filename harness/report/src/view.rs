@@ -269,6 +269,37 @@ pub fn bisect_expected(cell: &Cell) -> bool {
     cell.expected.bisect.is_some() && cell.expected.bisect == cell.actual.bisect
 }
 
+/// True when checkpatch failed and the cell declared it would.
+pub fn checkpatch_expected(cell: &Cell) -> bool {
+    cell.expected.checkpatch.is_some() && cell.expected.checkpatch == cell.actual.checkpatch
+}
+
+/// One line per finding of a checked series: "2/3 WARNING:LONG_LINE:
+/// net/x.c:12: line length of 101 exceeds 100 columns".
+pub fn checkpatch_lines(c: &crate::model::CellCheckpatch) -> Vec<String> {
+    let Some(r) = &c.report else { return vec![] };
+    let n = r.patches.len();
+    let mut out = Vec::new();
+    for p in &r.patches {
+        for f in &p.findings {
+            let at = harness_checks::report::place(f);
+            let first = f.message.lines().next().unwrap_or("");
+            let at = if at.is_empty() {
+                String::new()
+            } else {
+                format!("{at}: ")
+            };
+            out.push(format!(
+                "{}/{n} {}:{}: {at}{first}",
+                p.index,
+                f.level.word(),
+                f.kind
+            ));
+        }
+    }
+    out
+}
+
 /// One line per step of a walk: "base: passed (12 objects, 3.1 s)",
 /// "2/3 0002-b.patch: FAILED (1 objects, 0.2 s): error at net/x.c:4: boom",
 /// "3/3 0003-c.patch: does not apply: patch 3 is failed: ...", with the

@@ -101,25 +101,6 @@ pub fn options(
     }
 }
 
-/// checkpatch on every patch of `series` (in order).
-pub fn check_series(
-    series: &harness_ingest::Series,
-    tree: &Path,
-    opts: &harness_checks::Options,
-) -> anyhow::Result<CheckpatchReport> {
-    let script = harness_checks::run::script(tree)?;
-    let mut report = CheckpatchReport::new(
-        &series.name,
-        &tree.display().to_string(),
-        &script.display().to_string(),
-    );
-    for p in &series.patches {
-        let run = harness_checks::run::run(tree, &p.content, &p.name, opts)?;
-        report.push(p.index, &p.name, p.subject.clone(), run);
-    }
-    Ok(report)
-}
-
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let resolved = crate::tree_arg::resolve(&args.tree)?; // held until the end
     let tree = resolved.path.clone();
@@ -132,7 +113,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         anyhow::bail!("series {} contains no patches", args.series.display());
     }
     let opts = options(args.no_strict, args.codespell.0, args.timeout, args.sandbox);
-    let report = check_series(&series, &tree, &opts)?;
+    let report = harness_orchestrate::checkpatch::check_series(&series, &tree, &opts)?;
     let text = human(&report);
     if args.json.as_deref() == Some(Path::new("-")) {
         std::io::stderr().lock().write_all(text.as_bytes()).ok();

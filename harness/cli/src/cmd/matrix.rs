@@ -190,6 +190,7 @@ impl Progress {
             Event::Built { .. }
             | Event::Booted { .. }
             | Event::Bisected { .. }
+            | Event::Checked { .. }
             | Event::RunFinished { .. }
             | Event::Compared { .. } => {}
         }

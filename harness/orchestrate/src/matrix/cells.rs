@@ -7,8 +7,8 @@ use super::plan::{Pair, Plan};
 use super::stages::{Applied, StageError, TreeHandle};
 use harness_report::model::{
     AggregateStatus, BootOutcome, BootReport, BootStatus, Cell, CellApply, CellBisect, CellBoot,
-    CellBuild, CellKconfig, ConfigInfo, Diagnostic, Expectation, MatrixReport, ReproducedStage,
-    Reproducer, StageStatus, TestResult, TreeInfo, MATRIX_SCHEMA,
+    CellBuild, CellCheckpatch, CellKconfig, ConfigInfo, Diagnostic, Expectation, MatrixReport,
+    ReproducedStage, Reproducer, StageStatus, TestResult, TreeInfo, MATRIX_SCHEMA,
 };
 use harness_report::status::StageOutcome;
 use std::collections::{BTreeMap, HashMap};
@@ -128,6 +128,7 @@ fn expected(p: &CellPlan) -> Expectation {
             .boot
             .or(p.build.then_some(BootOutcome::Ran(BootStatus::Passed))),
         bisect: p.expect.bisect,
+        checkpatch: p.expect.checkpatch,
     }
 }
 
@@ -173,6 +174,9 @@ fn initial_cell(p: &CellPlan, cfg: &MatrixConfig, start: &Start<'_>) -> Cell {
         bisect: p
             .bisect
             .then(|| CellBisect::not_run(StageStatus::Skipped, "not walked yet")),
+        checkpatch: p
+            .checkpatch
+            .then(|| CellCheckpatch::not_run("not checked yet (run interrupted?)")),
         reproduce: apply_reproducer(p, cfg, start).into_iter().collect(),
     }
 }
@@ -231,6 +235,27 @@ pub fn record_build(report: &mut MatrixReport, cells: &[String], rec: &BuildReco
                 Reproducer {
                     stage: ReproducedStage::Build,
                     command,
+                },
+            );
+        }
+    }
+}
+
+/// checkpatch's results go into the cells (one series and tree) it serves.
+pub fn record_checkpatch(
+    report: &mut MatrixReport,
+    cells: &[String],
+    checked: &CellCheckpatch,
+    reproduce: Option<&str>,
+) {
+    for cell in report.cells.iter_mut().filter(|c| cells.contains(&c.id)) {
+        cell.checkpatch = Some(checked.clone());
+        if let Some(command) = reproduce.filter(|_| checked.status == StageStatus::Failed) {
+            add_reproducer(
+                cell,
+                Reproducer {
+                    stage: ReproducedStage::Checkpatch,
+                    command: command.to_owned(),
                 },
             );
         }
@@ -323,6 +348,7 @@ pub fn finalize_summary(report: &mut MatrixReport) {
             build: Some(cell.build.status),
             boot: Some(cell.boot.outcome()),
             bisect: cell.bisect.as_ref().map(|b| b.status),
+            checkpatch: cell.checkpatch.as_ref().map(|c| c.status),
         };
         cell.as_expected = cell.expected.meets(&cell.actual, built);
     }

@@ -49,6 +49,9 @@ pub struct Expect {
     /// The per-patch walk (only with the series' `bisect: true`).
     #[serde(default, deserialize_with = "deserialize_opt_word")]
     pub bisect: Option<StageStatus>,
+    /// checkpatch (only with the series' `checkpatch: true`).
+    #[serde(default, deserialize_with = "deserialize_opt_word")]
+    pub checkpatch: Option<StageStatus>,
 }
 
 impl From<Expect> for Expectation {
@@ -58,6 +61,7 @@ impl From<Expect> for Expectation {
             build: e.build,
             boot: e.boot,
             bisect: e.bisect,
+            checkpatch: e.checkpatch,
         }
     }
 }
@@ -86,6 +90,10 @@ pub struct SeriesEntry {
     /// which patch breaks the build and which fixes it.
     #[serde(default)]
     pub bisect: bool,
+    /// Run the tree's scripts/checkpatch.pl on each patch as posted (per
+    /// series and tree, sandboxed unless `build.sandbox: off`).
+    #[serde(default)]
+    pub checkpatch: bool,
     #[serde(default)]
     pub expect: Expect,
     #[serde(default)]
@@ -111,20 +119,29 @@ impl SeriesEntry {
             e.build = t.build.or(e.build);
             e.boot = t.boot.or(e.boot);
             e.bisect = t.bisect.or(e.bisect);
+            e.checkpatch = t.checkpatch.or(e.checkpatch);
         }
         e
     }
 
-    /// An expected walk needs a walk.
+    /// An expected walk needs a walk, an expected checkpatch a checkpatch.
     fn check_bisect(&self) -> Result<(), String> {
-        let declared = std::iter::once(&self.expect)
-            .chain(self.per_tree.values())
-            .any(|e| e.bisect.is_some());
-        if declared && !self.bisect {
-            return Err(format!(
-                "series {}: `expect: {{bisect: ...}}` needs `bisect: true`",
-                self.name
-            ));
+        let expects = || std::iter::once(&self.expect).chain(self.per_tree.values());
+        let needs = [
+            ("bisect", self.bisect, expects().any(|e| e.bisect.is_some())),
+            (
+                "checkpatch",
+                self.checkpatch,
+                expects().any(|e| e.checkpatch.is_some()),
+            ),
+        ];
+        for (stage, on, declared) in needs {
+            if declared && !on {
+                return Err(format!(
+                    "series {}: `expect: {{{stage}: ...}}` needs `{stage}: true`",
+                    self.name
+                ));
+            }
         }
         Ok(())
     }
@@ -364,6 +381,7 @@ impl MatrixConfig {
                         config: c.name.clone(),
                         build: t.build,
                         bisect: s.bisect && t.build,
+                        checkpatch: s.checkpatch,
                         expect: s.expectation_for(&t.name),
                     });
                 }
@@ -395,6 +413,8 @@ pub struct CellPlan {
     /// Walk the series patch by patch after its build (`bisect: true` on a
     /// built tree).
     pub bisect: bool,
+    /// checkpatch on each patch (`checkpatch: true` on the series).
+    pub checkpatch: bool,
     pub expect: Expect,
 }
 
@@ -437,6 +457,7 @@ mod source_choice_tests {
             pick_series: None,
             patches: patches.map(str::to_owned),
             bisect: false,
+            checkpatch: false,
             expect: Expect::default(),
             per_tree: BTreeMap::new(),
         }
@@ -532,6 +553,30 @@ mod bisect_tests {
     }
 
     #[test]
+    fn checkpatch_runs_on_apply_only_trees_too_and_its_expectation_needs_it() {
+        let cfg = with_series("{name: s, source: s, checkpatch: true}").expect("valid");
+        // Unlike the walk, checkpatch needs no build: both trees check.
+        assert!(
+            cfg.cells().iter().all(|c| c.checkpatch),
+            "{:?}",
+            cfg.cells()
+        );
+        let ok =
+            with_series("{name: s, source: s, checkpatch: true, expect: {checkpatch: failed}}")
+                .expect("valid");
+        assert_eq!(ok.cells()[0].expect.checkpatch, Some(StageStatus::Failed));
+        let err = with_series("{name: s, source: s, per_tree: {t: {checkpatch: failed}}}")
+            .expect_err("no checkpatch")
+            .to_string();
+        assert!(err.contains("needs `checkpatch: true`"), "{err}");
+        let err =
+            with_series("{name: s, source: s, checkpatch: true, expect: {checkpatch: warned}}")
+                .expect_err("not a word")
+                .to_string();
+        assert!(err.contains("warned"), "{err}");
+    }
+
+    #[test]
     fn an_expected_walk_needs_bisect_and_a_status_word() {
         let ok = with_series("{name: s, source: s, bisect: true, expect: {bisect: failed}}")
             .expect("valid");
@@ -583,6 +628,7 @@ mod tests {
             pick_series: None,
             patches: None,
             bisect: false,
+            checkpatch: false,
             expect: Expect::default(),
             per_tree: BTreeMap::new(),
         };

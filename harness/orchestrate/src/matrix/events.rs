@@ -62,6 +62,14 @@ pub enum Event {
         baseline: Option<(String, String)>,
         record: Box<BuildRecord>,
     },
+    /// checkpatch's results for the cells (one series and tree) it serves.
+    Checked {
+        cells: Vec<String>,
+        checkpatch: Box<harness_report::model::CellCheckpatch>,
+        /// The command line that runs it again (kept for a failure).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reproduce: Option<String>,
+    },
     /// A per-patch walk's results for the cells it serves.
     Bisected {
         cells: Vec<String>,
@@ -126,6 +134,11 @@ impl<'a> ReportWriter<'a> {
                 reproduce,
             } => cells::record_boot(report, cells, rep, reproduce.as_deref()),
             Event::Bisected { cells, bisect } => cells::record_bisect(report, cells, bisect),
+            Event::Checked {
+                cells,
+                checkpatch,
+                reproduce,
+            } => cells::record_checkpatch(report, cells, checkpatch, reproduce.as_deref()),
             Event::RunFinished { finished } => {
                 cells::mark_new_warnings(report, &self.baselines);
                 report.finished = Some(finished.clone());

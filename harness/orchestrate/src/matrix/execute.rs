@@ -14,7 +14,7 @@ use super::stages::{
     Applied, BisectJob, BuildResult, BuildUnit, Kernel, Source, SourceKind, Stage, StageError,
     Stages, TreeHandle,
 };
-use harness_report::model::{CellBisect, StageStatus};
+use harness_report::model::{CellBisect, CellCheckpatch, StageStatus};
 use harness_report::status::StageOutcome;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -115,6 +115,40 @@ impl Executor<'_> {
                 "series {} or tree {} not configured",
                 pair.series, pair.tree
             ))),
+        }
+    }
+
+    /// checkpatch on every (series, tree) pair whose series asks for it,
+    /// once per pair: the result goes to each of its cells.
+    pub fn check_all(&self, plan: &Plan, trees: &Trees) {
+        for pair in &plan.applies {
+            let Some(entry) =
+                (self.cfg.series.iter()).find(|e| e.name == pair.series && e.checkpatch)
+            else {
+                continue;
+            };
+            let cells: Vec<String> = (plan.cells.iter())
+                .filter(|c| Pair::of(c) == *pair)
+                .map(|c| c.id.clone())
+                .collect();
+            let checked = match trees.get(&pair.tree) {
+                Some(Ok(tree)) => self.timed(
+                    &pair.to_string(),
+                    Stage::Checkpatch,
+                    || self.stages.checkpatch(entry, tree),
+                    |c| Status::Build(c.status),
+                ),
+                Some(Err(e)) => CellCheckpatch::not_run(format!("tree unavailable: {}", e.message)),
+                None => CellCheckpatch::not_run("tree not resolved"),
+            };
+            let source = entry.source_in(self.project_root);
+            let command =
+                reproduce::checkpatch_command(entry, &source, &pair.tree, checked.sandboxed);
+            (self.emit)(Event::Checked {
+                cells,
+                checkpatch: Box::new(checked),
+                reproduce: Some(command),
+            });
         }
     }
 

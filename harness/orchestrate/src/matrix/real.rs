@@ -7,8 +7,8 @@ use super::stages::{
     Stages, TreeHandle,
 };
 use harness_report::model::{
-    BootReport, BootStatus, CellBuild, CellKconfig, Diagnostic, LimitHit, Severity, StageStatus,
-    TestResult, TestStatus,
+    BootReport, BootStatus, CellBuild, CellCheckpatch, CellKconfig, Diagnostic, LimitHit, Severity,
+    StageStatus, TestResult, TestStatus,
 };
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
@@ -431,6 +431,31 @@ impl RealStages {
 impl Stages for RealStages {
     fn bisect(&self, job: &super::stages::BisectJob<'_>) -> harness_report::model::CellBisect {
         self.walk_cell(job)
+    }
+
+    fn checkpatch(&self, entry: &SeriesEntry, tree: &TreeHandle) -> CellCheckpatch {
+        let subject = format!("{}@{}", entry.name, tree.name);
+        let series = match self.load_series(entry, &subject) {
+            Ok(s) => s,
+            Err(e) => return CellCheckpatch::not_run(format!("not checked: {e}")),
+        };
+        // The script is the pinned tree's; the patches are the input. It
+        // runs sandboxed unless the matrix says `sandbox: off`.
+        let off = self.sandbox_override.unwrap_or(self.build.sandbox) == SandboxMode::Off;
+        let opts = harness_checks::Options {
+            isolation: match off {
+                true => harness_checks::Isolation::Host,
+                false => harness_checks::Isolation::Sandboxed,
+            },
+            ..harness_checks::Options::default()
+        };
+        match crate::checkpatch::check_series(&series, &tree.path, &opts) {
+            Ok(report) => CellCheckpatch {
+                sandboxed: !off,
+                ..CellCheckpatch::of(report)
+            },
+            Err(e) => CellCheckpatch::not_run(format!("checkpatch could not run: {e}")),
+        }
     }
 
     fn resolve_tree(&self, name: &str) -> Result<TreeHandle, StageError> {

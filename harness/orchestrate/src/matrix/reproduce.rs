@@ -63,6 +63,22 @@ pub fn apply_command(entry: &SeriesEntry, source: &Path, tree: &str) -> String {
     line(&apply_words(entry, source, tree))
 }
 
+/// checkpatch again: `harness checkpatch` of the same patches with the
+/// tree's script (the matrix runs it with `--strict`, the default).
+pub fn checkpatch_command(
+    entry: &SeriesEntry,
+    source: &Path,
+    tree: &str,
+    sandboxed: bool,
+) -> String {
+    let mut w = apply_words(entry, source, tree);
+    w[1] = "checkpatch".into();
+    if !sandboxed {
+        w.extend(["--sandbox".into(), "off".into()]);
+    }
+    line(&w)
+}
+
 /// What a cell's build was made of.
 pub struct BuildInput<'a> {
     /// The series and its path, for a series unit; `None`: the base tree.

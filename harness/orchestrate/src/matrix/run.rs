@@ -116,6 +116,7 @@ pub fn run_matrix(
         report: Box::new(report),
         builds: units.units.len() * cfg.configs.len(),
     });
+    exec.check_all(&plan, &trees);
     exec.build_and_boot(&plan, &units, &trees, &applied);
     emit(Event::RunFinished {
         finished: now_rfc3339(),

@@ -23,6 +23,7 @@ mod meets_tests {
             build: Some(StageStatus::Passed),
             boot: Some(BootOutcome::Ran(BootStatus::Passed)),
             bisect: None,
+            checkpatch: None,
         }
     }
 
@@ -35,6 +36,7 @@ mod meets_tests {
             build: None,
             boot: None,
             bisect: None,
+            checkpatch: None,
         };
         assert!(meets(&none, &actual("already-applied"), true));
         assert!(meets(&none, &actual("applied"), true));
@@ -46,6 +48,7 @@ mod meets_tests {
             build: None,
             boot: None,
             bisect: None,
+            checkpatch: None,
         };
         assert!(meets(&partial, &actual("partial"), false));
         assert!(!meets(&partial, &actual("already-applied"), false));

@@ -22,6 +22,7 @@ harness_report::word_enum! {
         Build = "build",
         Boot = "boot",
         Bisect = "bisect",
+        Checkpatch = "checkpatch",
     }
 }
 
@@ -175,5 +176,16 @@ pub trait Stages: Sync {
             StageStatus::Skipped,
             format!("{}: these stages do not walk series", job.series.name),
         )
+    }
+    /// checkpatch on every patch of `series` as posted, with `tree`'s script.
+    fn checkpatch(
+        &self,
+        series: &SeriesEntry,
+        _tree: &TreeHandle,
+    ) -> harness_report::model::CellCheckpatch {
+        harness_report::model::CellCheckpatch::not_run(format!(
+            "{}: these stages do not run checkpatch",
+            series.name
+        ))
     }
 }

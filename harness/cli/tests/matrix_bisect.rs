@@ -18,36 +18,9 @@ build: {jobs: 2, sandbox: off}
 boot: {timeout: 5, silence: 3, retry: false}
 ";
 
-fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
-}
-
 /// The project in `dir/proj`, its tree a copy of the fake kernel.
 fn project(dir: &Path, yaml: &str) -> PathBuf {
-    let root = dir.join("proj");
-    let patches = root.join("patches/three");
-    std::fs::create_dir_all(&patches).expect("mkdir");
-    std::fs::create_dir_all(root.join("kernel-configs")).expect("mkdir");
-    for e in std::fs::read_dir(fixture("tests/fixtures/bisect")).expect("fixtures") {
-        let e = e.expect("entry");
-        std::fs::copy(e.path(), patches.join(e.file_name())).expect("copy");
-    }
-    std::fs::write(root.join("kernel-configs/c.config"), "CONFIG_NET=y\n").expect("write");
-    let tree = dir.join("tree");
-    let st = std::process::Command::new("cp")
-        .arg("-R")
-        .arg(fixture("../kbuild/tests/fixtures/fake-kernel"))
-        .arg(&tree)
-        .status()
-        .expect("cp");
-    assert!(st.success(), "copying the fake kernel");
-    std::fs::write(root.join("matrix.yaml"), yaml).expect("write");
-    let trees = format!(
-        "trees:\n  fake:\n    directory:\n      path: {}\n",
-        tree.display()
-    );
-    std::fs::write(root.join("trees.yaml"), trees).expect("write");
-    root
+    support::fake_project::project(dir, yaml, &[("three", "bisect")])
 }
 
 fn read_json(p: &Path) -> serde_json::Value {

@@ -26,52 +26,13 @@ build: {jobs: 2, sandbox: off}
 boot: {timeout: 5, silence: 3, retry: false}
 ";
 
-fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
-}
-
-/// The project in `dir/proj`; its tree `fake` is a copy of the fake kernel.
+/// The project in `dir/proj`; its tree `fake` is a copy of the fake kernel,
+/// with the project's own guest (so both boots build the same initramfs and
+/// reach QEMU).
 fn project(dir: &Path) -> PathBuf {
-    let root = dir.join("proj");
-    let patches = root.join("patches/three");
-    std::fs::create_dir_all(&patches).expect("mkdir");
-    std::fs::create_dir_all(root.join("kernel-configs")).expect("mkdir");
-    for e in std::fs::read_dir(fixture("tests/fixtures/bisect")).expect("fixtures") {
-        let e = e.expect("entry");
-        std::fs::copy(e.path(), patches.join(e.file_name())).expect("copy");
-    }
-    let wrong = root.join("patches/wrong");
-    std::fs::create_dir_all(&wrong).expect("mkdir");
-    let name = "0001-init-return-one.patch";
-    std::fs::copy(
-        fixture("tests/fixtures/reproduce").join(name),
-        wrong.join(name),
-    )
-    .expect("copy");
-    std::fs::write(root.join("kernel-configs/c.config"), "CONFIG_NET=y\n").expect("write");
-    let tree = dir.join("tree");
-    let st = std::process::Command::new("cp")
-        .arg("-R")
-        .arg(fixture("../kbuild/tests/fixtures/fake-kernel"))
-        .arg(&tree)
-        .status()
-        .expect("cp");
-    assert!(st.success(), "copying the fake kernel");
-    // The project's own guest (init, tests), so both boots build the same
-    // initramfs and reach QEMU.
-    let st = std::process::Command::new("cp")
-        .arg("-R")
-        .arg(fixture("../../qemu"))
-        .arg(root.join("qemu"))
-        .status()
-        .expect("cp");
-    assert!(st.success(), "copying the guest");
-    std::fs::write(root.join("matrix.yaml"), MATRIX).expect("write");
-    let trees = format!(
-        "trees:\n  fake:\n    directory:\n      path: {}\n",
-        tree.display()
-    );
-    std::fs::write(root.join("trees.yaml"), trees).expect("write");
+    let series = [("three", "bisect"), ("wrong", "reproduce")];
+    let root = support::fake_project::project(dir, MATRIX, &series);
+    support::fake_project::with_guest(&root);
     root
 }
 

@@ -9,6 +9,7 @@
 #![allow(dead_code)]
 
 pub mod compare;
+pub mod fake_project;
 pub mod gnu;
 pub mod harness;
 pub mod matrix;

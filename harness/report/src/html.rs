@@ -397,44 +397,57 @@ fn build_section(o: &mut String, c: &Cell) {
     }
 }
 
-/// The per-patch walk: its summary and a line per patch.
-fn bisect_section(o: &mut String, c: &Cell) {
-    let Some(b) = &c.bisect else { return };
+/// A stage with a title, its status and summary, and a line per item.
+struct Section<'a> {
+    title: &'a str,
+    status: crate::model::StageStatus,
+    summary: &'a str,
+    sandboxed: bool,
+    lines: Vec<String>,
+}
+
+fn section(o: &mut String, s: Section<'_>) {
     let _ = writeln!(
         o,
-        "<h3>Per-patch builds: {}</h3>\n<p>{}{}</p>",
-        b.status.word(),
-        esc(&b.summary),
-        if b.sandboxed { " (sandboxed)" } else { "" }
+        "<h3>{}: {}</h3>\n<p>{}{}</p>",
+        s.title,
+        s.status.word(),
+        esc(s.summary),
+        if s.sandboxed { " (sandboxed)" } else { "" }
     );
-    let lines = crate::view::bisect_step_lines(b);
-    if !lines.is_empty() {
+    if !s.lines.is_empty() {
         o.push_str("<ul class=\"diagnostics\">\n");
-        for l in lines {
+        for l in s.lines {
             let _ = writeln!(o, "<li>{}</li>", esc(&l));
         }
         o.push_str("</ul>\n");
     }
 }
 
+/// The per-patch walk: its summary and a line per patch.
+fn bisect_section(o: &mut String, c: &Cell) {
+    let Some(b) = &c.bisect else { return };
+    let s = Section {
+        title: "Per-patch builds",
+        status: b.status,
+        summary: &b.summary,
+        sandboxed: b.sandboxed,
+        lines: crate::view::bisect_step_lines(b),
+    };
+    section(o, s);
+}
+
 /// checkpatch on the series: status, summary, a line per finding.
 fn checkpatch_section(o: &mut String, c: &Cell) {
     let Some(k) = &c.checkpatch else { return };
-    let _ = writeln!(
-        o,
-        "<h3>checkpatch: {}</h3>\n<p>{}{}</p>",
-        k.status.word(),
-        esc(&k.summary),
-        if k.sandboxed { " (sandboxed)" } else { "" }
-    );
-    let lines = crate::view::checkpatch_lines(k);
-    if !lines.is_empty() {
-        o.push_str("<ul class=\"diagnostics\">\n");
-        for l in lines {
-            let _ = writeln!(o, "<li>{}</li>", esc(&l));
-        }
-        o.push_str("</ul>\n");
-    }
+    let s = Section {
+        title: "checkpatch",
+        status: k.status,
+        summary: &k.summary,
+        sandboxed: k.sandboxed,
+        lines: crate::view::checkpatch_lines(k),
+    };
+    section(o, s);
 }
 
 /// A command line per failed stage that runs it again.

@@ -270,6 +270,14 @@ fn detail(o: &mut String, c: &Cell, dom: &str) {
         );
     }
     o.push_str("</table>\n");
+    if let Some(t) = &c.tree_choice {
+        let _ = writeln!(
+            o,
+            "<p>tree: auto picked {} ({})</p>",
+            esc(&t.picked),
+            esc(&t.why)
+        );
+    }
     apply_counts(o, c);
     let (attention, exact) = hunk_tables(c);
     o.push_str(&attention);

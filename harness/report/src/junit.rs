@@ -101,6 +101,9 @@ fn suite(cell: &Cell) -> TestSuite {
         "as_expected",
         if cell.as_expected { "true" } else { "false" },
     ));
+    if let Some(t) = &cell.tree_choice {
+        s.add_property(("tree_choice", format!("{} ({})", t.picked, t.why).as_str()));
+    }
     for r in &cell.reproduce {
         let name = format!("reproduce.{}", r.stage.word());
         s.add_property((name.as_str(), r.command.as_str()));

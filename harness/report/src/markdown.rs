@@ -81,6 +81,7 @@ pub fn render_markdown(report: &MatrixReport) -> String {
     unexpected_cells(&mut o, report);
     per_patch_builds(&mut o, report);
     checkpatch_section(&mut o, report);
+    tree_choices(&mut o, report);
     flaky_tests(&mut o, report);
     failed_hunks(&mut o, report);
     trees(&mut o, report);
@@ -215,6 +216,39 @@ fn unexpected_cells(o: &mut String, report: &MatrixReport) {
         o.push('\n');
         failed_tests(o, c);
     }
+}
+
+/// Each `tree: auto` series: the tree picked, why, and every candidate.
+fn tree_choices(o: &mut String, report: &MatrixReport) {
+    let mut seen = std::collections::BTreeSet::new();
+    let picks: Vec<(&str, &crate::model::TreeChoice)> = (report.cells.iter())
+        .filter_map(|c| c.tree_choice.as_ref().map(|t| (c.series.as_str(), t)))
+        .filter(|(s, _)| seen.insert(*s))
+        .collect();
+    if picks.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "## Trees picked (`tree: auto`)\n");
+    for (series, t) in picks {
+        let _ = writeln!(
+            o,
+            "- `{}`: {} ({})",
+            code_text(series),
+            esc(&t.picked),
+            esc(&t.why)
+        );
+        for c in &t.candidates {
+            let line = match &c.error {
+                Some(e) => format!("{}: not usable: {e}", c.tree),
+                None => format!(
+                    "{}: {} applied, {} already applied, {} failed",
+                    c.tree, c.applied, c.already_applied, c.failed
+                ),
+            };
+            let _ = writeln!(o, "  - {}", esc(&line));
+        }
+    }
+    o.push('\n');
 }
 
 /// Every checked cell: its one-line summary and a line per finding (at most

@@ -415,6 +415,9 @@ pub struct Cell {
     /// The per-patch build walk, for a series with `bisect: true`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub bisect: Option<CellBisect>,
+    /// How the tree was chosen, for a series with `tree: auto`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub tree_choice: Option<TreeChoice>,
     /// checkpatch on each patch as posted, for a series with
     /// `checkpatch: true` (the same for every config of a series and tree).
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -423,6 +426,32 @@ pub struct Cell {
     /// stage order (0-day's reproduce files).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub reproduce: Vec<Reproducer>,
+}
+
+/// `tree: auto` on a series: it was applied to every tree of the matrix and
+/// only the best tree's cells were kept (fewest failed hunks, then most hunks
+/// in the tree, then the first in `trees:` order).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TreeChoice {
+    pub picked: String,
+    /// Why: "fewest failed hunks (0), then most in the tree (504)", or the
+    /// trees it tied with.
+    pub why: String,
+    /// Every tree tried, in `trees:` order.
+    pub candidates: Vec<TreeCandidate>,
+}
+
+/// One tree `tree: auto` tried: hunk counts, or why it could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TreeCandidate {
+    pub tree: String,
+    pub applied: usize,
+    pub already_applied: usize,
+    /// Failed or malformed hunks.
+    pub failed: usize,
+    /// The tree or the series could not be used (then it was not a candidate).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub error: Option<String>,
 }
 
 /// checkpatch on a cell's series: the stage's status, one line, and the

@@ -60,6 +60,8 @@ pub struct Start<'a> {
     pub project_root: &'a Path,
     pub trees: &'a BTreeMap<String, Result<TreeHandle, StageError>>,
     pub applied: &'a HashMap<Pair, Result<Applied, StageError>>,
+    /// The tree each `tree: auto` series picked.
+    pub tree_choices: &'a BTreeMap<String, harness_report::model::TreeChoice>,
 }
 
 /// The report as the run starts: apply results in, later stages skipped
@@ -174,6 +176,9 @@ fn initial_cell(p: &CellPlan, cfg: &MatrixConfig, start: &Start<'_>) -> Cell {
         bisect: p
             .bisect
             .then(|| CellBisect::not_run(StageStatus::Skipped, "not walked yet")),
+        tree_choice: (start.tree_choices.get(&p.series))
+            .filter(|_| p.auto_tree)
+            .cloned(),
         checkpatch: p
             .checkpatch
             .then(|| CellCheckpatch::not_run("not checked yet (run interrupted?)")),

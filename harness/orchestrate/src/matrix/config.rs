@@ -90,6 +90,10 @@ pub struct SeriesEntry {
     /// which patch breaks the build and which fixes it.
     #[serde(default)]
     pub bisect: bool,
+    /// `auto`: apply the series to every tree and keep only the cells of the
+    /// one it applies best to (the others are not built or reported).
+    #[serde(default)]
+    pub tree: Option<TreeChoiceMode>,
     /// Run the tree's scripts/checkpatch.pl on each patch as posted (per
     /// series and tree, sandboxed unless `build.sandbox: off`).
     #[serde(default)]
@@ -176,6 +180,14 @@ impl SeriesEntry {
             .transpose()
             .map_err(|e| format!("series {}: {e}", self.name))
     }
+}
+
+/// How a series picks its tree (`tree:` on a series).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TreeChoiceMode {
+    /// The tree of `trees:` the series applies best to.
+    Auto,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -382,6 +394,7 @@ impl MatrixConfig {
                         build: t.build,
                         bisect: s.bisect && t.build,
                         checkpatch: s.checkpatch,
+                        auto_tree: s.tree == Some(TreeChoiceMode::Auto),
                         expect: s.expectation_for(&t.name),
                     });
                 }
@@ -415,6 +428,9 @@ pub struct CellPlan {
     pub bisect: bool,
     /// checkpatch on each patch (`checkpatch: true` on the series).
     pub checkpatch: bool,
+    /// The series picks its tree (`tree: auto`): this cell is kept only
+    /// when its tree is the one picked.
+    pub auto_tree: bool,
     pub expect: Expect,
 }
 
@@ -458,6 +474,7 @@ mod source_choice_tests {
             patches: patches.map(str::to_owned),
             bisect: false,
             checkpatch: false,
+            tree: None,
             expect: Expect::default(),
             per_tree: BTreeMap::new(),
         }
@@ -577,6 +594,15 @@ mod bisect_tests {
     }
 
     #[test]
+    fn a_series_tree_is_auto_or_refused_with_its_line() {
+        let cfg = with_series("{name: s, source: s, tree: auto}").expect("valid");
+        assert!(cfg.cells().iter().all(|c| c.auto_tree));
+        let e = with_series("{name: s, source: s, tree: linux-6.1}").expect_err("not auto");
+        assert_eq!(e.line, Some(3), "{e}");
+        assert!(e.to_string().contains("auto"), "{e}");
+    }
+
+    #[test]
     fn an_expected_walk_needs_bisect_and_a_status_word() {
         let ok = with_series("{name: s, source: s, bisect: true, expect: {bisect: failed}}")
             .expect("valid");
@@ -629,6 +655,7 @@ mod tests {
             patches: None,
             bisect: false,
             checkpatch: false,
+            tree: None,
             expect: Expect::default(),
             per_tree: BTreeMap::new(),
         };

@@ -1,6 +1,7 @@
 //! `harness matrix`: series x trees x configs, applied, built, booted, tested.
 
 pub mod attribution;
+pub mod auto_tree;
 pub mod bisect;
 pub mod cells;
 pub mod config;

@@ -102,12 +102,26 @@ impl Plan {
                 .filter_map(|k| cells.get(k).cloned())
                 .collect();
         }
-        let trees: BTreeSet<String> = cells.iter().map(|c| c.tree.clone()).collect();
+        let mut trees: BTreeSet<String> = cells.iter().map(|c| c.tree.clone()).collect();
         let mut applies: Vec<Pair> = Vec::new();
         for c in &cells {
             let pair = Pair::of(c);
             if !applies.contains(&pair) {
                 applies.push(pair);
+            }
+        }
+        // A `tree: auto` series is applied to every tree, whatever the
+        // shard holds, so every shard picks the same tree.
+        for c in cells.iter().filter(|c| c.auto_tree) {
+            for t in &cfg.trees {
+                let pair = Pair {
+                    series: c.series.clone(),
+                    tree: t.name.clone(),
+                };
+                if !applies.contains(&pair) {
+                    applies.push(pair);
+                    trees.insert(t.name.clone());
+                }
             }
         }
         Plan {

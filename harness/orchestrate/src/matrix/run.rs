@@ -85,7 +85,7 @@ pub fn run_matrix(
     persist: &Persist<'_>,
 ) -> MatrixReport {
     let started = now_rfc3339();
-    let plan = Plan::new(cfg, opts.shard);
+    let mut plan = Plan::new(cfg, opts.shard);
     // One lock for both subscribers: the events reach them in one order.
     let writer = Mutex::new(ReportWriter::new(persist));
     let emit = |e: Event| {
@@ -102,6 +102,12 @@ pub fn run_matrix(
     };
     let trees = exec.resolve_trees(&plan);
     let applied = exec.apply_all(&plan, &trees);
+    let auto_series: Vec<String> = (cfg.series.iter())
+        .filter(|s| s.tree == Some(super::config::TreeChoiceMode::Auto))
+        .map(|s| s.name.clone())
+        .collect();
+    let tree_order: Vec<String> = cfg.trees.iter().map(|t| t.name.clone()).collect();
+    let tree_choices = super::auto_tree::pick_trees(&mut plan, &applied, &auto_series, &tree_order);
     let units = plan.units(&summaries(&applied), cfg.build.baseline);
     let start = Start {
         run_id: &opts.run_id,
@@ -110,6 +116,7 @@ pub fn run_matrix(
         project_root: &opts.project_root,
         trees: &trees,
         applied: &applied,
+        tree_choices: &tree_choices,
     };
     let report = super::cells::initial_report(&plan, cfg, &start);
     emit(Event::RunStarted {

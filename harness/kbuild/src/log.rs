@@ -109,6 +109,11 @@ fn parse_line(line: &str, lineno: usize, prefixes: &[String]) -> Option<Diagnost
     // make: `make[2]: *** [scripts/Makefile.build:250: net/core/dev.o] Error 1`
     if l.starts_with("make") && l.contains(": *** ") {
         let msg = l.split_once(": *** ").map(|(_, m)| m).unwrap_or(l);
+        // `make: *** Waiting for unfinished jobs....` (make -j waiting for
+        // its other children after one failed) is no error of its own.
+        if msg.trim_start().starts_with("Waiting for unfinished jobs") {
+            return None;
+        }
         return Some(Diagnostic {
             severity: Severity::Error,
             tool: "make".into(),
@@ -256,6 +261,7 @@ mod tests {
                    ld: warning: creating DT_TEXTREL in a PIE\n\
                    ERROR: modpost: \"g\" [m.ko] undefined!\n\
                    make[2]: *** [scripts/Makefile.build:250: a.o] Error 1\n\
+                   make[2]: *** Waiting for unfinished jobs....\n\
                    a.c:1:2: fatal error: x.h: No such file or directory\n";
         let d = parse_log(log, &pre());
         let short: Vec<(Severity, &str, Option<&str>, Option<u32>)> = d

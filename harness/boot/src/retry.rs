@@ -13,7 +13,6 @@
 use crate::qemu::{BootError, BootOptions};
 use crate::report::{BootReport, BootStatus, TestResult, TestStatus};
 use crate::splat::{Splat, SplatPolicy};
-use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 /// Environment variable (from the kernel command line) with the attempt number.
@@ -25,48 +24,7 @@ pub const ONLY_VAR: &str = "HARNESS_ONLY";
 /// bytes for the whole line).
 const MAX_ONLY_LEN: usize = 1024;
 
-/// What the fresh boot said about a test that failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum RetryVerdict {
-    /// Failed, then passed (or xfailed) in the fresh boot.
-    Flaky,
-    /// The fresh boot did not pass it either (failed, skipped it, or never
-    /// reported it).
-    FailedAgain,
-}
-
-/// One attempt's result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Attempt {
-    pub status: TestStatus,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub reason: Option<String>,
-}
-
-/// Both results of a test that was re-run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Retried {
-    pub verdict: RetryVerdict,
-    pub first: Attempt,
-    pub second: Attempt,
-}
-
-/// The fresh boot that re-ran the failed tests.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RetryBoot {
-    pub status: BootStatus,
-    pub seconds: f64,
-    /// The tests it ran (the first boot's failures).
-    pub tests: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub console_log: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub detail: Option<String>,
-    /// Splats of the fresh boot (`console_line` is a line of its own log).
-    #[serde(skip_serializing_if = "Vec::is_empty", default)]
-    pub splats: Vec<Splat>,
-}
+pub use harness_schema::boot::{Attempt, Retried, RetryBoot, RetryVerdict};
 
 /// Boot, and re-run the failed tests once in a fresh boot.
 pub fn boot_retrying(opts: &BootOptions) -> Result<BootReport, BootError> {

@@ -16,66 +16,9 @@
 //! against the `total:` line: a mismatch is an error, never a silently short
 //! list.
 
-use serde::{Deserialize, Serialize};
 
-/// checkpatch's three levels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Level {
-    Check,
-    Warning,
-    Error,
-}
+pub use harness_schema::checkpatch::{Finding, Level, Totals};
 
-impl Level {
-    /// The word checkpatch prints.
-    pub fn word(self) -> &'static str {
-        match self {
-            Level::Error => "ERROR",
-            Level::Warning => "WARNING",
-            Level::Check => "CHECK",
-        }
-    }
-
-    fn from_word(w: &str) -> Option<Level> {
-        match w {
-            "ERROR" => Some(Level::Error),
-            "WARNING" => Some(Level::Warning),
-            "CHECK" => Some(Level::Check),
-            _ => None,
-        }
-    }
-}
-
-/// One report of checkpatch.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Finding {
-    pub level: Level,
-    /// checkpatch's type (`--show-types`), e.g. `CODE_INDENT`, `TYPO_SPELLING`.
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// The message, its lines joined by a newline.
-    pub message: String,
-    /// The file the finding is in (`FILE:` part), when it is about a diff line.
-    pub file: Option<String>,
-    /// Line in `file` after the patch (checkpatch's `realline`).
-    pub line: Option<u32>,
-    /// Line in the patch as posted (`#N:`), when checkpatch gave one.
-    pub patch_line: Option<u32>,
-    /// The quoted line(s) of the patch, as checkpatch printed them.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub quoted: Vec<String>,
-}
-
-/// The counts of checkpatch's `total:` line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct Totals {
-    pub errors: u32,
-    pub warnings: u32,
-    pub checks: u32,
-    /// Lines checked (added lines of the diff).
-    pub lines: u32,
-}
 
 /// Output that does not read as checkpatch's.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

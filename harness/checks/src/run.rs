@@ -70,6 +70,33 @@ pub struct Run {
     pub codespell_dictionary: Option<PathBuf>,
 }
 
+impl Run {
+    /// Add this run to `report` as patch `index` (the report's args and
+    /// codespell come from the first run).
+    pub fn add_to(
+        self,
+        report: &mut crate::CheckpatchReport,
+        index: usize,
+        name: &str,
+        subject: Option<String>,
+    ) {
+        if report.patches.is_empty() {
+            report.args = self.args.clone();
+            report.codespell = self.codespell_dictionary.is_some();
+        }
+        let status = crate::Verdict::of(&self.findings);
+        report.status = report.status.max(status);
+        report.patches.push(crate::report::PatchResult {
+            index,
+            name: name.to_owned(),
+            subject,
+            status,
+            totals: self.totals,
+            findings: self.findings,
+        });
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     #[error("{path}: the tree has no scripts/checkpatch.pl")]

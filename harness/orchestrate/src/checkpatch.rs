@@ -19,7 +19,7 @@ pub fn check_series(
     );
     for p in &series.patches {
         let run = harness_checks::run::run(tree, &p.content, &p.name, opts)?;
-        report.push(p.index, &p.name, p.subject.clone(), run);
+        run.add_to(&mut report, p.index, &p.name, p.subject.clone());
     }
     Ok(report)
 }

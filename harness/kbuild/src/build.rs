@@ -5,7 +5,6 @@
 use crate::hosttools::{check_host_tools, find_in_path, missing_compressor, MissingTool};
 use crate::log::{count_compiled, parse_log, Diagnostic, Severity};
 use crate::CommandFactory;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -56,24 +55,7 @@ pub struct BuildOptions {
     pub memory_limit: Option<u64>,
 }
 
-/// A resource limit that stopped a build.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum LimitHit {
-    WallTime,
-    Output,
-    Memory,
-}
-
-impl LimitHit {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LimitHit::WallTime => "wall-time",
-            LimitHit::Output => "output",
-            LimitHit::Memory => "memory",
-        }
-    }
-}
+pub use harness_schema::build::{BuildOutcome, BuildStatus, LimitHit};
 
 impl BuildOptions {
     pub fn new(log_path: PathBuf) -> BuildOptions {
@@ -96,46 +78,6 @@ impl BuildOptions {
             memory_limit: None,
         }
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum BuildStatus {
-    Passed,
-    Failed,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct BuildOutcome {
-    pub schema: String,
-    pub status: BuildStatus,
-    /// Wall time of this call (a reuse is fast).
-    pub seconds: f64,
-    /// Wall time of the make run that produced the result.
-    pub make_seconds: f64,
-    /// Objects compiled by this make run (`CC`/`AS` lines); 0 on reuse.
-    pub recompiled_objects: usize,
-    /// Result taken from the cache: make did not run.
-    pub reused: bool,
-    /// A leftover marker showed the previous build was interrupted; its
-    /// half-written files were removed before building.
-    pub recovered_interrupted: bool,
-    /// Files removed by that recovery.
-    pub recovered_removed_files: usize,
-    pub errors: Vec<Diagnostic>,
-    pub warnings: Vec<Diagnostic>,
-    pub log_path: PathBuf,
-    /// The log lines around the first error (or the tail when none parsed).
-    pub log_excerpt: String,
-    /// The artifact (first target) in the output or artifacts directory.
-    pub artifact: Option<PathBuf>,
-    /// Hash of the build's inputs (.config, sources, targets, harness version).
-    pub input_key: String,
-    pub make_command: String,
-    pub ccache: bool,
-    /// The resource limit that stopped make, if one did.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limit_hit: Option<LimitHit>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -554,7 +496,6 @@ pub fn build(
         .map(|rel| out.join(rel))
         .filter(|p| passed && regular_file_inside(out, p));
     let mut outcome = BuildOutcome {
-        schema: "harness.build/1".to_owned(),
         status: if passed {
             BuildStatus::Passed
         } else {

@@ -1,35 +1,8 @@
 //! Parsing a kernel build log into warnings and errors: gcc/clang
 //! (`file:line:col: warning|error: msg [-Wflag]`), ld, modpost, make.
 
-use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Warning,
-    Error,
-}
-
-/// One warning or error from a build log.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Diagnostic {
-    pub severity: Severity,
-    /// Which tool said it: `cc`, `ld`, `modpost`, `make`, `kbuild`.
-    pub tool: String,
-    /// Path as printed, with known prefixes (source root, output dir) removed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub file: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub column: Option<u32>,
-    pub message: String,
-    /// The warning option, e.g. `-Wunused-variable`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub flag: Option<String>,
-    /// 1-based line in the log.
-    pub log_line: usize,
-}
+pub use harness_schema::build::{Diagnostic, Severity};
 
 /// Parse a build log. `strip_prefixes` are removed from file paths (give the
 /// source root and the output directory, each with or without a trailing

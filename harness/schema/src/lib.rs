@@ -12,3 +12,5 @@ pub mod boot;
 pub mod checkpatch;
 pub mod diagnosis;
 pub mod pathbytes;
+pub mod build;
+pub mod kconfig;

@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use harness_schema::build::{BuildReport, BUILD_SCHEMA};
 use harness_build::build::{build, source_fingerprint, BuildOptions, BuildOutcome, BuildStatus};
 use harness_build::kconfig::{merge, Base, KconfigOutcome, MergeOptions};
 use sha2::Digest;
@@ -65,7 +66,7 @@ pub struct Args {
     /// Build log file (default DIR/.harness-build.log).
     #[arg(long, value_name = "FILE")]
     pub log: Option<PathBuf>,
-    /// Write the `harness.build/1` JSON result to FILE (`-` for stdout);
+    /// Write the `harness.build/2` JSON result to FILE (`-` for stdout);
     /// with --per-patch, `harness.walk/1`.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
@@ -82,13 +83,13 @@ pub struct Args {
     pub sandbox: SandboxArg,
 }
 
-#[derive(serde::Serialize)]
-struct Report<'a> {
-    schema: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    kconfig: Option<&'a KconfigOutcome>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    build: Option<&'a BuildOutcome>,
+/// `harness.build/2` of a merge and, when make ran, its outcome.
+fn report(kc: &KconfigOutcome, build: Option<&BuildOutcome>) -> BuildReport {
+    BuildReport {
+        schema: BUILD_SCHEMA.to_owned(),
+        kconfig: kc.clone(),
+        build: build.cloned(),
+    }
 }
 
 fn render(o: &BuildOutcome, w: &mut dyn Write) -> std::io::Result<()> {
@@ -206,11 +207,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         if let Some(dest) = &args.json {
             write_json(
                 dest,
-                &Report {
-                    schema: "harness.build/1",
-                    kconfig: Some(&kc),
-                    build: None,
-                },
+                &report(&kc, None),
             )?;
         }
         writeln!(human, "not building: requested config symbols were dropped")?;
@@ -237,11 +234,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     if let Some(dest) = &args.json {
         write_json(
             dest,
-            &Report {
-                schema: "harness.build/1",
-                kconfig: Some(&kc),
-                build: Some(&outcome),
-            },
+            &report(&kc, Some(&outcome)),
         )?;
     }
     Ok(match outcome.status {

@@ -10,58 +10,9 @@
 use crate::error::ReportError;
 use crate::model::{MatrixReport, TestStatus};
 use crate::view::flat_tests;
-use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-pub const HISTORY_SCHEMA: &str = "harness.history/1";
-/// Runs kept per test.
-pub const HISTORY_RUNS: usize = 10;
-
-crate::word_enum! {
-    /// A test's result in one run.
-    pub enum RunResult ("test result") {
-        Pass = "pass",
-        Fail = "fail",
-        /// Failed, then passed in a fresh boot of the same run.
-        Flaky = "flaky",
-        Skip = "skip",
-        Xfail = "xfail",
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RunEntry {
-    pub run: String,
-    pub result: RunResult,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TestHistory {
-    pub series: String,
-    pub tree: String,
-    pub config: String,
-    /// Test name as in the report (`parent.subtest` for a subtest).
-    pub test: String,
-    /// Oldest first, at most [`HISTORY_RUNS`].
-    pub runs: Vec<RunEntry>,
-    /// Flaky in a kept run, or both failed and passed in the kept runs.
-    pub intermittent: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct History {
-    pub schema: String,
-    pub tests: Vec<TestHistory>,
-}
-
-impl Default for History {
-    fn default() -> Self {
-        History {
-            schema: HISTORY_SCHEMA.into(),
-            tests: Vec::new(),
-        }
-    }
-}
+pub use harness_schema::history::{History, RunEntry, RunResult, TestHistory, HISTORY_RUNS, HISTORY_SCHEMA};
 
 fn run_result(t: &crate::model::TestResult) -> RunResult {
     use harness_boot::retry::RetryVerdict;
@@ -82,10 +33,18 @@ fn intermittent(runs: &[RunEntry]) -> bool {
         || (has(RunResult::Fail) && (has(RunResult::Pass) || has(RunResult::Xfail)))
 }
 
-impl History {
+/// Recording a run into a [`History`] (the types are harness-schema's; this
+/// needs the report's flattened tests).
+pub trait Record {
     /// Add `report`'s test results as the newest run (replacing an earlier
     /// entry of the same run id).
-    pub fn record(&mut self, report: &MatrixReport) {
+    fn record(&mut self, report: &MatrixReport);
+}
+
+impl Record for History {
+    /// Add `report`'s test results as the newest run (replacing an earlier
+    /// entry of the same run id).
+    fn record(&mut self, report: &MatrixReport) {
         for cell in &report.cells {
             for (name, t) in flat_tests(cell) {
                 let at = self.tests.iter().position(|h| {
@@ -122,14 +81,6 @@ impl History {
         self.tests.sort_by(|a, b| {
             (&a.series, &a.tree, &a.config, &a.test).cmp(&(&b.series, &b.tree, &b.config, &b.test))
         });
-    }
-
-    /// Intermittent tests that ran in `run_id`.
-    pub fn intermittent_in(&self, run_id: &str) -> Vec<&TestHistory> {
-        self.tests
-            .iter()
-            .filter(|h| h.intermittent && h.runs.last().is_some_and(|e| e.run == run_id))
-            .collect()
     }
 }
 

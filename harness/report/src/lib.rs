@@ -4,6 +4,8 @@
 //! reports and exporting to KCIDB (schema v5). Pure functions plus file
 //! writes; never prints.
 
+#[cfg(test)]
+mod boot_json_tests;
 pub mod compare;
 pub mod error;
 pub mod history;
@@ -11,11 +13,15 @@ pub mod html;
 pub mod junit;
 pub mod kcidb;
 pub mod markdown;
-pub mod model;
 pub mod shard;
-pub mod status;
 pub mod view;
 pub mod write;
+
+/// The `harness.matrix/1` types (in harness-schema).
+pub use harness_schema::matrix as model;
+/// The name tables of the status enums (in harness-schema).
+pub use harness_schema::status;
+pub use harness_schema::word_enum;
 
 pub use compare::{compare, Change, ChangeKind, Comparison, COMPARE_SCHEMA};
 pub use error::ReportError;

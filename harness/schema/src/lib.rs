@@ -14,3 +14,6 @@ pub mod diagnosis;
 pub mod pathbytes;
 pub mod build;
 pub mod kconfig;
+pub mod matrix;
+pub mod status;
+pub mod history;

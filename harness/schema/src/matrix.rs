@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 pub const MATRIX_SCHEMA: &str = "harness.matrix/1";
 
-pub use harness_boot::report::{BootReport, BootStatus, TestResult, TestStatus};
-pub use harness_core::report::{AggregateStatus, ApplyReport, HunkStatus, PatchResult};
+pub use crate::boot::{BootReport, BootStatus, TestResult, TestStatus};
+pub use crate::apply::{AggregateStatus, ApplyReport, HunkStatus, PatchResult};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MatrixReport {
@@ -467,12 +467,12 @@ pub struct CellCheckpatch {
     #[serde(default)]
     pub sandboxed: bool,
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub report: Option<harness_checks::CheckpatchReport>,
+    pub report: Option<crate::checkpatch::CheckpatchReport>,
 }
 
 impl CellCheckpatch {
     /// The stage from a report: failed when a patch has errors or warnings.
-    pub fn of(report: harness_checks::CheckpatchReport) -> CellCheckpatch {
+    pub fn of(report: crate::checkpatch::CheckpatchReport) -> CellCheckpatch {
         let bad: Vec<String> = (report.patches.iter())
             .filter(|p| p.status.failed())
             .map(|p| {
@@ -616,61 +616,4 @@ pub struct BisectBreak {
     pub fixed_by: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub error: Option<Diagnostic>,
-}
-
-#[cfg(test)]
-mod boot_json_tests {
-    use super::*;
-
-    fn cells_boot(i: usize) -> serde_json::Value {
-        let p = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/full.json");
-        let text = std::fs::read_to_string(p).expect("fixture");
-        let v: serde_json::Value = serde_json::from_str(&text).expect("json");
-        v["cells"][i]["boot"].clone()
-    }
-
-    #[test]
-    fn a_boot_report_and_a_skipped_boot_are_told_apart_and_round_trip() {
-        // full.json: cell 0's boot was skipped, cell 2's ran and passed.
-        for i in [0, 2] {
-            let v = cells_boot(i);
-            let boot = CellBoot::from_json(v.clone()).expect("parses");
-            assert_eq!(
-                matches!(boot, CellBoot::Ran(_)),
-                v.get("schema").is_some(),
-                "cell {i}"
-            );
-            assert_eq!(serde_json::to_value(&boot).expect("ser"), v, "cell {i}");
-        }
-    }
-
-    #[test]
-    fn a_damaged_boot_report_is_refused_as_a_boot_report_not_read_as_skipped() {
-        // Under `untagged` a boot report missing `tests` was reported as
-        // "did not match any variant"; now the report's own error is named.
-        let mut v = cells_boot(2);
-        v.as_object_mut().expect("object").remove("tests");
-        let e = CellBoot::from_json(v).expect_err("refused");
-        assert!(
-            e.contains("harness.boot/1 report that does not parse"),
-            "{e}"
-        );
-        assert!(e.contains("tests"), "{e}");
-    }
-
-    #[test]
-    fn a_stage_that_is_neither_is_refused_with_what_was_found() {
-        for v in [
-            serde_json::json!({"status": "passed", "reason": "x"}),
-            serde_json::json!({"status": "skipped"}),
-            serde_json::json!("skipped"),
-        ] {
-            let e = CellBoot::from_json(v.clone()).expect_err("refused");
-            assert!(e.contains("neither a harness.boot/1 report"), "{e}");
-            assert!(e.contains(&v.to_string()), "{e}");
-        }
-        let long = serde_json::json!({"status": "x".repeat(500)});
-        let e = CellBoot::from_json(long).expect_err("refused");
-        assert!(e.ends_with("..."), "{e}");
-    }
 }

@@ -10,7 +10,7 @@
 //!
 //! "Did this stage pass" is [`StageOutcome::passed`], defined once per stage.
 
-use crate::model::{AggregateStatus, BootStatus, HunkStatus, TestStatus};
+use crate::matrix::{AggregateStatus, BootStatus, HunkStatus, TestStatus};
 use serde::{Deserialize, Deserializer, Serializer};
 
 /// A status with one word per value.
@@ -220,16 +220,16 @@ impl Word for TestStatus {
     }
 }
 
-impl Word for harness_boot::retry::RetryVerdict {
+impl Word for crate::boot::RetryVerdict {
     const ALL: &'static [Self] = &[
-        harness_boot::retry::RetryVerdict::Flaky,
-        harness_boot::retry::RetryVerdict::FailedAgain,
+        crate::boot::RetryVerdict::Flaky,
+        crate::boot::RetryVerdict::FailedAgain,
     ];
     const WHAT: &'static str = "retry";
     fn word(self) -> &'static str {
         match self {
-            harness_boot::retry::RetryVerdict::Flaky => "flaky",
-            harness_boot::retry::RetryVerdict::FailedAgain => "failed-again",
+            crate::boot::RetryVerdict::Flaky => "flaky",
+            crate::boot::RetryVerdict::FailedAgain => "failed-again",
         }
     }
 }
@@ -237,7 +237,7 @@ impl Word for harness_boot::retry::RetryVerdict {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{BootOutcome, LimitHit, Severity, StageStatus};
+    use crate::matrix::{BootOutcome, LimitHit, Severity, StageStatus};
 
     /// The table of `T` names each value as its JSON form does, every value
     /// once, and parses back.
@@ -257,7 +257,7 @@ mod tests {
         table_is_the_json_form::<HunkStatus>();
         table_is_the_json_form::<BootStatus>();
         table_is_the_json_form::<TestStatus>();
-        table_is_the_json_form::<harness_boot::retry::RetryVerdict>();
+        table_is_the_json_form::<crate::boot::RetryVerdict>();
         table_is_the_json_form::<StageStatus>();
         table_is_the_json_form::<BootOutcome>();
         table_is_the_json_form::<Severity>();

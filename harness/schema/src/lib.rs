@@ -17,3 +17,5 @@ pub mod kconfig;
 pub mod matrix;
 pub mod status;
 pub mod history;
+pub mod compare;
+pub mod walk;

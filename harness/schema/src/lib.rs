@@ -19,3 +19,5 @@ pub mod status;
 pub mod history;
 pub mod compare;
 pub mod walk;
+pub mod refresh;
+pub mod refresh_check;

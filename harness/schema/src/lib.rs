@@ -21,3 +21,4 @@ pub mod compare;
 pub mod walk;
 pub mod refresh;
 pub mod refresh_check;
+pub mod tree_pin;

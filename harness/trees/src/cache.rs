@@ -8,95 +8,48 @@ mod temp;
 pub(crate) use download::{inner_tarball, url_basename};
 pub use locks::{Fingerprint, TreeInUse};
 
-use crate::manifest::{self, Manifest};
+use crate::manifest;
 use crate::spec::{TreeSource, TreeSpec, TreeSpecs};
 use crate::util::{self, remove_tree, sha256_file, sha256_in_deb};
 use crate::{Error, Result, TreeEvent};
 use download::{check_hash, drop_bad_download};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use temp::{temp_prefix, TempTree};
 
-/// Schema name written into every pin.json.
-pub const PIN_SCHEMA: &str = "harness.tree-pin/1";
+pub use harness_schema::tree_pin::{Provenance, PIN_SCHEMA};
 
-/// Exactly what a base tree is: recorded in `pin.json` and in every report.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Provenance {
-    #[serde(default)]
-    pub schema: String,
-    pub name: String,
-    /// `debian`, `tarball`, `git` or `directory`.
-    pub kind: String,
-    /// False for plain directories: nothing guarantees what they contain.
-    pub pinned: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub package: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-    /// sha256 of the source tarball (verified against the pin at fetch).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sha256: Option<String>,
-    /// The tarball: path inside the package, local path, or URL.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tarball: Option<String>,
-    /// The .deb file name, relative to `<cache>/downloads/`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deb: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deb_sha256: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub commit: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub git_tree: Option<String>,
-    /// For plain directories: where the tree is.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<PathBuf>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fetched_at: Option<String>,
-    /// True when the tree was found already extracted (by hand) and adopted after
-    /// its tarball was verified.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub adopted: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub manifest: Option<Manifest>,
+/// A Debian source package: the .deb and the source tarball inside it
+/// (the same record at fetch and at verify).
+pub(crate) fn debian_provenance(
+    package: &str,
+    version: &str,
+    sha256: &str,
+    inner: String,
+    deb: &Path,
+    deb_sha256: String,
+) -> Provenance {
+    Provenance {
+        kind: "debian".into(),
+        package: Some(package.to_owned()),
+        version: Some(version.to_owned()),
+        sha256: Some(sha256.to_owned()),
+        tarball: Some(inner),
+        deb: deb.file_name().map(|f| f.to_string_lossy().into_owned()),
+        deb_sha256: Some(deb_sha256),
+        ..Provenance::default()
+    }
 }
 
-impl Provenance {
-    /// A Debian source package: the .deb and the source tarball inside it
-    /// (the same record at fetch and at verify).
-    fn debian(
-        package: &str,
-        version: &str,
-        sha256: &str,
-        inner: String,
-        deb: &Path,
-        deb_sha256: String,
-    ) -> Provenance {
-        Provenance {
-            kind: "debian".into(),
-            package: Some(package.to_owned()),
-            version: Some(version.to_owned()),
-            sha256: Some(sha256.to_owned()),
-            tarball: Some(inner),
-            deb: deb.file_name().map(|f| f.to_string_lossy().into_owned()),
-            deb_sha256: Some(deb_sha256),
-            ..Provenance::default()
-        }
-    }
-
-    /// A tarball by URL or local path.
-    fn tarball(sha256: &str, url: Option<&str>, file: &Path) -> Provenance {
-        Provenance {
-            kind: "tarball".into(),
-            sha256: Some(sha256.to_owned()),
-            tarball: Some(url.map_or_else(|| file.display().to_string(), str::to_owned)),
-            url: url.map(str::to_owned),
-            ..Provenance::default()
-        }
+/// A tarball by URL or local path.
+pub(crate) fn tarball_provenance(sha256: &str, url: Option<&str>, file: &Path) -> Provenance {
+    Provenance {
+        kind: "tarball".into(),
+        sha256: Some(sha256.to_owned()),
+        tarball: Some(url.map_or_else(|| file.display().to_string(), str::to_owned)),
+        url: url.map(str::to_owned),
+        ..Provenance::default()
     }
 }
 
@@ -322,7 +275,7 @@ impl TreeCache {
         let name = &spec.name;
         let entries = manifest::walk(top, true)?;
         manifest::refuse_special_files(top, &entries)?;
-        prov.manifest = Some(Manifest::with_content(top, &entries)?);
+        prov.manifest = Some(crate::manifest::with_content(top, &entries)?);
         manifest::make_read_only(top, &entries)?;
         prov.schema = PIN_SCHEMA.into();
         prov.name = name.clone();
@@ -407,7 +360,7 @@ impl TreeCache {
                         actual,
                     });
                 }
-                Provenance::debian(package, version, sha256, inner, &deb, deb_sha)
+                debian_provenance(package, version, sha256, inner, &deb, deb_sha)
             }
             TreeSource::Tarball { path, url, sha256 } => {
                 let file = self.tarball_file(name, path.as_deref(), url.as_deref())?;
@@ -418,7 +371,7 @@ impl TreeCache {
                         drop_bad_download(&file);
                     }
                 })?;
-                Provenance::tarball(sha256, url.as_deref(), &file)
+                tarball_provenance(sha256, url.as_deref(), &file)
             }
             _ => return Err(Error::tree(name, "cannot adopt this kind of tree")),
         };

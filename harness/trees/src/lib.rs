@@ -32,7 +32,7 @@ pub use cache::{
 };
 pub use error::{Error, Result};
 pub use git::{commit_all, import_into_git, GitImport};
-pub use manifest::Manifest;
+pub use manifest::{compute as compute_manifest, Manifest};
 pub use name::{check_name, did_you_mean, suggestion, NAME_MAX, NAME_RULE};
 pub use spec::{TreeSource, TreeSpec, TreeSpecs, DEFAULTS_YAML};
 pub use util::sha256_file;

@@ -6,7 +6,6 @@
 
 use crate::{Error, Result};
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
@@ -91,96 +90,66 @@ fn walk_dir(root: &Path, rel: PathBuf, meta: bool) -> Result<Vec<Entry>> {
     Ok(out)
 }
 
-/// What a complete tree looks like: counts and a hash over the sorted listing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Manifest {
-    pub files: u64,
-    pub dirs: u64,
-    pub symlinks: u64,
-    pub bytes: u64,
-    /// sha256 over lines `d PATH`, `f PATH SIZE X|-`, `l PATH -> TARGET`, sorted by path.
-    pub sha256: String,
-    /// sha256 over lines `PATH FILE-SHA256` for every regular file, sorted by
-    /// path: the content, so a same-size change in place is caught. Recorded
-    /// at fetch; absent in pins written by older versions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content_sha256: Option<String>,
-    /// sha256 over lines `PATH SIZE MTIME` for every regular file, sorted by
-    /// path: the cheap fingerprint (one lstat per file, no reads) checked
-    /// before each use of the tree, so an in-place write is noticed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stat_sha256: Option<String>,
+pub use harness_schema::tree_pin::Manifest;
+
+/// Compute the manifest of the tree at `root`.
+pub fn compute(root: &Path) -> Result<Manifest> {
+    Ok(of(&walk(root, true)?))
 }
 
-impl Manifest {
-    /// Compute the manifest of the tree at `root`.
-    pub fn compute(root: &Path) -> Result<Manifest> {
-        Ok(Manifest::of(&walk(root, true)?))
-    }
-
-    pub(crate) fn of(entries: &[Entry]) -> Manifest {
-        let mut sorted: Vec<&Entry> = entries.iter().collect();
-        sorted.par_sort_unstable_by(|a, b| a.rel.as_os_str().cmp(b.rel.as_os_str()));
-        let mut h = Sha256::new();
-        let (mut files, mut dirs, mut symlinks, mut bytes) = (0, 0, 0, 0);
-        for e in sorted {
-            let p = e.rel.as_os_str().as_bytes();
-            match &e.kind {
-                Kind::Dir => {
-                    dirs += 1;
-                    h.update(b"d ");
-                    h.update(p);
-                }
-                Kind::File => {
-                    files += 1;
-                    bytes += e.size;
-                    h.update(b"f ");
-                    h.update(p);
-                    let x = if e.mode & 0o111 != 0 { "X" } else { "-" };
-                    h.update(format!(" {} {x}", e.size).as_bytes());
-                }
-                Kind::Symlink(t) => {
-                    symlinks += 1;
-                    h.update(b"l ");
-                    h.update(p);
-                    h.update(b" -> ");
-                    h.update(t.as_os_str().as_bytes());
-                }
-                Kind::Other => {
-                    h.update(b"o ");
-                    h.update(p);
-                }
+pub(crate) fn of(entries: &[Entry]) -> Manifest {
+    let mut sorted: Vec<&Entry> = entries.iter().collect();
+    sorted.par_sort_unstable_by(|a, b| a.rel.as_os_str().cmp(b.rel.as_os_str()));
+    let mut h = Sha256::new();
+    let (mut files, mut dirs, mut symlinks, mut bytes) = (0, 0, 0, 0);
+    for e in sorted {
+        let p = e.rel.as_os_str().as_bytes();
+        match &e.kind {
+            Kind::Dir => {
+                dirs += 1;
+                h.update(b"d ");
+                h.update(p);
             }
-            h.update(b"\n");
+            Kind::File => {
+                files += 1;
+                bytes += e.size;
+                h.update(b"f ");
+                h.update(p);
+                let x = if e.mode & 0o111 != 0 { "X" } else { "-" };
+                h.update(format!(" {} {x}", e.size).as_bytes());
+            }
+            Kind::Symlink(t) => {
+                symlinks += 1;
+                h.update(b"l ");
+                h.update(p);
+                h.update(b" -> ");
+                h.update(t.as_os_str().as_bytes());
+            }
+            Kind::Other => {
+                h.update(b"o ");
+                h.update(p);
+            }
         }
-        Manifest {
-            files,
-            dirs,
-            symlinks,
-            bytes,
-            sha256: hex::encode(h.finalize()),
-            content_sha256: None,
-            stat_sha256: None,
-        }
+        h.update(b"\n");
     }
+    Manifest {
+        files,
+        dirs,
+        symlinks,
+        bytes,
+        sha256: hex::encode(h.finalize()),
+        content_sha256: None,
+        stat_sha256: None,
+    }
+}
 
-    /// The listing part only (what [`Manifest::of`] computes), to compare
-    /// listings whether or not the content hash is present.
-    pub fn listing(&self) -> Manifest {
-        Manifest {
-            content_sha256: None,
-            stat_sha256: None,
-            ..self.clone()
-        }
-    }
 
-    /// [`Manifest::of`] plus the content hash (every file read, in parallel).
-    pub(crate) fn with_content(root: &Path, entries: &[Entry]) -> Result<Manifest> {
-        let mut m = Manifest::of(entries);
-        m.content_sha256 = Some(content_hash(root, entries)?);
-        m.stat_sha256 = Some(stat_hash(entries));
-        Ok(m)
-    }
+/// [`of`] plus the content hash (every file read, in parallel).
+pub(crate) fn with_content(root: &Path, entries: &[Entry]) -> Result<Manifest> {
+    let mut m = of(entries);
+    m.content_sha256 = Some(content_hash(root, entries)?);
+    m.stat_sha256 = Some(stat_hash(entries));
+    Ok(m)
 }
 
 /// The file beside pin.json listing what [`stat_hash`] hashes, one
@@ -299,13 +268,13 @@ mod tests {
         std::fs::write(d.path().join("a/b/f"), "x").unwrap();
         std::fs::write(d.path().join("g"), "yy").unwrap();
         std::os::unix::fs::symlink("a/b/f", d.path().join("l")).unwrap();
-        let m1 = Manifest::compute(d.path()).unwrap();
+        let m1 = compute(d.path()).unwrap();
         assert_eq!((m1.files, m1.dirs, m1.symlinks, m1.bytes), (2, 2, 1, 3));
-        assert_eq!(Manifest::compute(d.path()).unwrap(), m1, "deterministic");
+        assert_eq!(compute(d.path()).unwrap(), m1, "deterministic");
         std::fs::write(d.path().join("g"), "yyy").unwrap();
-        assert_ne!(Manifest::compute(d.path()).unwrap().sha256, m1.sha256);
+        assert_ne!(compute(d.path()).unwrap().sha256, m1.sha256);
         std::fs::write(d.path().join("g"), "yy").unwrap();
         std::fs::remove_file(d.path().join("a/b/f")).unwrap();
-        assert_ne!(Manifest::compute(d.path()).unwrap().sha256, m1.sha256);
+        assert_ne!(compute(d.path()).unwrap().sha256, m1.sha256);
     }
 }

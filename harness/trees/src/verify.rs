@@ -125,7 +125,7 @@ fn hash_check(what: &str, path: &Path, expected: Option<&str>, actual: Result<St
 /// Both checks for the tree at `tree`; `expected` is the pin's manifest.
 pub(crate) fn tree_checks(tree: &Path, expected: Option<&Manifest>) -> Vec<Check> {
     let entries = manifest::walk(tree, true);
-    let listing = entries.as_ref().map(|e| Manifest::of(e));
+    let listing = entries.as_ref().map(|e| crate::manifest::of(e));
     let describe = |m: &Manifest| {
         format!(
             "{} files, {} bytes, manifest {}",

@@ -524,7 +524,7 @@ mod tests {
             .mode();
         assert_eq!(mode & 0o111, 0o111, "exec bits kept");
         assert_eq!(
-            crate::Manifest::compute(&b).unwrap().files,
+            crate::manifest::compute(&b).unwrap().files,
             3,
             "base unchanged"
         );

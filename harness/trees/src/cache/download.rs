@@ -39,7 +39,7 @@ impl TreeCache {
                     from: file.clone(),
                 });
                 untar(&file, &tmp.join("x"))?;
-                Provenance::tarball(sha256, url.as_deref(), &file)
+                super::tarball_provenance(sha256, url.as_deref(), &file)
             }
             TreeSource::Git { url, commit } => {
                 self.emit(TreeEvent::Downloading {
@@ -111,7 +111,7 @@ impl TreeCache {
         .inspect_err(|_| drop_bad_download(&deb))?;
         untar(&tb, &tmp.join("x"))?;
         remove_tree(&debdir)?;
-        Ok(Provenance::debian(
+        Ok(super::debian_provenance(
             package, version, sha256, inner, &deb, deb_sha,
         ))
     }

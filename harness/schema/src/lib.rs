@@ -22,3 +22,4 @@ pub mod walk;
 pub mod refresh;
 pub mod refresh_check;
 pub mod tree_pin;
+pub mod trees;

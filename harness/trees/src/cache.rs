@@ -19,6 +19,7 @@ use std::sync::{Arc, Mutex};
 use temp::{temp_prefix, TempTree};
 
 pub use harness_schema::tree_pin::{Provenance, PIN_SCHEMA};
+pub use harness_schema::trees::{Check, VerifyReport};
 
 /// A Debian source package: the .deb and the source tarball inside it
 /// (the same record at fetch and at verify).
@@ -68,29 +69,7 @@ impl BaseTree {
     }
 }
 
-/// One verification step and its result.
-#[derive(Debug, Clone, Serialize)]
-pub struct Check {
-    pub what: String,
-    pub path: PathBuf,
-    pub ok: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expected: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub actual: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-}
 
-/// Result of `verify`: every check, run even when an earlier one failed.
-#[derive(Debug, Clone, Serialize)]
-pub struct VerifyReport {
-    pub name: String,
-    pub kind: String,
-    pub pinned: bool,
-    pub ok: bool,
-    pub checks: Vec<Check>,
-}
 
 type EventSink = Arc<dyn Fn(&TreeEvent) + Send + Sync>;
 

@@ -63,20 +63,8 @@ impl Default for WorktreeOptions {
     }
 }
 
-/// What creating a worktree did.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct WorktreeStats {
-    pub files: u64,
-    pub dirs: u64,
-    pub symlinks: u64,
-    /// Entries already correct when re-creating at an existing path.
-    pub reused: u64,
-    /// Entries removed because the base does not have them (added by a previous series).
-    pub removed: u64,
-    /// Files restored from the base as private copies with a fresh mtime.
-    pub reverted: Vec<PathBuf>,
-    pub seconds: f64,
-}
+
+pub use harness_schema::trees::WorktreeStats;
 
 /// A disposable copy of a base tree. Removed on drop unless kept.
 #[derive(Debug)]

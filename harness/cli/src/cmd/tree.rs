@@ -3,11 +3,10 @@
 use crate::common::{self, Outcome};
 use anyhow::Context;
 use harness_trees::{TreeCache, TreeEvent, TreeSpecs, Worktree, WorktreeMethod, WorktreeOptions};
-use serde_json::json;
 use std::path::{Path, PathBuf};
 
-/// Schema of the JSON written by `tree fetch|list|verify --json`.
-pub const TREES_SCHEMA: &str = "harness.trees/1";
+pub use harness_schema::trees::TREES_SCHEMA;
+use harness_schema::trees::{FetchedTree, ListedTree, TreesFetch, TreesList, TreesVerify, TreesWorktree};
 
 #[derive(clap::Args, Clone)]
 pub struct Common {
@@ -158,7 +157,19 @@ pub fn run(cmd: TreeCommand) -> anyhow::Result<Outcome> {
                 out.push(t);
             }
             if let Some(dest) = json {
-                common::write_json(&dest, &json!({"schema": TREES_SCHEMA, "trees": out}))?;
+                let trees = out
+                    .into_iter()
+                    .map(|t| FetchedTree {
+                        name: t.name,
+                        path: t.path,
+                        provenance: t.provenance,
+                    })
+                    .collect();
+                let doc = TreesFetch {
+                    schema: TREES_SCHEMA.into(),
+                    trees,
+                };
+                common::write_json(&dest, &doc)?;
             }
             Ok(Outcome::Ok)
         }
@@ -168,33 +179,39 @@ pub fn run(cmd: TreeCommand) -> anyhow::Result<Outcome> {
             let mut rows = Vec::new();
             for s in specs.iter() {
                 let cached = cache.cached(s);
-                rows.push(json!({
-                    "name": s.name,
-                    "kind": s.source.kind(),
-                    "pinned": s.source.pinned(),
-                    "pin": s.source.pin_summary(),
-                    "description": s.description,
-                    "cached": cached.is_some(),
-                    "path": cached.as_ref().map(|t| t.path.clone()),
-                }));
+                rows.push(ListedTree {
+                    name: s.name.clone(),
+                    kind: s.source.kind().into(),
+                    pinned: s.source.pinned(),
+                    pin: s.source.pin_summary(),
+                    description: s.description.clone(),
+                    cached: cached.is_some(),
+                    path: cached.as_ref().map(|t| t.path.clone()),
+                });
             }
             match json {
                 Some(dest) => {
-                    common::write_json(&dest, &json!({"schema": TREES_SCHEMA, "trees": rows}))?
+                    common::write_json(
+                    &dest,
+                    &TreesList {
+                        schema: TREES_SCHEMA.into(),
+                        trees: rows,
+                    },
+                )?
                 }
                 None => {
                     crate::common::outln!("{:<14} {:<9} {:<10} PINNED", "NAME", "KIND", "CACHED");
                     for r in &rows {
                         crate::common::outln!(
                             "{:<14} {:<9} {:<10} {}",
-                            r["name"].as_str().unwrap_or(""),
-                            r["kind"].as_str().unwrap_or(""),
-                            if r["cached"].as_bool().unwrap_or(false) {
+                            r.name,
+                            r.kind,
+                            if r.cached {
                                 "yes"
                             } else {
                                 "no"
                             },
-                            r["pin"].as_str().unwrap_or(""),
+                            r.pin,
                         );
                     }
                 }
@@ -254,7 +271,11 @@ pub fn run(cmd: TreeCommand) -> anyhow::Result<Outcome> {
             if let Some(dest) = json {
                 common::write_json(
                     &dest,
-                    &json!({"schema": TREES_SCHEMA, "ok": ok, "verify": reports}),
+                    &TreesVerify {
+                        schema: TREES_SCHEMA.into(),
+                        ok,
+                        verify: reports,
+                    },
                 )?;
             }
             Ok(if ok { Outcome::Ok } else { Outcome::Failed })
@@ -310,8 +331,12 @@ pub fn run(cmd: TreeCommand) -> anyhow::Result<Outcome> {
             match json {
                 Some(d) => common::write_json(
                     &d,
-                    &json!({
-                    "schema": TREES_SCHEMA, "worktree": wt.path(), "base": t.path, "stats": wt.stats}),
+                    &TreesWorktree {
+                        schema: TREES_SCHEMA.into(),
+                        worktree: wt.path().to_path_buf(),
+                        base: t.path.clone(),
+                        stats: wt.stats.clone(),
+                    },
                 )?,
                 None => crate::common::outln!(
                     "{}\t{} files, {} dirs, {} reused, {} reverted, {:.3} s",

@@ -16,9 +16,7 @@
 //! against the `total:` line: a mismatch is an error, never a silently short
 //! list.
 
-
 pub use harness_schema::checkpatch::{Finding, Level, Totals};
-
 
 /// Output that does not read as checkpatch's.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -46,7 +46,9 @@ impl Default for MergeOptions {
 /// Cache directory for merges inside the output directory.
 pub const KCONFIG_CACHE_DIR: &str = ".harness-kconfig";
 
-pub use harness_schema::kconfig::{DropReason, KconfigOutcome, SymbolCheck, SymbolStatus, UnmetClause};
+pub use harness_schema::kconfig::{
+    DropReason, KconfigOutcome, SymbolCheck, SymbolStatus, UnmetClause,
+};
 
 /// Infrastructure failures (not a dropped symbol: that is in the outcome).
 #[derive(Debug, thiserror::Error)]

@@ -1,7 +1,6 @@
 //! Parsing a kernel build log into warnings and errors: gcc/clang
 //! (`file:line:col: warning|error: msg [-Wflag]`), ld, modpost, make.
 
-
 pub use harness_schema::build::{Diagnostic, Severity};
 
 /// Parse a build log. `strip_prefixes` are removed from file paths (give the

@@ -20,7 +20,6 @@ use crate::apply::{apply_series_to_dir, parse_series, Options};
 
 pub use harness_schema::refresh::{LeftOut, RefreshOutcome, RefreshedPatch, REFRESH_SCHEMA};
 
-
 /// Lines of `text`, each with its terminator.
 fn raw_lines(text: &[u8]) -> Vec<&[u8]> {
     let mut out = Vec::new();

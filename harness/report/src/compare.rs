@@ -8,7 +8,9 @@ use crate::status::{StageOutcome, Word};
 use crate::view::{boot_ok, flat_tests};
 use std::collections::BTreeMap;
 
-pub use harness_schema::compare::{Change, ChangeKind, Comparison, COMPARE_SCHEMA, PREVIOUS_HEADLINES};
+pub use harness_schema::compare::{
+    Change, ChangeKind, Comparison, COMPARE_SCHEMA, PREVIOUS_HEADLINES,
+};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Bucket {

@@ -12,7 +12,9 @@ use crate::model::{MatrixReport, TestStatus};
 use crate::view::flat_tests;
 use std::path::Path;
 
-pub use harness_schema::history::{History, RunEntry, RunResult, TestHistory, HISTORY_RUNS, HISTORY_SCHEMA};
+pub use harness_schema::history::{
+    History, RunEntry, RunResult, TestHistory, HISTORY_RUNS, HISTORY_SCHEMA,
+};
 
 fn run_result(t: &crate::model::TestResult) -> RunResult {
     use harness_boot::retry::RetryVerdict;

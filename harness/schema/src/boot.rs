@@ -237,4 +237,3 @@ pub struct RetryBoot {
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub splats: Vec<Splat>,
 }
-

@@ -103,4 +103,3 @@ pub struct Diagnostic {
     /// 1-based line in the log.
     pub log_line: usize,
 }
-

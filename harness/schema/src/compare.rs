@@ -100,4 +100,3 @@ impl Comparison {
 /// Regressions named in a report's previous-run line (the rest are counted
 /// and are in compare.json).
 pub const PREVIOUS_HEADLINES: usize = 5;
-

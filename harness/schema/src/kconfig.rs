@@ -94,4 +94,3 @@ impl KconfigOutcome {
         self.dropped().next().is_none()
     }
 }
-

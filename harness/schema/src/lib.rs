@@ -9,17 +9,17 @@
 
 pub mod apply;
 pub mod boot;
-pub mod checkpatch;
-pub mod diagnosis;
-pub mod pathbytes;
 pub mod build;
+pub mod checkpatch;
+pub mod compare;
+pub mod diagnosis;
+pub mod history;
 pub mod kconfig;
 pub mod matrix;
-pub mod status;
-pub mod history;
-pub mod compare;
-pub mod walk;
+pub mod pathbytes;
 pub mod refresh;
 pub mod refresh_check;
+pub mod status;
 pub mod tree_pin;
 pub mod trees;
+pub mod walk;

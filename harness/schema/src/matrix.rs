@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 pub const MATRIX_SCHEMA: &str = "harness.matrix/1";
 
-pub use crate::boot::{BootReport, BootStatus, TestResult, TestStatus};
 pub use crate::apply::{AggregateStatus, ApplyReport, HunkStatus, PatchResult};
+pub use crate::boot::{BootReport, BootStatus, TestResult, TestStatus};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MatrixReport {

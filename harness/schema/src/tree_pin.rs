@@ -52,7 +52,6 @@ pub struct Provenance {
     pub manifest: Option<Manifest>,
 }
 
-
 /// What a complete tree looks like: counts and a hash over the sorted listing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {

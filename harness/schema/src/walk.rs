@@ -112,4 +112,3 @@ impl WalkReport {
         self.breaks = breaks;
     }
 }
-

@@ -69,8 +69,6 @@ impl BaseTree {
     }
 }
 
-
-
 type EventSink = Arc<dyn Fn(&TreeEvent) + Send + Sync>;
 
 /// The cache of base trees under one root directory.

@@ -143,7 +143,6 @@ pub(crate) fn of(entries: &[Entry]) -> Manifest {
     }
 }
 
-
 /// [`of`] plus the content hash (every file read, in parallel).
 pub(crate) fn with_content(root: &Path, entries: &[Entry]) -> Result<Manifest> {
     let mut m = of(entries);

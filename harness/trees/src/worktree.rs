@@ -63,7 +63,6 @@ impl Default for WorktreeOptions {
     }
 }
 
-
 pub use harness_schema::trees::WorktreeStats;
 
 /// A disposable copy of a base tree. Removed on drop unless kept.

@@ -4,9 +4,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use harness_schema::build::{BuildReport, BUILD_SCHEMA};
 use harness_build::build::{build, source_fingerprint, BuildOptions, BuildOutcome, BuildStatus};
 use harness_build::kconfig::{merge, Base, KconfigOutcome, MergeOptions};
+use harness_schema::build::{BuildReport, BUILD_SCHEMA};
 use sha2::Digest;
 
 use super::kconfig::{
@@ -205,10 +205,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     if !kc.ok() {
         render_kconfig(&kc, &mut human)?;
         if let Some(dest) = &args.json {
-            write_json(
-                dest,
-                &report(&kc, None),
-            )?;
+            write_json(dest, &report(&kc, None))?;
         }
         writeln!(human, "not building: requested config symbols were dropped")?;
         return Ok(Outcome::Failed);
@@ -232,10 +229,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let outcome = build(&tree, &args.out, &opts, &*host.factory)?;
     render(&outcome, &mut human)?;
     if let Some(dest) = &args.json {
-        write_json(
-            dest,
-            &report(&kc, Some(&outcome)),
-        )?;
+        write_json(dest, &report(&kc, Some(&outcome)))?;
     }
     Ok(match outcome.status {
         BuildStatus::Passed => Outcome::Ok,

@@ -6,7 +6,9 @@ use harness_trees::{TreeCache, TreeEvent, TreeSpecs, Worktree, WorktreeMethod, W
 use std::path::{Path, PathBuf};
 
 pub use harness_schema::trees::TREES_SCHEMA;
-use harness_schema::trees::{FetchedTree, ListedTree, TreesFetch, TreesList, TreesVerify, TreesWorktree};
+use harness_schema::trees::{
+    FetchedTree, ListedTree, TreesFetch, TreesList, TreesVerify, TreesWorktree,
+};
 
 #[derive(clap::Args, Clone)]
 pub struct Common {
@@ -190,15 +192,13 @@ pub fn run(cmd: TreeCommand) -> anyhow::Result<Outcome> {
                 });
             }
             match json {
-                Some(dest) => {
-                    common::write_json(
+                Some(dest) => common::write_json(
                     &dest,
                     &TreesList {
                         schema: TREES_SCHEMA.into(),
                         trees: rows,
                     },
-                )?
-                }
+                )?,
                 None => {
                     crate::common::outln!("{:<14} {:<9} {:<10} PINNED", "NAME", "KIND", "CACHED");
                     for r in &rows {
@@ -206,11 +206,7 @@ pub fn run(cmd: TreeCommand) -> anyhow::Result<Outcome> {
                             "{:<14} {:<9} {:<10} {}",
                             r.name,
                             r.kind,
-                            if r.cached {
-                                "yes"
-                            } else {
-                                "no"
-                            },
+                            if r.cached { "yes" } else { "no" },
                             r.pin,
                         );
                     }

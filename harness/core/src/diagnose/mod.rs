@@ -24,7 +24,6 @@ pub use render::render_human;
 
 pub use harness_schema::diagnosis::{Cause, Closest, Diagnosis, DiffLine, DiffTag};
 
-
 /// What the caller knows about one hunk that did not apply.
 pub struct HunkContext<'a> {
     /// Target path in the tree.

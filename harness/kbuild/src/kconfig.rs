@@ -266,7 +266,7 @@ pub fn merge(
         });
     }
     let outcome = KconfigOutcome {
-        schema: "harness.kconfig/1".to_owned(),
+        schema: harness_schema::kconfig::KCONFIG_SCHEMA.to_owned(),
         tree: tree.to_owned(),
         out_dir: out.to_owned(),
         config_path,

@@ -111,8 +111,10 @@ pub fn posted_at(series: &Series) -> Option<i64> {
 /// The `base-commit:` a series names (cover letter or patch), first found.
 pub fn named_base_commit(texts: &[&[u8]]) -> Option<String> {
     texts.iter().find_map(|t| {
-        String::from_utf8_lossy(t).lines().find_map(|l| {
-            let v = l.strip_prefix("base-commit:")?.trim();
+        t.split(|&b| b == b'\n').find_map(|l| {
+            let v = l.strip_prefix(b"base-commit:")?;
+            let v = String::from_utf8_lossy(v);
+            let v = v.trim();
             let hex = v.len() >= 7 && v.chars().all(|c| c.is_ascii_hexdigit());
             hex.then(|| v.to_ascii_lowercase())
         })

@@ -229,22 +229,20 @@ impl BaseTree {
             return Ok(());
         }
         let list = self.path.parent().map(|d| d.join(manifest::STAT_LIST));
-        let Some(recorded) = list.and_then(|l| std::fs::read_to_string(l).ok()) else {
+        let Some(recorded) = list.and_then(|l| std::fs::read(l).ok()) else {
             return self.check_fingerprint();
         };
         let wanted: std::collections::BTreeSet<String> = rels
             .into_iter()
             .map(|r| r.to_string_lossy().into_owned())
             .collect();
-        let mut before = std::collections::HashMap::new();
-        for line in recorded.lines() {
-            let mut w = line.splitn(3, ' ');
-            if let (Some(size), Some(mtime), Some(path)) = (w.next(), w.next(), w.next()) {
-                if wanted.contains(path) {
-                    before.insert(path, format!("{size} {mtime}"));
-                }
-            }
-        }
+        let before: std::collections::HashMap<&str, String> = wanted
+            .iter()
+            .filter_map(|rel| {
+                let stat = recorded_stat(&recorded, rel.as_bytes())?;
+                Some((rel.as_str(), String::from_utf8_lossy(stat).into_owned()))
+            })
+            .collect();
         for rel in &wanted {
             let now = file_stat(&self.path.join(rel));
             if before.get(rel.as_str()) != now.as_ref() {
@@ -264,6 +262,51 @@ impl BaseTree {
         }
         Ok(())
     }
+}
+
+/// The `SIZE MTIME` the stat list `list` records for `path`, if any. The list
+/// is sorted by path (see `manifest::stat_list`), so a binary search over its
+/// lines finds it without reading the 80,000 lines of a kernel tree one by
+/// one (that parse was a quarter of `harness apply`'s run). A path the search
+/// misses is looked for by a full scan before it counts as absent: a line the
+/// order does not hold for (a lossy non-UTF-8 name) must not turn a file
+/// removed from the tree into "absent then, absent now".
+fn recorded_stat<'l>(list: &'l [u8], path: &[u8]) -> Option<&'l [u8]> {
+    search_sorted(list, path).or_else(|| scan_all(list, path))
+}
+
+/// Splits one `SIZE MTIME PATH` line into (`SIZE MTIME`, `PATH`).
+fn stat_fields(line: &[u8]) -> Option<(&[u8], &[u8])> {
+    let first = memchr::memchr(b' ', line)?;
+    let second = first + 1 + memchr::memchr(b' ', &line[first + 1..])?;
+    Some((&line[..second], &line[second + 1..]))
+}
+
+/// Binary search over the lines of `list`; `lo` is always a line start.
+fn search_sorted<'l>(list: &'l [u8], path: &[u8]) -> Option<&'l [u8]> {
+    let (mut lo, mut hi) = (0, list.len());
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        let start = memchr::memrchr(b'\n', &list[lo..mid]).map_or(lo, |i| lo + i + 1);
+        let end = memchr::memchr(b'\n', &list[start..]).map_or(list.len(), |i| start + i);
+        let (stat, line_path) = stat_fields(&list[start..end])?;
+        match line_path.cmp(path) {
+            std::cmp::Ordering::Equal => return Some(stat),
+            std::cmp::Ordering::Less => lo = end + 1,
+            std::cmp::Ordering::Greater => hi = start,
+        }
+    }
+    None
+}
+
+/// Every line of `list` that ends in ` PATH`, checked field by field.
+fn scan_all<'l>(list: &'l [u8], path: &[u8]) -> Option<&'l [u8]> {
+    let needle = [b" ", path, b"\n"].concat();
+    memchr::memmem::find_iter(list, &needle).find_map(|at| {
+        let start = memchr::memrchr(b'\n', &list[..at]).map_or(0, |i| i + 1);
+        let line = &list[start..at + needle.len() - 1];
+        stat_fields(line).and_then(|(stat, p)| (p == path).then_some(stat))
+    })
 }
 
 /// `SIZE MTIME` of a regular file as the stat list records it; None when it
@@ -318,4 +361,48 @@ fn newest_file(entries: &[manifest::Entry]) -> String {
             )
         })
         .unwrap_or_else(|| "a file's size or mtime differs".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A list as `manifest::stat_list` writes it: sorted by path, bytewise
+    /// ("Makefile" < "a b/c" < "a/x" because 'M' < 'a' and ' ' < '/').
+    const LIST: &[u8] = b"1 10.000000000 Makefile\n\
+        2 20.000000000 a b/c\n\
+        3 30.000000000 a/x\n\
+        4 40.000000000 a/y\n\
+        5 50.000000000 zz\n";
+
+    #[test]
+    fn every_recorded_path_is_found_by_the_search() {
+        for (path, stat) in [
+            ("Makefile", "1 10.000000000"),
+            ("a b/c", "2 20.000000000"),
+            ("a/x", "3 30.000000000"),
+            ("a/y", "4 40.000000000"),
+            ("zz", "5 50.000000000"),
+        ] {
+            let got = search_sorted(LIST, path.as_bytes());
+            assert_eq!(got, Some(stat.as_bytes()), "{path}");
+        }
+    }
+
+    #[test]
+    fn paths_not_recorded_are_absent() {
+        for path in ["", "A", "a", "a/", "a/xx", "b/c", "zzz", "c", "x"] {
+            assert_eq!(recorded_stat(LIST, path.as_bytes()), None, "{path}");
+        }
+    }
+
+    #[test]
+    fn a_line_out_of_order_is_still_found_by_the_scan() {
+        // "m" sits after "zz": the binary search cannot see it, the scan does,
+        // and a suffix of another path ("a b/c" ends in " b/c") is no match.
+        let list = [LIST, b"6 60.000000000 m\n"].concat();
+        assert_eq!(search_sorted(&list, b"m"), None);
+        assert_eq!(recorded_stat(&list, b"m"), Some(&b"6 60.000000000"[..]));
+        assert_eq!(recorded_stat(&list, b"b/c"), None);
+    }
 }

@@ -2,21 +2,56 @@
 
 use super::*;
 
-/// Lines of `b`, each with its `\n` (the last may lack one). memchr finds the
-/// newlines a word at a time; a byte-wise `split_inclusive` was a quarter of the
-/// run time of applying the PREEMPT_RT series (a portable 8-byte-word search
-/// took a fifth more instructions than memchr's).
+/// Lines of `b`, each with its `\n` (the last may lack one). The newlines are
+/// found 64 bytes at a time as a bit mask, then taken bit by bit: memchr's
+/// search restarted at each newline was 17% of the run time of applying the
+/// PREEMPT_RT series, since kernel lines are short (30 bytes on average); the
+/// mask splits the same files in three quarters of memchr's time. (A byte-wise
+/// `split_inclusive` was a quarter of the run time; a byte-wise mask loop is
+/// not vectorised by the compiler and runs at half memchr's speed; SSE2 would
+/// be faster still but needs `unsafe`.)
 pub(crate) fn split_lines(b: &[u8]) -> Vec<&[u8]> {
-    let mut out = Vec::with_capacity(b.len() / 32 + 1);
+    let mut out = Vec::with_capacity(b.len() / 24 + 1);
     let mut start = 0;
-    for nl in memchr::memchr_iter(b'\n', b) {
-        out.push(&b[start..=nl]);
-        start = nl + 1;
+    let mut base = 0;
+    let mut chunks = b.chunks_exact(64);
+    for chunk in &mut chunks {
+        let mut mask = newline_mask(chunk.try_into().expect("chunks_exact(64)"));
+        while mask != 0 {
+            let nl = base + mask.trailing_zeros() as usize;
+            out.push(&b[start..=nl]);
+            start = nl + 1;
+            mask &= mask - 1;
+        }
+        base += 64;
+    }
+    for nl in memchr::memchr_iter(b'\n', chunks.remainder()) {
+        out.push(&b[start..=base + nl]);
+        start = base + nl + 1;
     }
     if start < b.len() {
         out.push(&b[start..]);
     }
     out
+}
+
+/// Bit i set when `chunk[i]` is `\n`, eight bytes at a time without
+/// `unsafe` (the workspace denies it outside harness-proc): in each word XORed
+/// with `\n` bytes, a byte is zero exactly where a newline was; the carry-free
+/// test `!(((x & 0x7f..) + 0x7f..) | x)` sets the high bit of exactly those
+/// bytes, and the multiply gathers the eight high bits into one byte.
+#[inline(always)]
+fn newline_mask(chunk: &[u8; 64]) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const NEWLINES: u64 = 0x0a0a_0a0a_0a0a_0a0a;
+    let mut mask = 0u64;
+    for (i, word) in chunk.chunks_exact(8).enumerate() {
+        let x = u64::from_le_bytes(word.try_into().expect("chunks_exact(8)")) ^ NEWLINES;
+        let zero_bytes = !(((x & LOW7) + LOW7) | x) & !LOW7;
+        let bits = ((zero_bytes >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56;
+        mask |= bits << (8 * i);
+    }
+    mask
 }
 
 /// A hunk side as GNU sees it: lines 1..=len, first line number, contexts.

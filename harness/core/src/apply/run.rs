@@ -250,7 +250,7 @@ pub(super) fn to_strs(lines: &[&[u8]]) -> Vec<String> {
         .iter()
         .map(|l| {
             let l = l.strip_suffix(b"\n").unwrap_or(l);
-            String::from_utf8_lossy(l).into_owned()
+            crate::parse::lossy(l)
         })
         .collect()
 }

@@ -26,6 +26,18 @@ fn split_lines_matches_split_inclusive() {
         let want: Vec<&[u8]> = input.split_inclusive(|&c| c == b'\n').collect();
         assert_eq!(split_lines(input), want, "length {len}");
     }
+    // The 64-byte masks: only newlines, no newline at all, and a newline at
+    // each position of a chunk (bytes 63 and 64 straddle two masks).
+    for input in [vec![b'\n'; 200], vec![0x8a; 200]] {
+        let want: Vec<&[u8]> = input.split_inclusive(|&c| c == b'\n').collect();
+        assert_eq!(split_lines(&input), want);
+    }
+    for at in 0..130 {
+        let mut input = vec![0x0b; 130];
+        input[at] = b'\n';
+        let want: Vec<&[u8]> = input.split_inclusive(|&c| c == b'\n').collect();
+        assert_eq!(split_lines(&input), want, "newline at {at}");
+    }
 }
 
 fn base() -> String {

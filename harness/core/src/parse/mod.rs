@@ -45,8 +45,14 @@ pub(crate) fn trim_eol(l: &[u8]) -> &[u8] {
     l.strip_suffix(b"\r").unwrap_or(l)
 }
 
-fn lossy(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+/// `b` as text, invalid UTF-8 replaced by U+FFFD; valid text (nearly all)
+/// through `str::from_utf8`, which reads ASCII a word at a time where
+/// `from_utf8_lossy` goes byte by byte.
+pub(crate) fn lossy(b: &[u8]) -> String {
+    match std::str::from_utf8(b) {
+        Ok(text) => text.to_owned(),
+        Err(_) => String::from_utf8_lossy(b).into_owned(),
+    }
 }
 
 impl<'a> Parser<'a> {

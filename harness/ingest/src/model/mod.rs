@@ -115,7 +115,7 @@ impl Message {
         } else {
             raw.to_vec()
         };
-        let text = String::from_utf8_lossy(&textbytes).into_owned();
+        let text = crate::text_lossy(&textbytes).into_owned();
         let mut m = Message {
             index,
             path,
